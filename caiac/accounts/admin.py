@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from caiac.accounts.models import Membership, Organisation, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "email", "first_name", "last_name", "role", "language", "is_active")
+    list_filter = ("role", "language", "is_active", "is_staff")
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("CAIAC"), {"fields": ("role", "language", "phone")}),
+    )
+    inlines = [MembershipInline]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "sector", "city", "is_cluster_member", "membership_expires_on")
+    list_filter = ("kind", "sector", "is_cluster_member")
+    search_fields = ("name", "city", "contact_name", "contact_email")
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "organisation", "role", "joined_at")
+    list_filter = ("role",)
+    search_fields = ("user__username", "organisation__name")
+    autocomplete_fields = ["user", "organisation"]

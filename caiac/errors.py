@@ -1,0 +1,132 @@
+"""One application error type, mapped once to HTTP.
+
+Services raise ``DomainError`` (or a subclass); the API's exception handler below and the
+frontend's form handling show the same ``code`` and translated ``message``.
+"""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+    default_message = _("The request could not be carried out.")
+
+    def __init__(
+        self,
+        message: Any = None,
+        *,
+        code: str | None = None,
+        fields: dict[str, Any] | None = None,
+        status_code: int | None = None,
+    ) -> None:
+        self.code = code or self.default_code
+        self.message = message if message is not None else self.default_message
+        self.fields = fields or {}
+        if status_code is not None:
+            self.status_code = status_code
+        super().__init__(str(self.message))
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class Invalid(DomainError):
+    """400: the request breaks a rule (the code says which)."""
+
+
+class NotAllowed(DomainError):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_code = "not_allowed"
+    default_message = _("You are not allowed to do this.")
+
+
+class NotFound(DomainError):
+    status_code = status.HTTP_404_NOT_FOUND
+    default_code = "not_found"
+    default_message = _("Not found.")
+
+
+class Conflict(DomainError):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_message = _("This conflicts with the current state.")
+
+
+# DRF's own exceptions, by class, to the stable codes clients are written against.
+_DRF_CODES: list[tuple[type[exceptions.APIException], str]] = [
+    (exceptions.ValidationError, "invalid"),
+    (exceptions.ParseError, "parse_error"),
+    (exceptions.NotAuthenticated, "not_authenticated"),
+    (exceptions.AuthenticationFailed, "authentication_failed"),
+    (exceptions.PermissionDenied, "permission_denied"),
+    (exceptions.NotFound, "not_found"),
+    (exceptions.MethodNotAllowed, "method_not_allowed"),
+    (exceptions.NotAcceptable, "not_acceptable"),
+    (exceptions.UnsupportedMediaType, "unsupported_media_type"),
+    (exceptions.Throttled, "throttled"),
+]
+
+
+def error_body(code: str, detail: Any, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"code": code, "detail": str(detail), "fields": fields or {}}
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        return Response(
+            error_body(exc.code, exc.message, _plain(exc.fields)), status=exc.status_code
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # unexpected: Django turns it into a logged 500
+
+    code = next((c for klass, c in _DRF_CODES if isinstance(exc, klass)), "error")
+    if isinstance(exc, exceptions.ValidationError):
+        fields, detail = _validation_fields_and_detail(exc.detail)
+        response.data = error_body(code, detail, fields)
+    else:
+        response.data = error_body(code, _first_message(exc.detail))
+    return response
+
+
+def _validation_fields_and_detail(detail: Any) -> tuple[dict[str, Any], str]:
+    if isinstance(detail, dict):
+        fields = _plain(detail)
+        non_field = fields.pop("non_field_errors", None)
+        if non_field:
+            return fields, _first_message(non_field)
+        return fields, str(_("Some fields are not valid."))
+    return {}, _first_message(detail)
+
+
+def _first_message(detail: Any) -> str:
+    if isinstance(detail, list | tuple) and detail:
+        return _first_message(detail[0])
+    if isinstance(detail, dict) and detail:
+        return _first_message(next(iter(detail.values())))
+    return str(detail)
+
+
+def _plain(value: Any) -> Any:
+    """ErrorDetail and lazy strings into JSON-ready lists of strings."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return str(value)

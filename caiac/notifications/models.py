@@ -1,0 +1,68 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+
+
+class Message(models.Model):
+    """One row of the outbox: a message to one person, due at a time, delivered once.
+
+    Services write rows in the same transaction as the change they announce. ``dedup_key``
+    (e.g. ``booking:42:reminder-24h``) is how a reminder is found again to move or drop it.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages"
+    )
+    kind = models.CharField(_("kind"), max_length=64)
+    language = models.CharField(_("language"), max_length=2)
+    content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    about = GenericForeignKey("content_type", "object_id")
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    dedup_key = models.CharField(_("deduplication key"), max_length=200, unique=True)
+    due_at = models.DateTimeField(_("due at"))
+    send_before = models.DateTimeField(
+        _("pointless after"),
+        null=True,
+        blank=True,
+        help_text=_("A message found after this instant is dropped, not sent late."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=MessageStatus.choices, default=MessageStatus.PENDING
+    )
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_at"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [
+            models.Index(
+                fields=["due_at"], condition=Q(status="pending"), name="message_pending_due"
+            ),
+            models.Index(fields=["recipient", "-due_at"], name="message_recipient_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="message_sent_has_sent_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient} ({self.status})"

@@ -1,0 +1,13 @@
+"""Pages. Each area keeps its views and its ``urlpatterns`` in ``frontend/views/<area>.py``."""
+
+from frontend.views import accounts, booking, incubation, notifications, trainings
+
+app_name = "frontend"
+
+urlpatterns = [
+    *accounts.urlpatterns,
+    *booking.urlpatterns,
+    *trainings.urlpatterns,
+    *incubation.urlpatterns,
+    *notifications.urlpatterns,
+]
