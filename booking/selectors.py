@@ -24,7 +24,7 @@ from booking.models import (
     Line,
     OpeningHours,
 )
-from caiac.accounts.models import User
+from caiac.accounts.models import Membership, User
 from caiac.errors import NotFound
 
 # --- Catalogue ------------------------------------------------------------------------------
@@ -200,7 +200,9 @@ def bookings_visible_to(user: User) -> QuerySet[Booking]:
     qs = Booking.objects.select_related("equipment", "organisation", "booked_by")
     if user.is_cluster_staff:
         return qs
-    return qs.filter(organisation__memberships__user=user)
+    return qs.filter(
+        organisation_id__in=Membership.objects.filter(user=user).values("organisation_id")
+    )
 
 
 def booking_get_for_user(*, user: User, booking_id: int) -> Booking:
