@@ -1,5 +1,9 @@
+import datetime
+
+from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
+from booking import clock
 from booking.models import (
     Booking,
     BookingEvent,
@@ -66,9 +70,26 @@ class ClosureSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
+class WallClockDateTimeField(serializers.DateTimeField):
+    """ISO 8601; with an offset it is that instant. Without one it is read on the Casablanca
+    wall clock, and refused when that local time is skipped or repeated by a clock switch."""
+
+    def to_internal_value(self, value):
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+        if parsed is not None and parsed.tzinfo is None:
+            day, time = parsed.date(), parsed.time()
+            if clock.is_nonexistent(day, time) or clock.is_ambiguous(day, time):
+                raise serializers.ValidationError(
+                    "This local time is skipped or repeated by a clock change: give the offset."
+                )
+            return clock.wall_clock(day, time)
+        result = super().to_internal_value(value)
+        return result.astimezone(datetime.UTC)
+
+
 class AvailabilityQuerySerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = WallClockDateTimeField()
+    end = WallClockDateTimeField()
 
 
 class IntervalSerializer(serializers.Serializer):
@@ -135,8 +156,8 @@ class BookingDetailSerializer(BookingSerializer):
 
 class BookingInputSerializer(serializers.Serializer):
     equipment = serializers.PrimaryKeyRelatedField(queryset=Equipment.objects.all())
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = WallClockDateTimeField()
+    end = WallClockDateTimeField()
     organisation = serializers.IntegerField(required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
@@ -219,11 +240,6 @@ class FeedTokenInputSerializer(serializers.Serializer):
         if value not in FeedKind.values:
             raise serializers.ValidationError(f"Choose one of: {', '.join(FeedKind.values)}.")
         return value
-
-
-class UsageQuerySerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
 
 
 class UsageRowSerializer(serializers.Serializer):

@@ -231,6 +231,24 @@ def test_bad_booking_input_is_400_naming_the_field(frozen, client_for, member, m
     assert naive.status_code == 400 and "equipment" in naive.json()["fields"]
 
 
+def test_a_time_without_offset_is_the_wall_clock_unless_a_switch_skips_or_repeats_it(
+    frozen, client_for, member, machine
+):
+    client = client_for(member)
+    local_time = client.post(
+        BOOKINGS,
+        {"equipment": machine.pk, "start": "2026-11-24T09:00:00", "end": "2026-11-24T10:00:00"},
+    )
+    assert local_time.status_code == 201
+    assert datetime.datetime.fromisoformat(local_time.json()["start"]) == local(2026, 11, 24, 9)
+    for naive in ("2026-03-22T02:30:00", "2026-09-20T01:30:00"):  # skipped, then repeated
+        response = client.get(
+            f"/api/v1/equipment/{machine.pk}/availability/",
+            {"start": naive, "end": "2026-12-01T00:00:00+00:00"},
+        )
+        assert response.status_code == 400 and "start" in response.json()["fields"]
+
+
 def test_certification_required_is_403(frozen, client_for, member, lab_hours):
     from trainings.models import Course
 
