@@ -260,6 +260,15 @@ def credit_hours_spent(credit_ids: list[int]) -> dict[int, Decimal]:
     return {row["credit_id"]: row["total"] for row in rows}
 
 
+def credits_visible_to(user: User) -> QuerySet[LabCredit]:
+    qs = LabCredit.objects.select_related("organisation")
+    if user.is_cluster_staff:
+        return qs
+    return qs.filter(
+        organisation_id__in=Membership.objects.filter(user=user).values("organisation_id")
+    )
+
+
 def lab_credit_balance(*, organisation, on: datetime.date) -> Decimal:
     """Free lab hours an organisation has left on a date (cancelled bookings give theirs back)."""
     credits = list(credits_valid_on(organisation_id=organisation.pk, on=on))

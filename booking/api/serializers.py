@@ -12,6 +12,7 @@ from booking.models import (
     Equipment,
     FeedKind,
     FeedToken,
+    LabCredit,
     OpeningHours,
 )
 
@@ -257,3 +258,26 @@ class UsageSerializer(serializers.Serializer):
     end = serializers.DateTimeField()
     equipment = UsageRowSerializer(many=True)
     organisations = UsageRowSerializer(many=True)
+
+
+class LabCreditSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    hours_left = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LabCredit
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "period_start",
+            "period_end",
+            "hours",
+            "hours_left",
+            "source",
+        ]
+        read_only_fields = fields
+
+    def get_hours_left(self, credit: LabCredit) -> str:
+        spent = self.context.get("spent", {}).get(credit.pk, 0)
+        return f"{credit.hours - spent:.2f}"

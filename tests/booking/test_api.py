@@ -498,3 +498,30 @@ def test_usage_report_for_staff_as_json_and_csv(frozen, client_for, member, staf
 
 def test_reverse_names_exist():
     assert reverse("api:booking-list") == BOOKINGS
+
+
+def test_lab_credits_show_hours_left_to_their_organisation_only(
+    frozen, client_for, member, other_member, organisation, machine
+):
+    from decimal import Decimal
+
+    services.lab_credit_grant(
+        organisation=organisation,
+        period_start=datetime.date(2026, 11, 1),
+        period_end=datetime.date(2026, 12, 31),
+        hours=Decimal("5"),
+        source="Incubation stage",
+    )
+    services.booking_create(
+        user=member, equipment=machine, start=local(2026, 11, 24, 9), end=local(2026, 11, 24, 11)
+    )
+    mine = client_for(member).get("/api/v1/lab-credits/").json()["results"]
+    assert [(c["hours"], c["hours_left"]) for c in mine] == [("5.00", "3.00")]
+    assert client_for(other_member).get("/api/v1/lab-credits/").json()["count"] == 0
+
+
+def test_staff_must_name_the_organisation(frozen, client_for, staff, machine):
+    response = client_for(staff).post(
+        BOOKINGS, payload(machine, local(2026, 11, 24, 9), local(2026, 11, 24, 10)), format="json"
+    )
+    assert response.status_code == 400 and response.json()["code"] == "organisation_required"
