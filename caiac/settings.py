@@ -224,6 +224,10 @@ else:
     # No Redis: a real broker on the filesystem, so `make run` still runs a worker and beat.
     CELERY_BROKER_URL = "filesystem://"
     _broker_dir = VAR_DIR / "celery-broker"
+    # kombu's filesystem transport does not create its folders: without this the worker dies
+    # at start-up with FileNotFoundError and no reminder is ever sent.
+    for _folder in (_broker_dir, VAR_DIR / "celery-processed"):
+        _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),

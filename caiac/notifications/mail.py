@@ -21,6 +21,12 @@ class FileBackend(DjangoFileBackend):
     sink knows whether it already holds a given Message-ID.
     """
 
+    def open(self) -> bool:
+        return False  # no shared stream to open: each message gets its own file
+
+    def close(self) -> None:
+        pass
+
     def send_messages(self, email_messages: list[EmailMessage]) -> int:
         if not email_messages:
             return 0

@@ -291,3 +291,18 @@ def test_resending_a_message_that_did_not_fail_is_a_conflict(member, staff, sche
     with pytest.raises(Conflict) as excinfo:
         message_resend(message=message, by=staff)
     assert excinfo.value.code == "notification_not_failed"
+
+
+def test_the_file_sink_holds_one_file_per_message_named_after_its_message_id(
+    member, schedule, file_sink
+):
+    first = schedule(member, key="a")
+    second = schedule(member, key="b")
+    message_deliver(message_id=first.pk)
+    message_deliver(message_id=second.pk)
+    names = sorted(path.name for path in file_sink.iterdir())
+    assert names == [
+        f"caiac.message.{first.pk}@caiac.ma.eml",
+        f"caiac.message.{second.pk}@caiac.ma.eml",
+    ]
+    assert f"To: {member.email}" in (file_sink / names[0]).read_text()
