@@ -7,6 +7,7 @@ Africa/Casablanca wall clock through ``{% load messages %}{{ start|local_datetim
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
@@ -41,8 +42,10 @@ def message_render(message: Message, *, language: str | None = None) -> Rendered
         }
         subject = _render(message.kind, "subject", context)
         body = _render(message.kind, "body", context)
-    # A subject is one line (a template's trailing newline or a wrapped line must not leak).
-    return Rendered(subject=" ".join(subject.split()), body=body.strip() + "\n")
+    # A subject is one line (a template's trailing newline or a wrapped line must not leak);
+    # optional blocks left out of a body leave runs of blank lines, kept to one.
+    body = re.sub(r"\n[ \t]*(\n[ \t]*)+\n", "\n\n", body.strip())
+    return Rendered(subject=" ".join(subject.split()), body=body + "\n")
 
 
 def _render(kind: str, part: str, context: dict[str, Any]) -> str:
