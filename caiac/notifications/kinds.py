@@ -8,6 +8,7 @@ the person can still turn it off once it appears among their messages).
 from django.utils.translation import gettext_lazy as _
 
 ANNOUNCEMENT = "notifications.announcement"
+WELCOME = "notifications.welcome"
 
 KINDS: dict[str, str] = {
     "booking.reminder_24h": _("Booking reminder, the day before"),
@@ -23,6 +24,7 @@ KINDS: dict[str, str] = {
     "incubation.milestone_due": _("Milestone coming due"),
     "incubation.decision": _("Decision on an application"),
     ANNOUNCEMENT: _("Announcements from the cluster staff"),
+    WELCOME: _("Welcome message"),
 }
 
 KIND_PATTERN = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"
