@@ -245,9 +245,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Notifications (outbox) -------------------------------------------------------------------
-# How often beat scans the outbox; a send's own hard time limit; after how long a row left in
-# "sending" is known dead (longer than the time limit: the worker killed it by then).
-NOTIFICATIONS_SCAN_SECONDS = env.int("NOTIFICATIONS_SCAN_SECONDS", default=60)
+# (How often beat scans the outbox is read in caiac/celery.py: NOTIFICATIONS_SCAN_SECONDS.)
+# A send's own hard time limit; after how long a row left in "sending" is known dead (longer
+# than the time limit: the worker killed it by then).
 NOTIFICATIONS_SEND_TIME_LIMIT = env.int("NOTIFICATIONS_SEND_TIME_LIMIT", default=60)
 NOTIFICATIONS_STALE_SENDING_SECONDS = env.int(
     "NOTIFICATIONS_STALE_SENDING_SECONDS", default=NOTIFICATIONS_SEND_TIME_LIMIT + 60

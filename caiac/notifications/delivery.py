@@ -55,6 +55,7 @@ class Outcome(StrEnum):
     RETRY_LATER = "retry_later"
     FAILED = "failed"
     SKIPPED = "skipped"
+    BUSY = "busy"
 
 
 def messages_due(*, now: datetime.datetime) -> QuerySet[Message]:
@@ -109,6 +110,12 @@ def _recover_stale_sending(*, now: datetime.datetime) -> None:
 def message_deliver(*, message_id: int) -> Outcome:
     """Deliver one outbox row at most once per claim; safe to call any number of times."""
     claimed = _claim(message_id)
+    if claimed is Outcome.BUSY:
+        # Someone else holds the row: another copy of this task (then this update waits for
+        # its claim and matches nothing) or a service moving the reminder (then the row stays
+        # pending and the next scan hands it out at once instead of after the re-enqueue delay).
+        Message.objects.filter(pk=message_id, status=MessageStatus.PENDING).update(enqueued_at=None)
+        return Outcome.SKIPPED
     if isinstance(claimed, Outcome):
         return claimed
     message, token = claimed
@@ -139,10 +146,11 @@ def _lock_options() -> dict[str, bool]:
 @transaction.atomic
 def _claim(message_id: int) -> tuple[Message, str] | Outcome:
     message = Message.objects.select_for_update(**_lock_options()).filter(pk=message_id).first()
+    if message is None:
+        return Outcome.BUSY if Message.objects.filter(pk=message_id).exists() else Outcome.SKIPPED
     now = timezone.now()
     if (
-        message is None
-        or message.status != MessageStatus.PENDING
+        message.status != MessageStatus.PENDING
         or message.due_at > now
         or (message.next_attempt_at is not None and message.next_attempt_at > now)
     ):

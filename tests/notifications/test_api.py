@@ -214,3 +214,15 @@ def test_an_announcement_to_nobody_is_refused(client_for, staff):
     )
     assert response.status_code == 400
     assert "recipients" in response.json()["fields"]
+
+
+def test_one_of_my_notifications_by_id(client_for, member, inbox):
+    response = client_for(member).get(f"{URL}{inbox[1].pk}/")
+    assert response.status_code == 200
+    assert response.json()["subject"] == "CAIAC Lab: Deuxième"
+
+
+def test_another_persons_notification_by_id_is_not_found(client_for, other_member, inbox):
+    response = client_for(other_member).get(f"{URL}{inbox[1].pk}/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"

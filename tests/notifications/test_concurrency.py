@@ -55,3 +55,37 @@ def test_many_rows_sent_by_racing_workers_are_each_emailed_once(member, schedule
     assert sorted(email.extra_headers["Message-ID"] for email in mail.outbox) == sorted(
         f"<caiac.message.{message_id}@caiac.ma>" for message_id in ids
     )
+
+
+def test_a_send_that_finds_the_row_locked_by_a_move_leaves_it_for_the_next_scan(member, schedule):
+    from django.db import transaction
+
+    from caiac.notifications import delivery
+
+    message = schedule(member)
+    assert delivery.due_scan() == [message.pk]
+    locked, release = threading.Event(), threading.Event()
+
+    def mover():
+        try:
+            with transaction.atomic():
+                Message.objects.select_for_update().get(pk=message.pk)
+                locked.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=mover)
+    thread.start()
+    assert locked.wait(timeout=10)
+    # The mover commits a moment later; the send skips the locked row without waiting for it.
+    threading.Timer(0.3, release.set).start()
+    try:
+        assert message_deliver(message_id=message.pk) == Outcome.SKIPPED
+    finally:
+        release.set()
+        thread.join(timeout=10)
+    assert mail.outbox == []
+    assert delivery.due_scan() == [message.pk]  # handed out again at once, not in 5 minutes
+    assert message_deliver(message_id=message.pk) == Outcome.SENT
+    assert len(mail.outbox) == 1

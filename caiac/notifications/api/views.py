@@ -35,7 +35,9 @@ def _preferences_data(user: User) -> dict:
     return {"email_disabled": disabled, "kinds": kinds}
 
 
-class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The signed-in person's notifications (messages that are due), newest first.
 
     Staff also reach the messages that could not be emailed (``failed/``) and send them again.
@@ -68,6 +70,10 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={200: NotificationSerializer, **_ERRORS})
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(request=None, responses={200: NotificationSerializer, **_ERRORS})
     @action(detail=True, methods=["post"])
