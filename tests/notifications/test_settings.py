@@ -3,6 +3,7 @@ from pathlib import Path
 from django.conf import settings
 
 from caiac.celery import app
+from caiac.notifications.tasks import send_message
 
 
 def test_the_embedded_broker_has_its_folders_or_redis_is_the_broker():
@@ -19,7 +20,7 @@ def test_the_embedded_broker_has_its_folders_or_redis_is_the_broker():
 def test_beat_scans_the_outbox_and_the_send_task_acks_late_with_a_time_limit():
     entry = app.conf.beat_schedule["notifications-send-due"]
     assert entry["task"] == "caiac.notifications.tasks.send_due_messages"
-    task = app.tasks["caiac.notifications.tasks.send_message"]
+    task = send_message
     assert task.acks_late and task.reject_on_worker_lost
     assert task.time_limit == settings.NOTIFICATIONS_SEND_TIME_LIMIT
     assert task.time_limit < settings.NOTIFICATIONS_STALE_SENDING_SECONDS
