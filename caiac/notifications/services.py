@@ -15,6 +15,7 @@ from caiac.accounts.models import User
 from caiac.errors import Conflict, Invalid, NotAllowed, NotFound
 from caiac.notifications.kinds import ANNOUNCEMENT, KIND_PATTERN
 from caiac.notifications.models import Message, MessageStatus, Preference
+from caiac.notifications.selectors import notifications_for_user
 
 logger = logging.getLogger(__name__)
 
@@ -77,8 +78,6 @@ def notification_mark_read(*, user: User, message: Message) -> Message:
 
 
 def notifications_mark_all_read(*, user: User) -> int:
-    from caiac.notifications.selectors import notifications_for_user
-
     return notifications_for_user(user=user, unread=True).update(read_at=timezone.now())
 
 

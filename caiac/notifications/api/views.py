@@ -78,8 +78,7 @@ class NotificationViewSet(
     @extend_schema(request=None, responses={200: NotificationSerializer, **_ERRORS})
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
-        message = selectors.notification_get_for_user(user=request.user, id=self._pk())
-        message = services.notification_mark_read(user=request.user, message=message)
+        message = services.notification_mark_read(user=request.user, message=self.get_object())
         return Response(self.get_serializer(message).data)
 
     @extend_schema(request=None, responses=MarkedSerializer)
@@ -137,9 +136,3 @@ class NotificationViewSet(
         data.is_valid(raise_exception=True)
         messages = services.announcement_send(author=request.user, **data.validated_data)
         return Response({"scheduled": len(messages)}, status=status.HTTP_201_CREATED)
-
-    def _pk(self) -> int:
-        try:
-            return int(self.kwargs["pk"])
-        except (TypeError, ValueError):
-            return 0
