@@ -1,15 +1,26 @@
-"""When a reminder is due, on the Africa/Casablanca wall clock.
+"""When a reminder is due. Durations are exact; wall-clock anchors are re-derived per date.
 
-"The day before" means the same wall-clock time on the previous local day (a 10:00 session is
-announced at 10:00 the day before), not exactly 24 hours earlier: across a clock change the two
-differ by an hour (e.g. 2026-09-20, Morocco's move to permanent UTC+0, makes it 25 hours).
-"An hour before" is exactly 60 minutes before, whatever the clock does.
+The platform's rule for "the reminder 24 h before" (booking and trainings write it as
+``start - 24 h``) is **exactly 24 hours before**: a fixed notice period, whatever the clock does.
+Across Morocco's switch to permanent UTC+0 on 2026-09-20 a 10:00 booking that day is reminded at
+11:00 on the 19th (10:00 UTC) — still a full day's notice; the email shows the booking's own wall
+clock time, 10:00. ``hours_before`` says this.
+
+``day_before`` is for messages anchored on a time of day ("at 09:00 three days before a milestone"):
+the same wall-clock time on an earlier local date, so 25 or 23 hours a day across a switch.
 """
 
 import datetime
 import zoneinfo
 
 from django.conf import settings
+
+
+def hours_before(start: datetime.datetime, *, hours: int = 24) -> datetime.datetime:
+    """Exactly ``hours`` hours before ``start`` (absolute time: clock changes do not matter)."""
+    # To UTC first: Python subtracts a timedelta from a ZoneInfo-aware datetime on its wall
+    # clock (10:00 Casablanca minus 24 h is 10:00 the day before, 25 real hours across a switch).
+    return start.astimezone(datetime.UTC) - datetime.timedelta(hours=hours)
 
 
 def day_before(start: datetime.datetime, *, days: int = 1) -> datetime.datetime:
@@ -21,7 +32,3 @@ def day_before(start: datetime.datetime, *, days: int = 1) -> datetime.datetime:
     # repeated time to its first occurrence and a skipped one with the offset before the switch,
     # which lands just after the gap (an hour later on the clock): both still before ``start``.
     return wall.astimezone(datetime.UTC)
-
-
-def hours_before(start: datetime.datetime, *, hours: int = 1) -> datetime.datetime:
-    return (start - datetime.timedelta(hours=hours)).astimezone(datetime.UTC)

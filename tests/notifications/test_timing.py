@@ -20,16 +20,22 @@ UTC = datetime.UTC
 START = datetime.datetime(2026, 9, 20, 10, 0, tzinfo=CASABLANCA)
 
 
-def test_the_day_before_is_the_same_wall_clock_time_so_25_hours_across_the_switch():
-    due = day_before(START)
+def test_24_hours_before_is_exactly_24_hours_so_11_00_the_day_before_across_the_switch():
+    due = hours_before(START, hours=24)
     assert START.astimezone(UTC) == datetime.datetime(2026, 9, 20, 10, 0, tzinfo=UTC)
-    assert due == datetime.datetime(2026, 9, 19, 9, 0, tzinfo=UTC)  # 10:00 at UTC+1
-    assert due.astimezone(CASABLANCA).strftime("%Y-%m-%d %H:%M") == "2026-09-19 10:00"
-    assert START - due == datetime.timedelta(hours=25)
+    assert due == datetime.datetime(2026, 9, 19, 10, 0, tzinfo=UTC)
+    assert due.astimezone(CASABLANCA).strftime("%Y-%m-%d %H:%M") == "2026-09-19 11:00"  # UTC+1
 
 
 def test_the_hour_before_is_exactly_sixty_minutes():
-    assert hours_before(START) == datetime.datetime(2026, 9, 20, 9, 0, tzinfo=UTC)
+    assert hours_before(START, hours=1) == datetime.datetime(2026, 9, 20, 9, 0, tzinfo=UTC)
+
+
+def test_a_time_of_day_anchor_keeps_the_wall_clock_so_25_hours_across_the_switch():
+    due = day_before(START)
+    assert due == datetime.datetime(2026, 9, 19, 9, 0, tzinfo=UTC)  # 10:00 at UTC+1
+    assert due.astimezone(CASABLANCA).strftime("%Y-%m-%d %H:%M") == "2026-09-19 10:00"
+    assert START - due == datetime.timedelta(hours=25)
 
 
 def test_a_wall_time_the_clock_skips_still_gives_a_reminder_before_the_event():
@@ -48,7 +54,7 @@ def test_the_reminder_before_a_session_after_the_switch_goes_out_at_the_right_in
             recipient=member,
             kind="notifications.announcement",
             dedup_key="booking:7:reminder-24h",
-            due_at=day_before(START),
+            due_at=hours_before(START, hours=24),
             send_before=START,
             context={
                 "title": "Rappel",
@@ -61,12 +67,18 @@ def test_the_reminder_before_a_session_after_the_switch_goes_out_at_the_right_in
                 },
             },
         )
-    with time_machine.travel(datetime.datetime(2026, 9, 19, 8, 59, tzinfo=UTC), tick=False):
+    with time_machine.travel(datetime.datetime(2026, 9, 19, 9, 59, tzinfo=UTC), tick=False):
         assert delivery.due_scan() == []
-    with time_machine.travel(datetime.datetime(2026, 9, 19, 9, 0, tzinfo=UTC), tick=False):
+    with time_machine.travel(datetime.datetime(2026, 9, 19, 10, 0, tzinfo=UTC), tick=False):
         assert delivery.due_scan() == [message.pk]
         assert delivery.message_deliver(message_id=message.pk) == Outcome.SENT
     body = mail.outbox[0].body
     assert "20 septembre 2026 10:00" in body  # the wall clock of the session, not 11:00
     event = Calendar.from_ical(mail.outbox[0].attachments[0][1]).walk("VEVENT")[0]
     assert event.decoded("dtstart") == datetime.datetime(2026, 9, 20, 10, 0, tzinfo=UTC)
+
+
+def test_hours_before_does_not_fall_for_python_wall_clock_arithmetic():
+    # START carries a ZoneInfo: plain ``START - 24 h`` would be wall-clock arithmetic (25 h).
+    assert (START - datetime.timedelta(hours=24)).astimezone(UTC).hour == 9
+    assert hours_before(START, hours=24) == START.astimezone(UTC) - datetime.timedelta(hours=24)
