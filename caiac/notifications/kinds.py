@@ -21,8 +21,8 @@ KINDS: dict[str, str] = {
     "trainings.reminder_24h": _("Training session reminder, the day before"),
     "trainings.promoted": _("Moved up from a waiting list"),
     "trainings.session_cancelled": _("Training session cancelled"),
-    "incubation.milestone_due": _("Milestone coming due"),
-    "incubation.decision": _("Decision on an application"),
+    "incubation.milestone_due_soon": _("Milestone coming due"),
+    "incubation.application_decision": _("Decision on an application"),
     ANNOUNCEMENT: _("Announcements from the cluster staff"),
     WELCOME: _("Welcome message"),
 }

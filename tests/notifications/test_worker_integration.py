@@ -1,7 +1,8 @@
 """A real Celery worker and beat (subprocesses) against the test database and Redis.
 
-The booking API had not landed when this was written, so the messages are outbox rows written
-with ``message_schedule`` directly, exactly as booking's services write them.
+First a real booking (booking's own service) starting in an hour and a few seconds: its
+confirmation and its hour-before reminder come out of the worker. Then a batch of outbox rows
+while the worker is killed with SIGKILL.
 """
 
 import contextlib
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
+import zoneinfo
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,9 +23,12 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from booking.models import Booking
+from booking.services.bookings import booking_create
 from caiac.notifications.models import Message, MessageStatus
 from caiac.notifications.services import message_schedule
-from tests.factories import UserFactory
+from tests.booking.factories import EquipmentFactory, OpeningHoursFactory
+from tests.factories import OrganisationFactory, UserFactory, member_of
 
 pytestmark = [
     pytest.mark.integration,
@@ -138,27 +143,56 @@ def emails(celery) -> list[str]:
     return sorted(path.name for path in celery.mail_dir.glob("*.eml"))
 
 
+def book_in_an_hour_and_a_few_seconds(booker) -> Booking:
+    """A confirmed booking whose hour-before reminder is due a few seconds from now.
+
+    The machine opens every day on the second of that start with one-minute steps, so that the
+    start is a valid slot (it fails only in the last two minutes of a local day).
+    """
+    start = (timezone.now() + datetime.timedelta(hours=1, seconds=8)).replace(microsecond=0)
+    second = start.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).second
+    equipment = EquipmentFactory(
+        name="Lyophilisateur", slot_minutes=1, min_duration_minutes=1, lead_time_minutes=0
+    )
+    for weekday in range(7):
+        OpeningHoursFactory(
+            equipment=equipment,
+            weekday=weekday,
+            opens_at=datetime.time(0, 0, second),
+            closes_at=datetime.time(23, 59, second),
+        )
+    return booking_create(
+        user=booker,
+        equipment=equipment,
+        start=start,
+        end=start + datetime.timedelta(minutes=1),
+        organisation=booker.memberships.get().organisation,
+    )
+
+
 def test_the_worker_delivers_due_messages_and_survives_a_sigkill_without_loss_or_duplicate(
     celery,
 ):
+    booker = member_of(OrganisationFactory(name="Coopérative Tifaouine"), username="itest-booker")
     people = [UserFactory(username=f"itest{n}") for n in range(8)]
-    soon = message_schedule(
-        recipient=people[0],
-        kind="notifications.announcement",
-        dedup_key="itest:soon",
-        due_at=timezone.now() + datetime.timedelta(seconds=3),
-        context={"title": "Bientôt", "text": "Dans trois secondes"},
-    )
+    booking = book_in_an_hour_and_a_few_seconds(booker)
+    confirmation = Message.objects.get(dedup_key=f"booking:{booking.pk}:confirmed")
+    reminder = Message.objects.get(dedup_key=f"booking:{booking.pk}:reminder-1h")
+    assert reminder.due_at > timezone.now()
     start_worker(celery)
     celery.start("beat", "beat", f"--schedule={celery.env['CAIAC_VAR_DIR']}/beat-schedule")
 
-    # 1. A message due in a few seconds goes out through beat + worker, once, not early.
+    # 1. The booking's confirmation at once, and its reminder once due: through beat + worker.
+    first = [confirmation.pk, reminder.pk]
     wait_until(
-        lambda: sent_count([soon.pk]) == 1, seconds=40, what="the first message", celery=celery
+        lambda: sent_count(first) == 2, seconds=40, what="the booking's messages", celery=celery
     )
-    soon.refresh_from_db()
-    assert soon.sent_at >= soon.due_at
-    assert emails(celery) == [f"caiac.message.{soon.pk}@caiac.ma.eml"]
+    reminder.refresh_from_db()
+    assert reminder.sent_at >= reminder.due_at
+    assert emails(celery) == sorted(f"caiac.message.{pk}@caiac.ma.eml" for pk in first)
+    text = (celery.mail_dir / f"caiac.message.{reminder.pk}@caiac.ma.eml").read_text()
+    assert "Lyophilisateur" in text
+    assert "invitation.ics" in text
 
     # 2. Several messages due at once; the worker is killed (SIGKILL) in the middle of them.
     batch = [
@@ -181,7 +215,7 @@ def test_the_worker_delivers_due_messages_and_survives_a_sigkill_without_loss_or
     # Long enough for a stale claim to be recovered and any duplicate to show up.
     time.sleep(STALE_SECONDS + 2)
 
-    expected = sorted(f"caiac.message.{pk}@caiac.ma.eml" for pk in [soon.pk, *batch])
+    expected = sorted(f"caiac.message.{pk}@caiac.ma.eml" for pk in [*first, *batch])
     assert emails(celery) == expected
     assert Message.objects.filter(status=MessageStatus.SENT).count() == len(expected)
     assert not Message.objects.exclude(status=MessageStatus.SENT).exists()
