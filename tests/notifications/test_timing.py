@@ -10,6 +10,7 @@ from icalendar import Calendar
 
 from caiac.notifications import delivery
 from caiac.notifications.delivery import Outcome
+from caiac.notifications.models import Message
 from caiac.notifications.services import message_schedule
 from caiac.notifications.timing import day_before, hours_before
 
@@ -82,3 +83,29 @@ def test_hours_before_does_not_fall_for_python_wall_clock_arithmetic():
     # START carries a ZoneInfo: plain ``START - 24 h`` would be wall-clock arithmetic (25 h).
     assert (START - datetime.timedelta(hours=24)).astimezone(UTC).hour == 9
     assert hours_before(START, hours=24) == START.astimezone(UTC) - datetime.timedelta(hours=24)
+
+
+@pytest.mark.django_db
+def test_a_real_bookings_day_before_reminder_after_the_switch(member, organisation):
+    from booking.services.bookings import booking_create
+    from tests.booking.factories import EquipmentFactory, OpeningHoursFactory
+
+    equipment = EquipmentFactory(name="Extracteur CO2 supercritique", horizon_days=30)
+    for weekday in range(7):
+        OpeningHoursFactory(equipment=equipment, weekday=weekday)
+    start = datetime.datetime.fromisoformat("2026-09-20T10:00:00+00:00")  # as the API reads it
+    with time_machine.travel(datetime.datetime(2026, 9, 15, 12, 0, tzinfo=UTC), tick=False):
+        booking = booking_create(
+            user=member,
+            equipment=equipment,
+            start=start,
+            end=start + datetime.timedelta(hours=1),
+            organisation=organisation,
+        )
+    reminder = Message.objects.get(dedup_key=f"booking:{booking.pk}:reminder-24h")
+    assert reminder.due_at == hours_before(START, hours=24)
+    with time_machine.travel(reminder.due_at, tick=False):
+        assert reminder.pk in delivery.due_scan()  # with the booking's confirmation
+        assert delivery.message_deliver(message_id=reminder.pk) == Outcome.SENT
+    (email,) = mail.outbox
+    assert "20 septembre 2026 10:00" in email.body
