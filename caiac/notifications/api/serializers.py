@@ -14,6 +14,10 @@ class NotificationSerializer(serializers.ModelSerializer):
     is_read = serializers.SerializerMethodField()
     about_type = serializers.SerializerMethodField()
     about_id = serializers.IntegerField(source="object_id", allow_null=True, read_only=True)
+    # Plain text, not an enum: "status" enums of other apps would collide in the schema.
+    status = serializers.CharField(
+        read_only=True, help_text="pending, sending, sent or failed (email; the app keeps it)"
+    )
 
     class Meta:
         model = Message
@@ -61,6 +65,7 @@ class FailedMessageSerializer(serializers.ModelSerializer):
     recipient_username = serializers.CharField(source="recipient.username", read_only=True)
     recipient_email = serializers.CharField(source="recipient.email", read_only=True)
     kind_label = serializers.SerializerMethodField()
+    status = serializers.CharField(read_only=True, help_text="failed, or pending once resent")
 
     class Meta:
         model = Message
