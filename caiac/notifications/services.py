@@ -45,7 +45,9 @@ def message_schedule(
     message = Message.objects.select_for_update().filter(dedup_key=dedup_key).first()
     if message is None:
         return Message.objects.create(dedup_key=dedup_key, **values)
-    if message.status in (MessageStatus.PENDING, MessageStatus.CANCELLED, MessageStatus.EXPIRED):
+    # Only what went out (sent) or is going out right now (sending) stays as it is; a failed,
+    # cancelled or expired row is a new message at the new time.
+    if message.status not in (MessageStatus.SENT, MessageStatus.SENDING):
         for field, value in values.items():
             setattr(message, field, value)
         message.status = MessageStatus.PENDING

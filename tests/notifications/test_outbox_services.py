@@ -82,3 +82,21 @@ def test_moving_a_reminder_clears_its_backoff(member, organisation):
     )
     moved = remind(member, organisation, due_at=START - minutes(90))
     assert (moved.attempts, moved.next_attempt_at, moved.last_error) == (0, None, "")
+
+
+def test_a_failed_reminder_is_scheduled_afresh_when_the_booking_moves(member, organisation):
+    message = remind(member, organisation)
+    Message.objects.filter(pk=message.pk).update(
+        status=MessageStatus.FAILED, attempts=5, last_error="SMTP down"
+    )
+    moved = remind(member, organisation, due_at=START + minutes(60))
+    assert (moved.status, moved.attempts, moved.due_at) == ("pending", 0, START + minutes(60))
+
+
+def test_a_reminder_being_sent_right_now_is_neither_moved_nor_dropped(member, organisation):
+    message = remind(member, organisation)
+    Message.objects.filter(pk=message.pk).update(
+        status=MessageStatus.SENDING, send_token="t", sending_since=now()
+    )
+    assert remind(member, organisation, due_at=START + minutes(60)).due_at == DAY_BEFORE
+    assert messages_drop(dedup_prefix="booking:42:") == 0
