@@ -1,6 +1,7 @@
 """The Celery app. Every beat schedule lives here, in one place."""
 
 import os
+from datetime import timedelta
 
 from celery import Celery
 from celery.schedules import crontab
@@ -11,9 +12,12 @@ app = Celery("caiac")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["caiac.notifications", "booking", "trainings", "incubation"])
 
+# Every minute on the minute; NOTIFICATIONS_SCAN_SECONDS (env) makes it faster for tests.
+_scan_seconds = int(os.environ.get("NOTIFICATIONS_SCAN_SECONDS", "60"))
+
 app.conf.beat_schedule = {
     "notifications-send-due": {
         "task": "caiac.notifications.tasks.send_due_messages",
-        "schedule": crontab(),  # every minute
+        "schedule": crontab() if _scan_seconds == 60 else timedelta(seconds=_scan_seconds),
     },
 }

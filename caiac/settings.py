@@ -170,10 +170,10 @@ EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
 else:
-    EMAIL_BACKEND = env.str(
-        "EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend"
-    )
-    EMAIL_FILE_PATH = VAR_DIR / "mail"
+    # The development sink writes one file per message, named after its Message-ID (so a
+    # message re-sent after a crash is recognised, see docs/notifications.md).
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="caiac.notifications.mail.FileBackend")
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CAIAC Lab <noreply@caiac.ma>")
 
@@ -224,6 +224,10 @@ else:
     # No Redis: a real broker on the filesystem, so `make run` still runs a worker and beat.
     CELERY_BROKER_URL = "filesystem://"
     _broker_dir = VAR_DIR / "celery-broker"
+    # kombu's filesystem transport does not create its folders: without this the worker dies
+    # at start-up with FileNotFoundError and no reminder is ever sent.
+    for _folder in (_broker_dir, VAR_DIR / "celery-processed"):
+        _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
@@ -239,6 +243,18 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Notifications (outbox) -------------------------------------------------------------------
+# (How often beat scans the outbox is read in caiac/celery.py: NOTIFICATIONS_SCAN_SECONDS.)
+# A send's own hard time limit; after how long a row left in "sending" is known dead (longer
+# than the time limit: the worker killed it by then).
+NOTIFICATIONS_SEND_TIME_LIMIT = env.int("NOTIFICATIONS_SEND_TIME_LIMIT", default=60)
+NOTIFICATIONS_STALE_SENDING_SECONDS = env.int(
+    "NOTIFICATIONS_STALE_SENDING_SECONDS", default=NOTIFICATIONS_SEND_TIME_LIMIT + 60
+)
+NOTIFICATIONS_REENQUEUE_SECONDS = env.int("NOTIFICATIONS_REENQUEUE_SECONDS", default=300)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
 
 # --- Security (production) -----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

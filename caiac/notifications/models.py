@@ -8,10 +8,19 @@ from django.utils.translation import gettext_lazy as _
 
 class MessageStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
     EXPIRED = "expired", _("Expired")
+
+
+class Delivery(models.TextChoices):
+    """How a sent message reached its recipient (in-app is always kept)."""
+
+    EMAIL = "email", _("By email")
+    IN_APP_PREFERENCE = "in_app:preference", _("In the app only (email turned off)")
+    IN_APP_NO_ADDRESS = "in_app:no_address", _("In the app only (no email address)")
 
 
 class Message(models.Model):
@@ -45,6 +54,12 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # Delivery bookkeeping (see docs/notifications.md, "exactly once").
+    delivery = models.CharField(_("delivery"), max_length=24, choices=Delivery.choices, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    enqueued_at = models.DateTimeField(_("enqueued at"), null=True, blank=True)
+    send_token = models.CharField(_("attempt token"), max_length=32, blank=True)
+    sending_since = models.DateTimeField(_("sending since"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -56,13 +71,40 @@ class Message(models.Model):
                 fields=["due_at"], condition=Q(status="pending"), name="message_pending_due"
             ),
             models.Index(fields=["recipient", "-due_at"], name="message_recipient_due"),
+            models.Index(
+                fields=["sending_since"],
+                condition=Q(status="sending"),
+                name="message_sending_since",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False),
                 name="message_sent_has_sent_at",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="sending")
+                | (Q(sending_since__isnull=False) & ~Q(send_token="")),
+                name="message_sending_has_token",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient} ({self.status})"
+
+
+class Preference(models.Model):
+    """What a person wants by email. In-app notifications are always kept."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email_disabled = models.JSONField(_("kinds not sent by email"), default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {len(self.email_disabled)} kind(s) off by email"

@@ -1,14 +1,23 @@
 """Writing to the outbox. Other apps call these inside their own transactions."""
 
 import datetime
+import logging
+import re
+import uuid
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caiac.accounts.models import User
-from caiac.notifications.models import Message, MessageStatus
+from caiac.errors import Conflict, Invalid, NotAllowed, NotFound
+from caiac.notifications.kinds import ANNOUNCEMENT, KIND_PATTERN
+from caiac.notifications.models import Message, MessageStatus, Preference
+from caiac.notifications.selectors import notifications_for_user
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -36,10 +45,17 @@ def message_schedule(
     message = Message.objects.select_for_update().filter(dedup_key=dedup_key).first()
     if message is None:
         return Message.objects.create(dedup_key=dedup_key, **values)
-    if message.status in (MessageStatus.PENDING, MessageStatus.CANCELLED, MessageStatus.EXPIRED):
+    # Only what went out (sent) or is going out right now (sending) stays as it is; a failed,
+    # cancelled or expired row is a new message at the new time.
+    if message.status not in (MessageStatus.SENT, MessageStatus.SENDING):
         for field, value in values.items():
             setattr(message, field, value)
         message.status = MessageStatus.PENDING
+        # A moved message starts afresh: a new moment, so no backoff or queue stamp carries over.
+        message.next_attempt_at = None
+        message.enqueued_at = None
+        message.attempts = 0
+        message.last_error = ""
         message.save()
     return message
 
@@ -47,6 +63,90 @@ def message_schedule(
 @transaction.atomic
 def messages_drop(*, dedup_prefix: str) -> int:
     """Cancel every still-pending message whose key starts with ``dedup_prefix``."""
+    # A row being sent right now ("sending") is past the point of no return and is left alone.
     return Message.objects.filter(
         dedup_key__startswith=dedup_prefix, status=MessageStatus.PENDING
-    ).update(status=MessageStatus.CANCELLED)
+    ).update(status=MessageStatus.CANCELLED, next_attempt_at=None)
+
+
+def notification_mark_read(*, user: User, message: Message) -> Message:
+    """Mark one of the user's own notifications read (reading twice keeps the first time)."""
+    if message.recipient_id != user.pk:
+        raise NotFound()
+    if message.read_at is None:
+        message.read_at = timezone.now()
+        Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=message.read_at)
+    return message
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    return notifications_for_user(user=user, unread=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def preferences_update(*, user: User, email_disabled: list[str]) -> Preference:
+    """Which kinds the user does not want by email (they still see them in the app)."""
+    bad = [kind for kind in email_disabled if not re.match(KIND_PATTERN, kind)]
+    if bad:
+        raise Invalid(
+            _("Unknown kind of message."),
+            code="unknown_kind",
+            fields={"email_disabled": [_("Unknown kind: %(kind)s") % {"kind": bad[0]}]},
+        )
+    preference, _created = Preference.objects.select_for_update().get_or_create(user=user)
+    preference.email_disabled = sorted(set(email_disabled))
+    preference.save()
+    return preference
+
+
+@transaction.atomic
+def message_resend(*, message: Message, by: User) -> Message:
+    """Staff give a failed message another round of attempts; the scan sends it."""
+    if not by.is_cluster_staff:
+        raise NotAllowed()
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    if message.status != MessageStatus.FAILED:
+        raise Conflict(
+            _("Only a message that failed can be sent again."), code="notification_not_failed"
+        )
+    message.status = MessageStatus.PENDING
+    message.attempts = 0
+    message.next_attempt_at = None
+    message.enqueued_at = None
+    # Sent now even if it was a reminder whose moment has passed: a person asked for it.
+    message.send_before = None
+    message.due_at = min(message.due_at, timezone.now())
+    message.save()
+    logger.info("message %s re-queued by %s", message.pk, by)
+    return message
+
+
+@transaction.atomic
+def announcement_send(
+    *,
+    author: User,
+    recipients: list[User],
+    title: str,
+    text: str,
+    due_at: datetime.datetime | None = None,
+) -> list[Message]:
+    """Staff tell people something: one ``notifications.announcement`` message each."""
+    if not author.is_cluster_staff:
+        raise NotAllowed()
+    if not recipients:
+        raise Invalid(
+            _("Choose at least one recipient."),
+            code="no_recipients",
+            fields={"recipients": [_("Choose at least one recipient.")]},
+        )
+    batch = uuid.uuid4().hex[:12]
+    return [
+        message_schedule(
+            recipient=recipient,
+            kind=ANNOUNCEMENT,
+            dedup_key=f"announcement:{batch}:user:{recipient.pk}",
+            due_at=due_at,
+            context={"title": title, "text": text, "author": author.display_name},
+        )
+        for recipient in recipients
+    ]

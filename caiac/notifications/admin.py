@@ -1,0 +1,57 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from caiac.errors import DomainError
+from caiac.notifications import services
+from caiac.notifications.models import Message, MessageStatus, Preference
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["kind", "recipient", "status", "delivery", "due_at", "sent_at", "attempts"]
+    list_filter = ["status", "delivery", "kind"]
+    search_fields = ["dedup_key", "recipient__username", "recipient__email", "last_error"]
+    date_hierarchy = "due_at"
+    raw_id_fields = ["recipient"]
+    readonly_fields = [
+        "status",
+        "sent_at",
+        "attempts",
+        "last_error",
+        "delivery",
+        "send_token",
+        "sending_since",
+        "enqueued_at",
+        "next_attempt_at",
+        "read_at",
+        "created_at",
+    ]
+    actions = ["resend"]
+
+    @admin.action(description=_("Send the selected failed messages again"))
+    def resend(self, request, queryset):
+        done = 0
+        for message in queryset.filter(status=MessageStatus.FAILED):
+            try:
+                services.message_resend(message=message, by=request.user)
+            except DomainError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return
+            done += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d message will be sent again within a minute.",
+                "%(count)d messages will be sent again within a minute.",
+                done,
+            )
+            % {"count": done},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Preference)
+class PreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "updated_at"]
+    raw_id_fields = ["user"]

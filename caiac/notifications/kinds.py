@@ -1,0 +1,34 @@
+"""The kinds of message people can choose to receive by email or not.
+
+Kinds are ``<app>.<event>`` (docs/contracts.md). The apps that send them own their templates; this
+list only names them for the preferences form. A kind missing here still works (it is sent, and
+the person can still turn it off once it appears among their messages).
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+ANNOUNCEMENT = "notifications.announcement"
+WELCOME = "notifications.welcome"
+
+KINDS: dict[str, str] = {
+    "booking.reminder_24h": _("Booking reminder, the day before"),
+    "booking.reminder_1h": _("Booking reminder, the hour before"),
+    "booking.pending": _("Booking awaiting approval"),
+    "booking.confirmed": _("Booking confirmed"),
+    "booking.approved": _("Booking approved"),
+    "booking.rejected": _("Booking rejected"),
+    "booking.cancelled": _("Booking cancelled"),
+    "trainings.reminder_24h": _("Training session reminder, the day before"),
+    "trainings.promoted": _("Moved up from a waiting list"),
+    "trainings.session_cancelled": _("Training session cancelled"),
+    "incubation.milestone_due_soon": _("Milestone coming due"),
+    "incubation.application_decision": _("Decision on an application"),
+    ANNOUNCEMENT: _("Announcements from the cluster staff"),
+    WELCOME: _("Welcome message"),
+}
+
+KIND_PATTERN = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"
+
+
+def kind_label(kind: str) -> str:
+    return str(KINDS.get(kind, kind))

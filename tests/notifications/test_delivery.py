@@ -1,0 +1,308 @@
+import datetime
+import smtplib
+
+import pytest
+import time_machine
+from django.core import mail
+from icalendar import Calendar
+
+from caiac.notifications import delivery
+from caiac.notifications.delivery import Outcome, message_deliver
+from caiac.notifications.models import Delivery, Message, MessageStatus
+from caiac.notifications.services import message_resend, preferences_update
+from caiac.notifications.tasks import send_due_messages, send_message
+from tests.factories import UserFactory
+from tests.notifications.conftest import minutes, now
+
+pytestmark = pytest.mark.django_db
+
+
+def reload(message) -> Message:
+    return Message.objects.get(pk=message.pk)
+
+
+def test_a_due_message_is_emailed_and_marked_sent(member, schedule):
+    message = schedule(member)
+    assert message_deliver(message_id=message.pk) == Outcome.SENT
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [member.email]
+    message = reload(message)
+    assert (message.status, message.delivery, message.attempts) == ("sent", "email", 1)
+    assert message.sent_at is not None
+
+
+def test_running_the_send_task_twice_sends_one_email(member, schedule):
+    message = schedule(member)
+    send_message.delay(message.pk)
+    send_message.delay(message.pk)
+    assert len(mail.outbox) == 1
+    assert reload(message).status == MessageStatus.SENT
+
+
+def test_a_message_not_yet_due_is_not_sent(member, schedule):
+    message = schedule(member, due_at=now() + minutes(10))
+    assert message_deliver(message_id=message.pk) == Outcome.SKIPPED
+    assert delivery.due_scan() == []
+    assert mail.outbox == []
+
+
+def test_a_cancelled_message_is_not_sent(member, schedule):
+    message = schedule(member)
+    Message.objects.filter(pk=message.pk).update(status=MessageStatus.CANCELLED)
+    assert message_deliver(message_id=message.pk) == Outcome.SKIPPED
+    assert mail.outbox == []
+
+
+def test_the_scan_enqueues_due_messages_after_commit_and_they_are_sent(
+    member, schedule, django_capture_on_commit_callbacks
+):
+    due = schedule(member, key="a")
+    later = schedule(member, key="b", due_at=now() + minutes(30))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert send_due_messages() == 1
+    assert len(callbacks) == 1
+    assert reload(due).status == MessageStatus.SENT
+    assert reload(later).status == MessageStatus.PENDING
+    assert len(mail.outbox) == 1
+
+
+def test_the_scan_does_not_hand_out_a_row_twice_while_its_task_may_be_queued(member, schedule):
+    message = schedule(member)
+    assert delivery.due_scan() == [message.pk]
+    assert delivery.due_scan() == []
+    with time_machine.travel(now() + minutes(6)):
+        # The task was lost (dead worker): the row is handed out again.
+        assert delivery.due_scan() == [message.pk]
+
+
+def test_a_reminder_found_after_send_before_is_expired_never_sent_late(member, schedule):
+    start = now() + minutes(60)
+    message = schedule(member, due_at=now() - minutes(1), send_before=start)
+    with time_machine.travel(start + minutes(1)):
+        assert delivery.due_scan() == []
+        assert reload(message).status == MessageStatus.EXPIRED
+        assert message_deliver(message_id=message.pk) == Outcome.SKIPPED
+    assert mail.outbox == []
+
+
+def test_the_send_task_itself_refuses_a_reminder_past_send_before(member, schedule):
+    start = now() + minutes(60)
+    message = schedule(member, send_before=start)
+    with time_machine.travel(start):
+        assert message_deliver(message_id=message.pk) == Outcome.EXPIRED
+    assert reload(message).status == MessageStatus.EXPIRED
+    assert mail.outbox == []
+
+
+def test_an_smtp_error_is_retried_with_backoff_then_succeeds(member, schedule, flaky_backend):
+    flaky_backend.failures = 1
+    message = schedule(member)
+
+    assert message_deliver(message_id=message.pk) == Outcome.RETRY_LATER
+    failed_once = reload(message)
+    assert failed_once.status == MessageStatus.PENDING
+    assert failed_once.attempts == 1
+    assert "SMTPServerDisconnected" in failed_once.last_error
+    assert failed_once.next_attempt_at > now()
+    # Not before the backoff is over, neither by the task nor by the scan.
+    assert message_deliver(message_id=message.pk) == Outcome.SKIPPED
+    assert delivery.due_scan() == []
+
+    with time_machine.travel(failed_once.next_attempt_at + minutes(0.1)):
+        assert delivery.due_scan() == [message.pk]
+        assert message_deliver(message_id=message.pk) == Outcome.SENT
+    assert len(mail.outbox) == 1
+    assert reload(message).attempts == 2
+
+
+def test_backoff_doubles_after_each_failure(settings):
+    settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 60
+    delays = [delivery.retry_delay(attempts=n).total_seconds() for n in (1, 2, 3, 4)]
+    assert delays == [60, 120, 240, 480]
+
+
+@pytest.mark.parametrize("error", [smtplib.SMTPRecipientsRefused, TimeoutError, ConnectionError])
+def test_after_the_last_attempt_the_message_is_failed_and_staff_can_resend_it(
+    member, staff, schedule, flaky_backend, settings, error
+):
+    settings.NOTIFICATIONS_MAX_ATTEMPTS = 3
+    flaky_backend.failures = 3
+    flaky_backend.error = error if error is not smtplib.SMTPRecipientsRefused else _refused
+    message = schedule(member)
+    moment = now()
+    outcomes = []
+    for _ in range(3):
+        with time_machine.travel(moment):
+            outcomes.append(message_deliver(message_id=message.pk))
+        moment += minutes(10)
+    assert outcomes == [Outcome.RETRY_LATER, Outcome.RETRY_LATER, Outcome.FAILED]
+    failed = reload(message)
+    assert failed.status == MessageStatus.FAILED
+    assert failed.last_error
+    assert mail.outbox == []
+
+    message_resend(message=failed, by=staff)
+    assert message_deliver(message_id=message.pk) == Outcome.SENT
+    assert len(mail.outbox) == 1
+    assert reload(message).status == MessageStatus.SENT
+
+
+def _refused(text):
+    return smtplib.SMTPRecipientsRefused({"x@example.ma": (550, text.encode())})
+
+
+def test_a_kind_turned_off_by_email_is_kept_in_the_app_without_email(member, schedule):
+    preferences_update(user=member, email_disabled=["notifications.announcement"])
+    message = schedule(member)
+    other = schedule(member, key="other", kind="booking.confirmed")
+    assert message_deliver(message_id=message.pk) == Outcome.IN_APP_ONLY
+    assert message_deliver(message_id=other.pk) == Outcome.SENT
+    message = reload(message)
+    assert (message.status, message.delivery) == (MessageStatus.SENT, Delivery.IN_APP_PREFERENCE)
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].extra_headers["Message-ID"] == f"<caiac.message.{other.pk}@caiac.ma>"
+
+
+def test_a_person_without_an_email_address_gets_the_message_in_the_app_only(schedule):
+    user = UserFactory(username="sans-mail", email="")
+    message = schedule(user)
+    assert message_deliver(message_id=message.pk) == Outcome.IN_APP_ONLY
+    assert reload(message).delivery == Delivery.IN_APP_NO_ADDRESS
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("language", "month"), [("fr", "septembre"), ("ar", "سبتمبر"), ("en", "Sept.")]
+)
+def test_the_email_is_in_the_recipients_language(schedule, language, month):
+    user = UserFactory(username=f"u-{language}", language=language)
+    start = "2026-09-20T10:00:00+00:00"
+    message = schedule(user, context={"title": "Distillation", "text": "…", "start": start})
+    message_deliver(message_id=message.pk)
+    email = mail.outbox[0]
+    assert email.extra_headers["Content-Language"] == language
+    assert month in email.body  # Django's own translations; ours come with locale/
+
+
+def test_an_ics_attachment_goes_with_a_message_that_has_an_event(member, schedule):
+    ics = {
+        "uid": "booking-42@caiac.ma",
+        "summary": "Distillateur d'huiles essentielles",
+        "start": "2026-12-03T09:00:00+00:00",
+        "end": "2026-12-03T11:30:00+00:00",
+        "location": "Halle Technologique, Agadir",
+    }
+    message = schedule(member, context={"title": "Réservation", "text": "Rappel", "ics": ics})
+    message_deliver(message_id=message.pk)
+    (name, content, mimetype), *_ = mail.outbox[0].attachments
+    assert name.endswith(".ics")
+    assert mimetype.startswith("text/calendar")
+    event = Calendar.from_ical(content).walk("VEVENT")[0]
+    assert str(event["uid"]) == "booking-42@caiac.ma"
+    assert event.decoded("dtstart") == datetime.datetime(2026, 12, 3, 9, 0, tzinfo=datetime.UTC)
+    assert str(event["location"]) == "Halle Technologique, Agadir"
+
+
+def test_a_message_without_an_event_has_no_attachment(member, schedule):
+    message_deliver(message_id=schedule(member).pk)
+    assert mail.outbox[0].attachments == []
+
+
+def test_an_unknown_kind_falls_back_to_the_generic_template(member, schedule):
+    message = schedule(
+        member, kind="lab.something_new", context={"subject": "Porte ouverte", "text": "Venez!"}
+    )
+    message_deliver(message_id=message.pk)
+    assert mail.outbox[0].subject == "Porte ouverte"
+    assert "Venez!" in mail.outbox[0].body
+    assert "&#x27;" not in mail.outbox[0].body
+
+
+def test_plain_text_is_not_html_escaped(member, schedule):
+    message = schedule(member, context={"title": "L'atelier", "text": "Huile d'argan & co"})
+    message_deliver(message_id=message.pk)
+    assert "L'atelier" in mail.outbox[0].subject
+    assert "Huile d'argan & co" in mail.outbox[0].body
+
+
+def test_a_send_killed_midway_is_recovered_and_sent_once(member, schedule, settings):
+    settings.NOTIFICATIONS_STALE_SENDING_SECONDS = 180
+    message = schedule(member)
+    # A worker claimed the row and died before finishing (nothing reached the server).
+    claimed = delivery._claim(message.pk)
+    assert not isinstance(claimed, Outcome)
+    assert reload(message).status == MessageStatus.SENDING
+    assert delivery.due_scan() == []  # a live send is not interfered with
+    assert message_deliver(message_id=message.pk) == Outcome.SKIPPED
+
+    with time_machine.travel(now() + minutes(4)):
+        assert delivery.due_scan() == [message.pk]
+        assert message_deliver(message_id=message.pk) == Outcome.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_a_crash_after_the_sink_took_the_mail_does_not_send_it_twice(member, schedule, file_sink):
+    message = schedule(member)
+    # The worker handed the email to the sink, then died before committing "sent".
+    claimed_message, _token = delivery._claim(message.pk)
+    from django.core.mail import get_connection
+
+    from caiac.notifications.rendering import email_build
+
+    get_connection().send_messages([email_build(claimed_message)])
+    assert len(list(file_sink.glob("*.eml"))) == 1
+
+    with time_machine.travel(now() + minutes(10)):
+        assert delivery.due_scan() == [message.pk]
+        assert message_deliver(message_id=message.pk) == Outcome.ALREADY_DELIVERED
+    assert len(list(file_sink.glob("*.eml"))) == 1
+    assert reload(message).status == MessageStatus.SENT
+
+
+def test_a_worker_lost_on_the_last_attempt_leaves_the_message_failed(member, schedule, settings):
+    settings.NOTIFICATIONS_MAX_ATTEMPTS = 1
+    message = schedule(member)
+    delivery._claim(message.pk)
+    with time_machine.travel(now() + minutes(10)):
+        delivery.due_scan()
+    failed = reload(message)
+    assert failed.status == MessageStatus.FAILED
+    assert "outcome unknown" in failed.last_error
+
+
+def test_a_template_error_fails_the_message_at_once_instead_of_leaving_it_sending(
+    member, schedule, monkeypatch
+):
+    message = schedule(member)
+
+    def broken(message):
+        raise ValueError("bad context")
+
+    monkeypatch.setattr(delivery, "email_build", broken)
+    with pytest.raises(ValueError):
+        message_deliver(message_id=message.pk)
+    assert reload(message).status == MessageStatus.FAILED
+
+
+def test_resending_a_message_that_did_not_fail_is_a_conflict(member, staff, schedule):
+    from caiac.errors import Conflict
+
+    message = schedule(member)
+    with pytest.raises(Conflict) as excinfo:
+        message_resend(message=message, by=staff)
+    assert excinfo.value.code == "notification_not_failed"
+
+
+def test_the_file_sink_holds_one_file_per_message_named_after_its_message_id(
+    member, schedule, file_sink
+):
+    first = schedule(member, key="a")
+    second = schedule(member, key="b")
+    message_deliver(message_id=first.pk)
+    message_deliver(message_id=second.pk)
+    names = sorted(path.name for path in file_sink.iterdir())
+    assert names == [
+        f"caiac.message.{first.pk}@caiac.ma.eml",
+        f"caiac.message.{second.pk}@caiac.ma.eml",
+    ]
+    assert f"To: {member.email}" in (file_sink / names[0]).read_text()
