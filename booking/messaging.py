@@ -1,16 +1,16 @@
 """What the booker is told, through the notifications outbox (docs/contracts.md)."""
 
-import datetime
 from typing import Any
 
 from django.utils import timezone
 
 from booking.models import Booking
 from caiac.notifications.services import message_schedule, messages_drop
+from caiac.notifications.timing import hours_before
 
 REMINDERS = (
-    ("booking.reminder_24h", "reminder-24h", datetime.timedelta(hours=24)),
-    ("booking.reminder_1h", "reminder-1h", datetime.timedelta(hours=1)),
+    ("booking.reminder_24h", "reminder-24h", 24),
+    ("booking.reminder_1h", "reminder-1h", 1),
 )
 
 
@@ -51,8 +51,8 @@ def announce(booking: Booking, event: str) -> None:
 def schedule_reminders(booking: Booking) -> None:
     now = timezone.now()
     context = booking_context(booking)
-    for kind, suffix, before in REMINDERS:
-        due = booking.start - before
+    for kind, suffix, hours in REMINDERS:
+        due = hours_before(booking.start, hours=hours)
         if due <= now:
             continue  # booked at short notice: the confirmation is the reminder
         message_schedule(

@@ -119,3 +119,20 @@ def test_a_ramadan_timetable_replaces_the_default_hours_on_its_dates(member, lab
                 end=local(2026, 2, 18, 9, 30),
             )
         assert exc.value.code == "outside_opening_hours"
+
+
+def test_reminder_is_a_full_24_hours_before_a_booking_the_day_of_the_switch(member, machine):
+    # Sunday 20 September 2026 is the day Morocco moves to permanent UTC+0; open that Sunday.
+    from tests.booking.factories import OpeningHoursFactory
+
+    OpeningHoursFactory(weekday=6, opens_at=datetime.time(8, 30), closes_at=datetime.time(17, 30))
+    start = local(2026, 9, 20, 10, 0)  # a ZoneInfo start, as the forms and the API parse it
+    with time_machine.travel(local(2026, 9, 14, 12), tick=False):
+        booking = services.booking_create(
+            user=member, equipment=machine, start=start, end=local(2026, 9, 20, 11, 0)
+        )
+    from caiac.notifications.models import Message
+
+    reminder = Message.objects.get(dedup_key=f"booking:{booking.pk}:reminder-24h")
+    assert reminder.due_at == datetime.datetime(2026, 9, 19, 10, 0, tzinfo=UTC)  # 11:00 local
+    assert booking.end - booking.start == datetime.timedelta(hours=1)
