@@ -27,7 +27,9 @@ class Course(models.Model):
     duration_hours = models.DecimalField(
         _("duration (hours)"), max_digits=5, decimal_places=1, default=0
     )
-    level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.BEGINNER)
+    level = models.CharField(
+        _("level"), max_length=16, choices=Level.choices, default=Level.BEGINNER
+    )
     price = models.DecimalField(_("price (MAD)"), max_digits=9, decimal_places=2, default=0)
     prerequisite = models.ForeignKey(
         "self",

@@ -11,7 +11,6 @@ from trainings.models import (
     Enrolment,
     EnrolmentStatus,
     Session,
-    SessionStatus,
 )
 
 # --- certifications (booking and me/ depend on these three names) ----------------------------
@@ -195,4 +194,3 @@ def my_enrolment_map(*, user: User, sessions: list[Session]) -> dict[int, dict]:
             position = queues.get(e.session_id, []).index(e.pk) + 1
         result[e.session_id] = {"status": e.status, "position": position}
     return result
-

@@ -11,9 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def mark(client, session, marks):
-    return client.post(
-        f"/api/v1/trainings/sessions/{session.pk}/attendance/", marks, format="json"
-    )
+    return client.post(f"/api/v1/trainings/sessions/{session.pk}/attendance/", marks, format="json")
 
 
 def test_present_issues_a_certification_with_expiry_and_absent_none(

@@ -43,7 +43,8 @@ def test_expiry_keeps_the_wall_clock_across_moroccos_switch_to_utc0(staff, membe
 def test_staff_grant_by_hand_with_a_reason_and_the_history_stays(client_for, staff, member):
     course = CourseFactory(validity_months=None)
     granted = client_for(staff).post(
-        CERTS, {"user": member.pk, "course": course.pk, "reason": "Certified by the maker"},
+        CERTS,
+        {"user": member.pk, "course": course.pk, "reason": "Certified by the maker"},
         format="json",
     )
     assert granted.status_code == 201, granted.json()
@@ -75,7 +76,9 @@ def test_revoking_twice_is_409(client_for, staff, member):
 
 def test_grant_and_revoke_need_a_reason(client_for, staff, member):
     course = CourseFactory()
-    response = client_for(staff).post(CERTS, {"user": member.pk, "course": course.pk}, format="json")
+    response = client_for(staff).post(
+        CERTS, {"user": member.pk, "course": course.pk}, format="json"
+    )
     assert response.status_code == 400
     assert "reason" in response.json()["fields"]
     certification = certification_grant(by=staff, user=member, course=course, reason="x")
@@ -91,9 +94,10 @@ def test_members_and_trainers_cannot_grant_or_revoke(client_for, staff, member, 
         client = client_for(who)
         grant = client.post(CERTS, {"user": who.pk, "course": course.pk, "reason": "me"})
         assert grant.status_code == 403
-    assert client_for(member).post(
-        f"{CERTS}{certification.pk}/revoke/", {"reason": "x"}
-    ).status_code == 403
+    assert (
+        client_for(member).post(f"{CERTS}{certification.pk}/revoke/", {"reason": "x"}).status_code
+        == 403
+    )
     certification.refresh_from_db()
     assert certification.revoked_at is None
 

@@ -150,9 +150,7 @@ def test_enrolling_after_the_deadline_is_400_enrolment_closed(client_for, member
     assert response.json()["code"] == "enrolment_closed"
 
 
-def test_enrolling_once_the_session_started_is_400_enrolment_closed(
-    client_for, member, session
-):
+def test_enrolling_once_the_session_started_is_400_enrolment_closed(client_for, member, session):
     with time_machine.travel(session.start + datetime.timedelta(minutes=5)):
         response = enrol(client_for, member, session)
     assert response.status_code == 400
@@ -206,7 +204,10 @@ def test_moving_a_session_moves_the_reminders(client_for, staff, member, session
     new_start = session.start + datetime.timedelta(days=2)
     response = client_for(staff).patch(
         f"/api/v1/trainings/sessions/{session.pk}/",
-        {"start": new_start.isoformat(), "end": (new_start + datetime.timedelta(hours=3)).isoformat()},
+        {
+            "start": new_start.isoformat(),
+            "end": (new_start + datetime.timedelta(hours=3)).isoformat(),
+        },
         format="json",
     )
     assert response.status_code == 200, response.json()

@@ -44,9 +44,7 @@ def test_staff_schedule_a_session_for_a_trainer(client_for, staff, trainer, cour
     assert data["status"] == "scheduled"
 
 
-def test_a_trainer_schedules_their_own_session_but_not_someone_elses(
-    client_for, trainer, course
-):
+def test_a_trainer_schedules_their_own_session_but_not_someone_elses(client_for, trainer, course):
     colleague = TrainerFactory()
     start, end = slot(10)
     own = client_for(trainer).post(SESSIONS, body(course, trainer, start, end), format="json")
@@ -69,7 +67,9 @@ def test_overlapping_sessions_of_one_trainer_are_refused_with_409(
     client_for(staff).post(SESSIONS, body(course, trainer, start, end), format="json")
     clash = client_for(staff).post(
         SESSIONS,
-        body(course, trainer, start + datetime.timedelta(hours=1), end + datetime.timedelta(hours=1)),
+        body(
+            course, trainer, start + datetime.timedelta(hours=1), end + datetime.timedelta(hours=1)
+        ),
         format="json",
     )
     assert clash.status_code == 409
@@ -80,7 +80,9 @@ def test_overlapping_sessions_of_one_trainer_are_refused_with_409(
 def test_back_to_back_sessions_and_other_trainers_are_fine(client_for, staff, trainer, course):
     start, end = slot(10)
     client = client_for(staff)
-    assert client.post(SESSIONS, body(course, trainer, start, end), format="json").status_code == 201
+    assert (
+        client.post(SESSIONS, body(course, trainer, start, end), format="json").status_code == 201
+    )
     after = client.post(
         SESSIONS, body(course, trainer, end, end + datetime.timedelta(hours=2)), format="json"
     )
@@ -101,7 +103,9 @@ def test_moving_a_session_onto_another_of_the_trainer_is_409(client_for, staff, 
     a = SessionFactory(trainer=trainer, course=course, start=slot(10)[0], end=slot(10)[1])
     b = SessionFactory(trainer=trainer, course=course, start=slot(12)[0], end=slot(12)[1])
     response = client_for(staff).patch(
-        f"{SESSIONS}{b.pk}/", {"start": a.start.isoformat(), "end": a.end.isoformat()}, format="json"
+        f"{SESSIONS}{b.pk}/",
+        {"start": a.start.isoformat(), "end": a.end.isoformat()},
+        format="json",
     )
     assert response.status_code == 409
     assert response.json()["code"] == "trainer_unavailable"

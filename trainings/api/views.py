@@ -252,9 +252,7 @@ class CertificationViewSet(
     ordering_fields = ["issued_at", "expires_at"]
 
     def get_queryset(self):
-        return selectors.certifications_visible_to(self.request.user).prefetch_related(
-            "events__by"
-        )
+        return selectors.certifications_visible_to(self.request.user).prefetch_related("events__by")
 
     @extend_schema(
         request=CertificationGrantSerializer, responses={201: CertificationSerializer, **ERRORS}

@@ -34,9 +34,7 @@ def lock_session(session: Session | int) -> Session:
 
 def require_open(session: Session) -> None:
     if session.status != SessionStatus.SCHEDULED:
-        raise Invalid(
-            _("This session is cancelled or already over."), code="session_not_open"
-        )
+        raise Invalid(_("This session is cancelled or already over."), code="session_not_open")
 
 
 def _validate_times(
