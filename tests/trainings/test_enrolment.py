@@ -276,3 +276,17 @@ def test_cancelling_an_enrolment_after_the_start_is_400(client_for, member, sess
         response = cancel(client_for, member, session)
     assert response.status_code == 400
     assert response.json()["code"] == "session_started"
+
+
+def test_my_enrolments_list_my_seats_and_queue_places_only(client_for, member, other_member):
+    full = SessionFactory(capacity=1)
+    EnrolmentFactory(session=full, user=UserFactory())
+    open_session = SessionFactory(capacity=5)
+    enrol(client_for, member, full)
+    enrol(client_for, member, open_session)
+    enrol(client_for, other_member, open_session)
+    listed = client_for(member).get("/api/v1/trainings/enrolments/").json()["results"]
+    assert [(e["session"]["id"], e["status"], e["position"]) for e in listed] == [
+        (full.pk, "waitlisted", 1),
+        (open_session.pk, "enrolled", None),
+    ]

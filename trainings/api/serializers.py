@@ -13,7 +13,7 @@ from trainings.models import (
     Level,
     Session,
 )
-from trainings.selectors import certified_machine_names, seats_left
+from trainings.selectors import certified_machine_names, seats_left, waitlist_position
 
 # --- courses -----------------------------------------------------------------------------
 
@@ -229,3 +229,26 @@ class CertificationGrantSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
+
+
+class EnrolledSessionSerializer(serializers.ModelSerializer):
+    course_title = serializers.CharField(source="course.local_title", read_only=True)
+    trainer_name = serializers.CharField(source="trainer.display_name", read_only=True)
+
+    class Meta:
+        model = Session
+        fields = ["id", "course", "course_title", "trainer", "trainer_name", "place", "start",
+                  "end", "status"]  # fmt: skip
+
+
+class MyEnrolmentSerializer(serializers.ModelSerializer):
+    session = EnrolledSessionSerializer(read_only=True)
+    status = serializers.CharField(help_text="enrolled | waitlisted")
+    position = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Enrolment
+        fields = ["id", "user", "session", "status", "position", "queued_at", "present"]
+
+    def get_position(self, enrolment: Enrolment) -> int | None:
+        return waitlist_position(enrolment)

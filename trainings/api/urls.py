@@ -1,11 +1,17 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from trainings.api.views import CertificationViewSet, CourseViewSet, SessionViewSet
+from trainings.api.views import (
+    CertificationViewSet,
+    CourseViewSet,
+    EnrolmentViewSet,
+    SessionViewSet,
+)
 
 router = SimpleRouter()
 router.register("trainings/courses", CourseViewSet, basename="training-course")
 router.register("trainings/sessions", SessionViewSet, basename="training-session")
+router.register("trainings/enrolments", EnrolmentViewSet, basename="training-enrolment")
 router.register("certifications", CertificationViewSet, basename="certification")
 
 attendance_csv = SessionViewSet.as_view({"get": "attendance_csv"})

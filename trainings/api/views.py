@@ -22,13 +22,14 @@ from trainings.api.serializers import (
     CourseSerializer,
     EnrolInputSerializer,
     EnrolResultSerializer,
+    MyEnrolmentSerializer,
     ReasonSerializer,
     SessionEnrolmentsSerializer,
     SessionInputSerializer,
     SessionSerializer,
     SessionUpdateSerializer,
 )
-from trainings.models import Certification, Course, Session
+from trainings.models import Certification, Course, Enrolment, Session
 
 ERRORS = {
     400: OpenApiResponse(description='{"code", "detail", "fields"}: the request breaks a rule'),
@@ -276,3 +277,23 @@ class CertificationViewSet(
             by=request.user, certification=certification, **data.validated_data
         )
         return Response(CertificationSerializer(self.get_queryset().get(pk=pk)).data)
+
+
+class EnrolmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The caller's enrolments (seats, waiting-list places, attendance), soonest first.
+    Staff may look at anyone's with ``?user=``."""
+
+    queryset = Enrolment.objects.none()
+    serializer_class = MyEnrolmentSerializer
+    filterset_fields = ["status", "session"]
+
+    @extend_schema(parameters=[OpenApiParameter("user", int, description="staff only")])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        user = self.request.user
+        wanted = self.request.query_params.get("user")
+        if user.is_cluster_staff and wanted and wanted.isdigit():
+            return selectors.enrolments_of(user.__class__(pk=int(wanted)))
+        return selectors.enrolments_of(user)

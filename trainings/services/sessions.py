@@ -141,6 +141,12 @@ def session_update(*, by: User, session: Session, **changes: Any) -> Session:
     for field, value in changes.items():
         setattr(session, field, value)
     _validate_times(start=session.start, end=session.end, deadline=session.enrolment_deadline)
+    if session.start != old_start and session.start <= timezone.now():
+        raise Invalid(
+            _("A session cannot be moved into the past."),
+            code="session_in_past",
+            fields={"start": [_("Must be in the future.")]},
+        )
     enrolled = list(
         session.enrolments.filter(status=EnrolmentStatus.ENROLLED).select_related("user")
     )
