@@ -83,6 +83,8 @@ class SessionSerializer(serializers.ModelSerializer):
     enrolled_count = serializers.SerializerMethodField()
     waitlist_length = serializers.SerializerMethodField()
     my_enrolment = serializers.SerializerMethodField()
+    # Plain text, not an enum: "status" enums of several apps would collide in the schema.
+    status = serializers.CharField(read_only=True, help_text="scheduled | cancelled | done")
 
     class Meta:
         model = Session
@@ -227,13 +229,14 @@ class CertificationGrantSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
-class ReasonSerializer(serializers.Serializer):
+class CertificationRevokeSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
 class EnrolledSessionSerializer(serializers.ModelSerializer):
     course_title = serializers.CharField(source="course.local_title", read_only=True)
     trainer_name = serializers.CharField(source="trainer.display_name", read_only=True)
+    status = serializers.CharField(read_only=True, help_text="scheduled | cancelled | done")
 
     class Meta:
         model = Session
