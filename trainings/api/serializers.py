@@ -134,7 +134,9 @@ class SessionInputSerializer(serializers.Serializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
     capacity = serializers.IntegerField(min_value=1)
-    language = serializers.ChoiceField(choices=Session._meta.get_field("language").choices)
+    language = serializers.ChoiceField(
+        choices=Session._meta.get_field("language").choices, required=False
+    )
     enrolment_deadline = serializers.DateTimeField(required=False, allow_null=True)
 
 
