@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from caiac.accounts.models import User
+from trainings.api.fields import WallClockDateTimeField
 from trainings.models import (
     Certification,
     CertificationEvent,
@@ -131,13 +132,13 @@ class SessionInputSerializer(serializers.Serializer):
         queryset=User.objects.filter(is_active=True), required=False
     )
     place = serializers.CharField(max_length=200)
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = WallClockDateTimeField()
+    end = WallClockDateTimeField()
     capacity = serializers.IntegerField(min_value=1)
     language = serializers.ChoiceField(
         choices=Session._meta.get_field("language").choices, required=False
     )
-    enrolment_deadline = serializers.DateTimeField(required=False, allow_null=True)
+    enrolment_deadline = WallClockDateTimeField(required=False, allow_null=True)
 
 
 class SessionUpdateSerializer(SessionInputSerializer):
@@ -227,8 +228,8 @@ class CertificationGrantSerializer(serializers.Serializer):
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     course = serializers.PrimaryKeyRelatedField(queryset=Course.objects.all())
     reason = serializers.CharField()
-    issued_at = serializers.DateTimeField(required=False)
-    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+    issued_at = WallClockDateTimeField(required=False)
+    expires_at = WallClockDateTimeField(required=False, allow_null=True)
 
 
 class CertificationRevokeSerializer(serializers.Serializer):
