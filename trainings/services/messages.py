@@ -1,13 +1,13 @@
 """What the trainings app tells people, through the outbox (dedup keys: docs/contracts.md)."""
 
-import datetime
 from typing import Any
 
 from caiac.accounts.models import User
 from caiac.notifications.services import message_schedule, messages_drop
+from caiac.notifications.timing import hours_before
 from trainings.models import Session
 
-REMINDER_LEAD = datetime.timedelta(hours=24)
+REMINDER_LEAD_HOURS = 24
 
 
 def reminder_key(session: Session, user_id: int) -> str:
@@ -40,7 +40,7 @@ def schedule_reminder(session: Session, user: User) -> None:
         recipient=user,
         kind="trainings.reminder_24h",
         dedup_key=reminder_key(session, user.pk),
-        due_at=session.start - REMINDER_LEAD,
+        due_at=hours_before(session.start, hours=REMINDER_LEAD_HOURS),
         send_before=session.start,
         context=session_context(session, user),
         about=session,

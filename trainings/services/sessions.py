@@ -60,6 +60,12 @@ def _validate_trainer(trainer: User) -> None:
         )
 
 
+def _utc(moment: datetime.datetime | None) -> datetime.datetime | None:
+    # Durations between datetimes sharing a ZoneInfo are wall-clock ones (an hour off across a
+    # clock switch); in UTC they are exact.
+    return moment.astimezone(datetime.UTC) if moment is not None else None
+
+
 def _check_trainer_free(
     *, trainer: User, start: datetime.datetime, end: datetime.datetime, exclude: int | None
 ) -> None:
@@ -97,6 +103,7 @@ def session_create(
     enrolment_deadline: datetime.datetime | None = None,
 ) -> Session:
     """Staff schedule sessions for any trainer; a trainer schedules their own."""
+    start, end, enrolment_deadline = _utc(start), _utc(end), _utc(enrolment_deadline)
     trainer = trainer or by
     if not (by.is_cluster_staff or (by.is_trainer and trainer.pk == by.pk)):
         raise NotAllowed(_("Only cluster staff, or the trainer for themselves, may schedule."))
@@ -139,7 +146,7 @@ def session_update(*, by: User, session: Session, **changes: Any) -> Session:
         _validate_trainer(changes["trainer"])
     old_start = session.start
     for field, value in changes.items():
-        setattr(session, field, value)
+        setattr(session, field, _utc(value) if isinstance(value, datetime.datetime) else value)
     _validate_times(start=session.start, end=session.end, deadline=session.enrolment_deadline)
     if session.start != old_start and session.start <= timezone.now():
         raise Invalid(
