@@ -300,12 +300,12 @@ def test_only_staff_may_list_someone_elses_enrolments(client_for, staff, member,
     assert client_for(staff).get(url).json()["count"] == 1
 
 
-def test_reminder_is_a_full_day_ahead_of_a_session_on_the_day_of_the_2026_switch(
+def test_reminder_stays_a_full_day_ahead_when_a_session_moves_to_the_day_of_the_2026_switch(
     course, trainer, staff, member
 ):
     from zoneinfo import ZoneInfo
 
-    from trainings.services import session_create, session_enrol
+    from trainings.services import session_create, session_enrol, session_update
 
     casa = ZoneInfo("Africa/Casablanca")
     with time_machine.travel(datetime.datetime(2026, 9, 10, 12, tzinfo=casa), tick=False):
@@ -314,10 +314,16 @@ def test_reminder_is_a_full_day_ahead_of_a_session_on_the_day_of_the_2026_switch
             course=course,
             trainer=trainer,
             place="Halle Technologique, salle 2",
-            start=datetime.datetime(2026, 9, 20, 10, 0, tzinfo=casa),  # UTC+0 from that day
-            end=datetime.datetime(2026, 9, 20, 13, 0, tzinfo=casa),
+            start=datetime.datetime(2026, 9, 17, 10, 0, tzinfo=casa),
+            end=datetime.datetime(2026, 9, 17, 13, 0, tzinfo=casa),
             capacity=4,
         )
         session_enrol(by=member, session=session)
+        session_update(
+            by=staff,
+            session=session,
+            start=datetime.datetime(2026, 9, 20, 10, 0, tzinfo=casa),  # UTC+0 from that day
+            end=datetime.datetime(2026, 9, 20, 13, 0, tzinfo=casa),
+        )
     reminder = Message.objects.get(kind="trainings.reminder_24h", recipient=member)
     assert reminder.due_at == datetime.datetime(2026, 9, 19, 10, 0, tzinfo=datetime.UTC)
