@@ -275,6 +275,7 @@ def application_submit(*, by: User, application: Application) -> Application:
 def jurors_assign(*, by: User, application: Application, jurors: list[User]) -> Application:
     """Add jurors to an application (already assigned ones are kept as they are)."""
     require_staff(by)
+    application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status != ApplicationStatus.SUBMITTED:
         raise Invalid(
             _("Jurors are assigned to submitted applications awaiting a decision."),
@@ -306,6 +307,7 @@ def evaluation_create(
     """One juror's score of one criterion; given once (409 ``already_scored`` the second time)."""
     if not JurorAssignment.objects.filter(application=application, juror=juror).exists():
         raise NotAllowed(_("You are not a juror of this application."), code="not_assigned")
+    application = Application.objects.get(pk=application.pk)
     if application.status != ApplicationStatus.SUBMITTED:
         raise Invalid(
             _("Only submitted applications awaiting a decision can be scored."),
