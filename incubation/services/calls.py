@@ -26,7 +26,7 @@ from incubation.models import (
     Question,
     Stage,
 )
-from incubation.services._common import require_member_or_staff, require_reason, require_staff
+from incubation.services._common import require_reason, require_staff
 
 DECISION_KIND = "incubation.application_decision"
 
@@ -225,7 +225,6 @@ def _locked_draft(by: User, application: Application) -> Application:
     application = (
         Application.objects.select_for_update().select_related("call").get(pk=application.pk)
     )
-    require_member_or_staff(by, application.organisation)
     if not user_belongs_to(user=by, organisation=application.organisation):
         raise NotAllowed(
             _("Only members of the organisation can edit its application."), code="not_a_member"

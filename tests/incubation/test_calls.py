@@ -118,7 +118,7 @@ def test_a_member_of_another_organisation_cannot_submit_the_application(
     assert response.status_code == 404
 
 
-# --- Jury ---------------------------------------------------------------------------------------
+# --- Jury --------------------------------------------------------------------------------------
 def test_a_juror_scores_each_criterion_once_and_a_second_score_is_a_409(
     client_for, juror, assigned, criteria
 ):
@@ -133,15 +133,6 @@ def test_a_juror_scores_each_criterion_once_and_a_second_score_is_a_409(
 
 
 def test_scoring_an_application_one_is_not_assigned_to_is_a_403(client_for, submitted, criteria):
-    stranger = (
-        member_of(
-            criteria[0].call.cohort.programme.cohorts.first().incubatees.model and None or None
-        )
-        if False
-        else None
-    )  # noqa: E501
-    from tests.factories import UserFactory
-
     stranger = UserFactory(username="stranger")
     response = client_for(stranger).post(
         EVALUATIONS,
@@ -236,7 +227,7 @@ def test_a_member_of_the_applicant_cannot_be_its_juror(client_for, staff, organi
     assert response.data["code"] == "juror_conflict"
 
 
-# --- Ranking ---------------------------------------------------------------------------------------
+# --- Ranking -----------------------------------------------------------------------------------
 def _score(juror, application, criteria, a, b):
     services.evaluations_submit(
         juror=juror,
@@ -303,7 +294,7 @@ def test_members_cannot_see_the_ranking(client_for, member, call):
     assert response.status_code == 403
 
 
-# --- Decisions --------------------------------------------------------------------------------------
+# --- Decisions ---------------------------------------------------------------------------------
 def test_admitting_puts_the_organisation_in_the_calls_cohort_and_tells_the_applicant(
     client_for, staff, member, submitted, cohort
 ):
@@ -368,7 +359,7 @@ def test_the_decision_message_renders_in_english(staff, submitted, member):
     assert "Cohorte 2026" in body
 
 
-# --- Lists and query counts ----------------------------------------------------------------------------
+# --- Lists and query counts --------------------------------------------------------------------
 def test_the_applications_list_uses_a_fixed_number_of_queries(
     client_for, staff, call, juror, django_assert_max_num_queries
 ):

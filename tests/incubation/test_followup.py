@@ -23,7 +23,7 @@ def _reminder(milestone):
     return Message.objects.get(dedup_key=f"milestone:{milestone.pk}:due-soon")
 
 
-# --- Milestones ----------------------------------------------------------------------------------
+# --- Milestones --------------------------------------------------------------------------------
 def test_a_milestone_schedules_its_owner_a_reminder_three_days_before_at_nine(
     staff, member, incubatee
 ):
@@ -175,7 +175,7 @@ def test_other_organisations_milestones_are_404(client_for, staff, other_member,
     assert client.get(MILESTONES).data["count"] == 0
 
 
-# --- Mentoring ----------------------------------------------------------------------------------
+# --- Mentoring ---------------------------------------------------------------------------------
 def test_staff_log_mentoring_and_members_read_their_own(
     client_for, staff, member, other_member, incubatee
 ):
@@ -207,7 +207,7 @@ def test_staff_log_mentoring_and_members_read_their_own(
     assert response.status_code == 403
 
 
-# --- KPI reports ----------------------------------------------------------------------------------
+# --- KPI reports -------------------------------------------------------------------------------
 KPI = {
     "period": "2026-Q3",
     "revenue_mad": "120000.00",
