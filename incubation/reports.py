@@ -226,6 +226,14 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _text(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return _cell(value)
+
+
 def report_csv(report: dict[str, Any]) -> str:
     """Two blocks: ``metric,label,value`` then one line per incubatee."""
     out = io.StringIO()
@@ -235,11 +243,11 @@ def report_csv(report: dict[str, Any]) -> str:
     writer.writerow(["metric", str(_("Metric")), str(_("Value"))])
     for key, label in METRICS:
         value = report["figures"][key]
-        writer.writerow([key, str(label), "" if value is None else value])
+        writer.writerow([key, str(label), _text(value)])
     writer.writerow([])
     writer.writerow([key for key, _label in ROW_COLUMNS])
     for row in report["incubatees"]:
-        writer.writerow(["" if row[k] is None else _cell(row[k]) for k, _label in ROW_COLUMNS])
+        writer.writerow([_text(row[k]) for k, _label in ROW_COLUMNS])
     return out.getvalue()
 
 

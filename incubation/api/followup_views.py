@@ -81,6 +81,12 @@ class CohortViewSet(
     def get_queryset(self):
         return selectors.cohorts_visible_to(self.request.user).order_by("-year", "name")
 
+    def filter_queryset(self, queryset):
+        # ``?year=`` of a report picks the period, it does not filter the cohort out.
+        if self.action in ("report", "report_csv", "report_xlsx"):
+            return queryset
+        return super().filter_queryset(queryset)
+
     def perform_create(self, serializer):
         serializer.instance = services.cohort_create(
             by=self.request.user, **serializer.validated_data
