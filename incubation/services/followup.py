@@ -126,7 +126,8 @@ def milestone_create(
 def milestone_update(*, by: User, milestone: Milestone, **data: Any) -> Milestone:
     """Staff change anything; the organisation's members report progress (status, evidence)."""
     milestone = (
-        Milestone.objects.select_for_update()
+        # "self" only: FOR UPDATE cannot lock the nullable side (owner) of an outer join.
+        Milestone.objects.select_for_update(of=("self",))
         .select_related("incubatee__organisation", "owner")
         .get(pk=milestone.pk)
     )
