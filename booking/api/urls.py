@@ -1,5 +1,28 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from booking.api.calendar import calendar_feed
+from booking.api.usage import UsageView
+from booking.api.views import (
+    BookingSeriesViewSet,
+    BookingViewSet,
+    ClosureViewSet,
+    EquipmentViewSet,
+    FeedTokenViewSet,
+    OpeningHoursViewSet,
+)
 
-urlpatterns = [*router.urls]
+router = SimpleRouter()
+router.register("equipment", EquipmentViewSet, basename="equipment")
+router.register("opening-hours", OpeningHoursViewSet, basename="opening-hours")
+router.register("closures", ClosureViewSet, basename="closure")
+router.register("bookings", BookingViewSet, basename="booking")
+router.register("booking-series", BookingSeriesViewSet, basename="booking-series")
+router.register("calendar-feeds", FeedTokenViewSet, basename="calendar-feed")
+
+urlpatterns = [
+    path("calendar/<str:token>.ics", calendar_feed, name="booking-calendar-feed"),
+    path("usage/", UsageView.as_view(), name="booking-usage"),
+    path("usage.csv", UsageView.as_view(), {"format": "csv"}, name="booking-usage-csv"),
+    *router.urls,
+]

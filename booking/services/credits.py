@@ -4,7 +4,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import LabCredit
+from booking import selectors
+from booking.models import Booking, LabCredit, LabCreditUse
 from caiac.accounts.models import Organisation
 from caiac.errors import Invalid
 
@@ -38,4 +39,32 @@ def lab_credit_grant(
         period_end=period_end,
         hours=hours,
         source=source,
+    )
+
+
+def plan_credit_use(
+    *, organisation: Organisation, on: datetime.date, hours: Decimal
+) -> list[tuple[LabCredit, Decimal]]:
+    """Which credits (soonest to expire first) pay for up to ``hours``. Locks them on
+    PostgreSQL so two bookings cannot spend the same hours; SQLite's write lock does it there."""
+    credits = list(
+        selectors.credits_valid_on(organisation_id=organisation.pk, on=on).select_for_update()
+    )
+    spent = selectors.credit_hours_spent([c.pk for c in credits])
+    plan: list[tuple[LabCredit, Decimal]] = []
+    needed = hours
+    for credit in credits:
+        if needed <= 0:
+            break
+        left = credit.hours - spent.get(credit.pk, Decimal(0))
+        take = min(left, needed)
+        if take > 0:
+            plan.append((credit, take))
+            needed -= take
+    return plan
+
+
+def record_credit_use(booking: Booking, plan: list[tuple[LabCredit, Decimal]]) -> None:
+    LabCreditUse.objects.bulk_create(
+        [LabCreditUse(credit=credit, booking=booking, hours=hours) for credit, hours in plan]
     )

@@ -1,0 +1,243 @@
+from rest_framework import serializers
+
+from booking.models import (
+    Booking,
+    BookingEvent,
+    BookingSeries,
+    Closure,
+    Equipment,
+    FeedKind,
+    FeedToken,
+    OpeningHours,
+)
+
+
+class EquipmentSerializer(serializers.ModelSerializer):
+    required_course_title = serializers.CharField(
+        source="required_course.title", read_only=True, default=None
+    )
+
+    class Meta:
+        model = Equipment
+        fields = [
+            "id",
+            "name",
+            "category",
+            "line",
+            "location",
+            "description",
+            "status",
+            "requires_approval",
+            "required_course",
+            "required_course_title",
+            "slot_minutes",
+            "min_duration_minutes",
+            "max_duration_minutes",
+            "buffer_minutes",
+            "lead_time_minutes",
+            "horizon_days",
+            "hourly_rate_member",
+            "hourly_rate_non_member",
+            "cancellation_deadline_hours",
+        ]
+        read_only_fields = ["id"]
+
+
+class OpeningHoursSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OpeningHours
+        fields = [
+            "id",
+            "equipment",
+            "weekday",
+            "opens_at",
+            "closes_at",
+            "valid_from",
+            "valid_until",
+            "label",
+        ]
+        read_only_fields = ["id"]
+
+
+class ClosureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Closure
+        fields = ["id", "equipment", "start", "end", "reason"]
+        read_only_fields = ["id"]
+
+
+class AvailabilityQuerySerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class IntervalSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    free = IntervalSerializer(many=True)
+
+
+class BookingEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    from_status = serializers.CharField(read_only=True)
+    to_status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = BookingEvent
+        fields = ["at", "actor", "from_status", "to_status", "reason"]
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    equipment_name = serializers.CharField(source="equipment.name", read_only=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    booked_by = serializers.CharField(source="booked_by.username", read_only=True)
+    status = serializers.CharField(
+        read_only=True,
+        help_text="pending, confirmed, completed, no_show, cancelled or rejected",
+    )
+
+    class Meta:
+        model = Booking
+        fields = [
+            "id",
+            "equipment",
+            "equipment_name",
+            "organisation",
+            "organisation_name",
+            "booked_by",
+            "series",
+            "start",
+            "end",
+            "blocked_until",
+            "status",
+            "price",
+            "hourly_rate",
+            "member_rate",
+            "credit_hours",
+            "notes",
+            "status_reason",
+            "checked_in_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class BookingDetailSerializer(BookingSerializer):
+    events = BookingEventSerializer(many=True, read_only=True)
+
+    class Meta(BookingSerializer.Meta):
+        fields = [*BookingSerializer.Meta.fields, "events"]
+        read_only_fields = fields
+
+
+class BookingInputSerializer(serializers.Serializer):
+    equipment = serializers.PrimaryKeyRelatedField(queryset=Equipment.objects.all())
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    organisation = serializers.IntegerField(required=False, allow_null=True)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class SeriesInputSerializer(BookingInputSerializer):
+    weekly_until = serializers.DateField()
+
+
+class ClashSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class BookingSeriesSerializer(serializers.ModelSerializer):
+    bookings = BookingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = BookingSeries
+        fields = [
+            "id",
+            "equipment",
+            "organisation",
+            "start",
+            "end",
+            "weekly_until",
+            "notes",
+            "created_at",
+            "bookings",
+        ]
+        read_only_fields = fields
+
+
+class SeriesResultSerializer(serializers.Serializer):
+    series = BookingSeriesSerializer()
+    booked = serializers.ListField(child=serializers.DateField())
+    clashes = ClashSerializer(many=True)
+
+
+class SeriesCancelInputSerializer(serializers.Serializer):
+    from_date = serializers.DateField(required=False, allow_null=True)
+
+
+class SeriesCancelResultSerializer(serializers.Serializer):
+    cancelled = serializers.ListField(child=serializers.DateField())
+    kept = ClashSerializer(many=True)
+
+
+class FeedTokenSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    kind = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = FeedToken
+        fields = ["id", "kind", "organisation", "equipment", "token", "url", "created_at"]
+        read_only_fields = fields
+
+    def get_url(self, feed: FeedToken) -> str:
+        request = self.context.get("request")
+        path = f"/api/v1/calendar/{feed.token}.ics"
+        return request.build_absolute_uri(path) if request else path
+
+
+class FeedTokenInputSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="user, organisation or equipment")
+    organisation = serializers.IntegerField(required=False, allow_null=True)
+    equipment = serializers.PrimaryKeyRelatedField(
+        queryset=Equipment.objects.all(), required=False, allow_null=True
+    )
+
+    def validate_kind(self, value: str) -> str:
+        if value not in FeedKind.values:
+            raise serializers.ValidationError(f"Choose one of: {', '.join(FeedKind.values)}.")
+        return value
+
+
+class UsageQuerySerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class UsageRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    hours_booked = serializers.DecimalField(max_digits=12, decimal_places=2)
+    hours_used = serializers.DecimalField(max_digits=12, decimal_places=2)
+    no_shows = serializers.IntegerField()
+    opening_hours = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    utilisation = serializers.DecimalField(max_digits=6, decimal_places=3, allow_null=True)
+
+
+class UsageSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    equipment = UsageRowSerializer(many=True)
+    organisations = UsageRowSerializer(many=True)

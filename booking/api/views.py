@@ -1,0 +1,355 @@
+import datetime
+
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from booking import selectors, services
+from booking.api import serializers as s
+from booking.clock import local_date, wall_clock
+from booking.models import (
+    Booking,
+    BookingSeries,
+    BookingStatus,
+    Category,
+    Closure,
+    Equipment,
+    EquipmentStatus,
+    FeedToken,
+    Line,
+    OpeningHours,
+)
+from caiac.permissions import IsClusterStaffOrReadOnly
+
+MAX_AVAILABILITY_DAYS = 62
+ERRORS = {
+    400: OpenApiResponse(description='Invalid: {"code", "detail", "fields"}'),
+    403: OpenApiResponse(description="Not allowed"),
+    404: OpenApiResponse(description="Not found (or not yours)"),
+    409: OpenApiResponse(description="Conflict: slot_unavailable, invalid_state"),
+}
+
+
+def _choice_param(request, name: str, choices) -> str | None:
+    value = request.query_params.get(name)
+    if value and value not in choices:
+        raise ValidationError({name: [str(_("Not a valid choice."))]})
+    return value or None
+
+
+def parse_range(
+    data, *, max_days: int | None = None
+) -> tuple[datetime.datetime, datetime.datetime]:
+    query = s.AvailabilityQuerySerializer(data=data)
+    query.is_valid(raise_exception=True)
+    start, end = query.validated_data["start"], query.validated_data["end"]
+    if end <= start:
+        raise ValidationError({"end": [str(_("Must be after the start."))]})
+    if max_days and end - start > datetime.timedelta(days=max_days):
+        raise ValidationError(
+            {"end": [str(_("At most %(days)s days at once.") % {"days": max_days})]}
+        )
+    return start, end
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("category", str, enum=[*Category.values, "conditioning"]),
+        OpenApiParameter("line", str, enum=Line.values, description="a 'both' machine matches"),
+        OpenApiParameter("status", str, enum=EquipmentStatus.values),
+        OpenApiParameter("search", str, description="free text in name, description, location"),
+    ]
+)
+class EquipmentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The machines of the Halle Technologique and their booking rules. Staff edit them."""
+
+    queryset = Equipment.objects.none()
+    serializer_class = s.EquipmentSerializer
+    permission_classes = [permissions.IsAuthenticated, IsClusterStaffOrReadOnly]
+    filter_backends: list = []
+
+    def get_queryset(self):
+        request = self.request
+        return selectors.equipment_list(
+            category=_choice_param(request, "category", [*Category.values, "conditioning"]),
+            line=_choice_param(request, "line", Line.values),
+            status=_choice_param(request, "status", EquipmentStatus.values),
+            search=request.query_params.get("search", "").strip() or None,
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = services.equipment_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.equipment_update(
+            equipment=serializer.instance, **serializer.validated_data
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATETIME, required=True),
+            OpenApiParameter("end", OpenApiTypes.DATETIME, required=True),
+        ],
+        responses={200: s.AvailabilitySerializer, 400: ERRORS[400]},
+    )
+    @action(detail=True, methods=["get"])
+    def availability(self, request, pk=None):
+        """Bookable intervals in [start, end) (at most 62 days), every rule applied."""
+        equipment = self.get_object()
+        start, end = parse_range(request.query_params, max_days=MAX_AVAILABILITY_DAYS)
+        free = selectors.free_slots(equipment=equipment, start=start, end=end)
+        data = {"free": [{"start": a, "end": b} for a, b in free]}
+        return Response(s.AvailabilitySerializer(data).data)
+
+
+class OpeningHoursViewSet(viewsets.ModelViewSet):
+    """Weekly wall-clock opening rules; dated ones (Ramadan) replace the default on their dates."""
+
+    queryset = OpeningHours.objects.none()
+    serializer_class = s.OpeningHoursSerializer
+    permission_classes = [permissions.IsAuthenticated, IsClusterStaffOrReadOnly]
+    filterset_fields = ["equipment", "weekday"]
+
+    def get_queryset(self):
+        return OpeningHours.objects.all()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.opening_hours_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.opening_hours_update(
+            rule=serializer.instance, **serializer.validated_data
+        )
+
+
+class ClosureViewSet(viewsets.ModelViewSet):
+    """Holidays and maintenance: the whole lab (no machine) or one machine."""
+
+    queryset = Closure.objects.none()
+    serializer_class = s.ClosureSerializer
+    permission_classes = [permissions.IsAuthenticated, IsClusterStaffOrReadOnly]
+    filterset_fields = ["equipment"]
+
+    def get_queryset(self):
+        return Closure.objects.all()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.closure_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.closure_update(
+            closure=serializer.instance, **serializer.validated_data
+        )
+
+
+def _moment(name: str, value: str | None, *, end_of_day: bool = False):
+    """A date (local midnight; ``end_of_day``: the next one) or an ISO date-time with offset."""
+    if not value:
+        return None
+    day = parse_date(value) if len(value) == 10 else None
+    if day is not None:
+        return wall_clock(day + datetime.timedelta(days=int(end_of_day)), datetime.time(0))
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise ValidationError({name: [str(_("Enter a date or an ISO 8601 date-time."))]})
+    if moment.tzinfo is None:
+        raise ValidationError({name: [str(_("Give the time-zone offset."))]})
+    return moment
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("equipment", int),
+        OpenApiParameter("organisation", int),
+        OpenApiParameter("status", str, enum=BookingStatus.values),
+        OpenApiParameter("from", str, description="date or date-time: bookings ending after"),
+        OpenApiParameter("to", str, description="date (inclusive) or date-time: starting before"),
+    ]
+)
+class BookingViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Bookings: members see their organisations' only, staff every one."""
+
+    queryset = Booking.objects.none()
+    serializer_class = s.BookingSerializer
+    filter_backends: list = []
+
+    def get_serializer_class(self):
+        return s.BookingSerializer if self.action == "list" else s.BookingDetailSerializer
+
+    def get_queryset(self):
+        qs = selectors.bookings_visible_to(self.request.user)
+        if self.action == "list":
+            return self._filtered(qs)
+        return qs.prefetch_related("events__actor")
+
+    def _filtered(self, qs):
+        params = self.request.query_params
+        for name in ("equipment", "organisation"):
+            value = params.get(name)
+            if value:
+                if not value.isdigit():
+                    raise ValidationError({name: [str(_("A valid integer is required."))]})
+                qs = qs.filter(**{f"{name}_id": int(value)})
+        status_ = _choice_param(self.request, "status", BookingStatus.values)
+        if status_:
+            qs = qs.filter(status=status_)
+        start = _moment("from", params.get("from"))
+        end = _moment("to", params.get("to"), end_of_day=True)
+        if start:
+            qs = qs.filter(end__gt=start)
+        if end:
+            qs = qs.filter(start__lt=end)
+        return qs.order_by("-start", "-id")
+
+    @extend_schema(
+        request=s.BookingInputSerializer,
+        responses={201: s.BookingDetailSerializer, **ERRORS},
+    )
+    def create(self, request, *args, **kwargs):
+        data = s.BookingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = services.booking_create(user=request.user, **data.validated_data)
+        return Response(s.BookingDetailSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+    def _act(self, service, **kwargs):
+        booking = self.get_object()
+        booking = service(user=self.request.user, booking=booking, **kwargs)
+        booking = self.get_queryset().get(pk=booking.pk)
+        return Response(s.BookingDetailSerializer(booking).data)
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.BookingDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(services.booking_cancel, **data.validated_data)
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.BookingDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(services.booking_approve, **data.validated_data)
+
+    @extend_schema(request=s.RejectSerializer, responses={200: s.BookingDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        data = s.RejectSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(services.booking_reject, **data.validated_data)
+
+    @extend_schema(request=None, responses={200: s.BookingDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request, pk=None):
+        return self._act(services.booking_check_in)
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.BookingDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], url_path="no-show")
+    def no_show(self, request, pk=None):
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(services.booking_no_show, **data.validated_data)
+
+
+class BookingSeriesViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Weekly recurring bookings: the same wall-clock slot every week."""
+
+    queryset = BookingSeries.objects.none()
+    serializer_class = s.BookingSeriesSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return (
+            selectors.series_visible_to(self.request.user)
+            .prefetch_related(
+                "bookings__equipment", "bookings__organisation", "bookings__booked_by"
+            )
+            .order_by("-created_at")
+        )
+
+    @extend_schema(
+        request=s.SeriesInputSerializer, responses={201: s.SeriesResultSerializer, **ERRORS}
+    )
+    def create(self, request, *args, **kwargs):
+        data = s.SeriesInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.booking_series_create(user=request.user, **data.validated_data)
+        series = self.get_queryset().get(pk=result.series.pk)
+        body = {
+            "series": series,
+            "booked": [local_date(b.start) for b in result.booked],
+            "clashes": result.clashes,
+        }
+        return Response(s.SeriesResultSerializer(body).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.SeriesCancelInputSerializer,
+        responses={200: s.SeriesCancelResultSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        series = self.get_object()
+        data = s.SeriesCancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.booking_series_cancel(
+            user=request.user, series=series, from_date=data.validated_data.get("from_date")
+        )
+        body = {
+            "cancelled": [local_date(b.start) for b in result.cancelled],
+            "kept": result.kept,
+        }
+        return Response(s.SeriesCancelResultSerializer(body).data)
+
+
+class FeedTokenViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Your secret calendar feed URLs (`GET calendar/{token}.ics`). Deleting one revokes it."""
+
+    queryset = FeedToken.objects.none()
+    serializer_class = s.FeedTokenSerializer
+    filter_backends: list = []
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.feed_tokens_of(self.request.user)
+
+    @extend_schema(request=s.FeedTokenInputSerializer, responses={201: s.FeedTokenSerializer})
+    def create(self, request, *args, **kwargs):
+        data = s.FeedTokenInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        feed = services.feed_token_create(user=request.user, **data.validated_data)
+        return Response(
+            s.FeedTokenSerializer(feed, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    def perform_destroy(self, instance):
+        services.feed_token_revoke(user=self.request.user, feed=instance)

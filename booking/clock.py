@@ -1,0 +1,83 @@
+"""Wall-clock arithmetic in Africa/Casablanca, re-derived per date with zoneinfo.
+
+zoneinfo never raises on a local time the clock skips (spring forward) or shows twice (fall
+back): it silently picks an offset. Here a round trip through UTC tells them apart.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+UTC = datetime.UTC
+
+
+def local_tz() -> datetime.tzinfo:
+    return timezone.get_default_timezone()
+
+
+def is_nonexistent(day: datetime.date, time: datetime.time) -> bool:
+    """True when the clock jumps over ``time`` on ``day`` (it never shows on the wall)."""
+    naive = datetime.datetime.combine(day, time)
+    aware = naive.replace(tzinfo=local_tz())
+    return aware.astimezone(UTC).astimezone(local_tz()).replace(tzinfo=None) != naive
+
+
+def is_ambiguous(day: datetime.date, time: datetime.time) -> bool:
+    """True when the wall clock shows ``time`` twice on ``day`` (the clock went back)."""
+    naive = datetime.datetime.combine(day, time)
+    tz = local_tz()
+    return naive.replace(tzinfo=tz, fold=0).utcoffset() != naive.replace(
+        tzinfo=tz, fold=1
+    ).utcoffset() and not is_nonexistent(day, time)
+
+
+def wall_clock(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    """The UTC instant when the Casablanca wall clock shows ``time`` on ``day``.
+
+    A repeated time means its first occurrence. A skipped time (inside a jump forward) is
+    moved forward by the jump, which is where the clock resumes counting.
+    """
+    naive = datetime.datetime.combine(day, time)
+    return naive.replace(tzinfo=local_tz(), fold=0).astimezone(UTC)
+
+
+def local_date(moment: datetime.datetime) -> datetime.date:
+    return moment.astimezone(local_tz()).date()
+
+
+def local_days(start: datetime.datetime, end: datetime.datetime) -> list[datetime.date]:
+    """Every local date that [start, end) touches."""
+    first, last = local_date(start), local_date(end - datetime.timedelta(microseconds=1))
+    return [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+Interval = tuple[datetime.datetime, datetime.datetime]
+
+
+def merge(intervals: list[Interval]) -> list[Interval]:
+    merged: list[Interval] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def subtract(base: list[Interval], holes: list[Interval]) -> list[Interval]:
+    """``base`` minus every interval in ``holes`` (both any order)."""
+    result: list[Interval] = []
+    holes = merge(holes)
+    for start, end in merge(base):
+        cursor = start
+        for hole_start, hole_end in holes:
+            if hole_end <= cursor or hole_start >= end:
+                continue
+            if hole_start > cursor:
+                result.append((cursor, hole_start))
+            cursor = max(cursor, hole_end)
+            if cursor >= end:
+                break
+        if cursor < end:
+            result.append((cursor, end))
+    return result

@@ -1,0 +1,265 @@
+"""A real-looking Halle Technologique: machines, hours (with Ramadan 2027), closures, bookings.
+
+Idempotent: machines are matched by name, rules and closures by their content, bookings by
+machine and start.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from booking import clock, services
+from booking.models import (
+    Booking,
+    Category,
+    Closure,
+    Equipment,
+    EquipmentStatus,
+    Line,
+    OpeningHours,
+)
+from caiac.errors import DomainError
+
+D = Decimal
+MACHINES = [
+    # name, category, line, location, rates (member, other), extra rules, description
+    (
+        "Planetary mixer (20 L)",
+        Category.PROTOTYPING,
+        Line.BOTH,
+        "Hall A · bench 1",
+        (D("120"), D("220")),
+        {},
+        "Kitchen-grade planetary mixer for doughs, creams and pastes.",
+    ),
+    (
+        "Vacuum emulsifier (10 L)",
+        Category.PROTOTYPING,
+        Line.COSMETICS,
+        "Hall A · cosmetics room",
+        (D("250"), D("450")),
+        {"buffer_minutes": 30, "min_duration_minutes": 60},
+        "Heated vacuum homogeniser for emulsions: creams, lotions, balms.",
+    ),
+    (
+        "Tube filler and sealer",
+        Category.PACKAGING,
+        Line.COSMETICS,
+        "Hall B · packaging line",
+        (D("150"), D("280")),
+        {"buffer_minutes": 15},
+        "Semi-automatic filling of tubes.",
+    ),
+    (
+        "Heat sealer (band)",
+        Category.PACKAGING,
+        Line.FOOD,
+        "Hall B · packaging line",
+        (D("60"), D("110")),
+        {},
+        "Continuous band sealer for pouches and bags.",
+    ),
+    (
+        "Labeller (wrap-around)",
+        Category.PACKAGING,
+        Line.BOTH,
+        "Hall B · packaging line",
+        (D("70"), D("130")),
+        {},
+        "Automatic wrap-around labelling of round bottles and jars.",
+    ),
+    (
+        "Essential-oil distiller (50 L)",
+        Category.TRANSFORMATION,
+        Line.COSMETICS,
+        "Hall C · extraction",
+        (D("180"), D("320")),
+        {
+            "min_duration_minutes": 120,
+            "max_duration_minutes": 480,
+            "slot_minutes": 60,
+            "buffer_minutes": 60,
+        },
+        "Steam distillation of rosemary, thyme, lavender and other aromatic plants.",
+    ),
+    (
+        "Freeze dryer (pilot)",
+        Category.TRANSFORMATION,
+        Line.BOTH,
+        "Hall C · drying",
+        (D("200"), D("380")),
+        {
+            "requires_approval": True,
+            "min_duration_minutes": 240,
+            "max_duration_minutes": 540,
+            "slot_minutes": 60,
+            "lead_time_minutes": 48 * 60,
+        },
+        "Pilot lyophiliser for fruit, probiotics and botanical extracts.",
+    ),
+    (
+        "Spray dryer (lab scale)",
+        Category.TRANSFORMATION,
+        Line.FOOD,
+        "Hall C · drying",
+        (D("220"), D("400")),
+        {"requires_approval": True, "buffer_minutes": 60, "min_duration_minutes": 120},
+        "Atomisation of juices and extracts into powders.",
+    ),
+    (
+        "Autoclave (75 L)",
+        Category.TRANSFORMATION,
+        Line.BOTH,
+        "Hall A · sterilisation",
+        (D("90"), D("170")),
+        {"buffer_minutes": 30},
+        "Sterilisation of jars, tools and media.",
+    ),
+    (
+        "Supercritical CO2 extractor",
+        Category.TRANSFORMATION,
+        Line.COSMETICS,
+        "Hall C · extraction",
+        (D("450"), D("800")),
+        {
+            "requires_approval": True,
+            "min_duration_minutes": 240,
+            "max_duration_minutes": 540,
+            "slot_minutes": 60,
+            "lead_time_minutes": 72 * 60,
+            "cancellation_deadline_hours": 72,
+        },
+        "Solvent-free extraction of argan, prickly-pear seed and other oils.",
+    ),
+    (
+        "Cold-press oil expeller",
+        Category.TRANSFORMATION,
+        Line.BOTH,
+        "Hall C · extraction",
+        (D("110"), D("200")),
+        {},
+        "Screw press for argan kernels and other oilseeds.",
+    ),
+    (
+        "Water-activity meter",
+        Category.PROTOTYPING,
+        Line.FOOD,
+        "Quality lab",
+        (D("40"), D("80")),
+        {"status": EquipmentStatus.MAINTENANCE},
+        "Shelf-life checks of dried products.",
+    ),
+]
+
+WEEKDAYS = range(5)
+DEFAULT_HOURS = [(d, datetime.time(8, 30), datetime.time(17, 30)) for d in WEEKDAYS] + [
+    (5, datetime.time(8, 30), datetime.time(12, 30))
+]
+RAMADAN_2027 = (datetime.date(2027, 2, 8), datetime.date(2027, 3, 9))
+RAMADAN_HOURS = [(d, datetime.time(9, 0), datetime.time(15, 0)) for d in WEEKDAYS]
+
+
+def _machines() -> dict[str, Equipment]:
+    from trainings.models import Course
+
+    course = Course.objects.filter(title="Safe use of the vacuum emulsifier").first()
+    machines = {}
+    for name, category, line, location, (member, other), rules, description in MACHINES:
+        values = {
+            "category": category,
+            "line": line,
+            "location": location,
+            "description": description,
+            "hourly_rate_member": member,
+            "hourly_rate_non_member": other,
+            **rules,
+        }
+        if "emulsifier" in name:
+            values["required_course"] = course
+        machine, _ = Equipment.objects.update_or_create(name=name, defaults=values)
+        machines[name] = machine
+    return machines
+
+
+def _hours() -> None:
+    for weekday, opens, closes in DEFAULT_HOURS:
+        OpeningHours.objects.get_or_create(
+            equipment=None, weekday=weekday, opens_at=opens, closes_at=closes,
+            valid_from=None, valid_until=None,
+        )  # fmt: skip
+    start, until = RAMADAN_2027
+    for weekday, opens, closes in RAMADAN_HOURS:
+        OpeningHours.objects.get_or_create(
+            equipment=None, weekday=weekday, opens_at=opens, closes_at=closes,
+            valid_from=start, valid_until=until, defaults={"label": "Ramadan 2027"},
+        )  # fmt: skip
+
+
+def _closures(machines: dict[str, Equipment]) -> None:
+    def whole_days(first: datetime.date, days: int) -> tuple[datetime.datetime, datetime.datetime]:
+        return (
+            clock.wall_clock(first, datetime.time(0)),
+            clock.wall_clock(first + datetime.timedelta(days=days), datetime.time(0)),
+        )
+
+    start, end = whole_days(datetime.date(2027, 1, 11), 1)
+    Closure.objects.get_or_create(
+        equipment=None, start=start, end=end,
+        defaults={"reason": "Proclamation of Independence Manifesto (public holiday)"},
+    )  # fmt: skip
+    start, end = whole_days(datetime.date(2027, 1, 1), 1)
+    Closure.objects.get_or_create(equipment=None, start=start, end=end,
+                                  defaults={"reason": "New Year's Day"})  # fmt: skip
+    today = timezone.localdate()
+    maintenance = today + datetime.timedelta(days=(7 - today.weekday()) % 7 + 14)
+    start, end = whole_days(maintenance, 3)
+    if not Closure.objects.filter(equipment=machines["Spray dryer (lab scale)"]).exists():
+        Closure.objects.create(
+            equipment=machines["Spray dryer (lab scale)"], start=start, end=end,
+            reason="Annual maintenance of the atomiser",
+        )  # fmt: skip
+
+
+def _bookings(ctx, machines: dict[str, Equipment]) -> int:
+    today = timezone.localdate()
+    monday = today + datetime.timedelta(days=7 - today.weekday())
+    plan = [
+        # machine, organisation owner username, day offset from next Monday, start hour, hours
+        ("Planetary mixer (20 L)", "hamid", 0, 9, 3),
+        ("Tube filler and sealer", "youssef", 1, 10, 2),
+        ("Essential-oil distiller (50 L)", "fatima", 2, 8, 4),
+        ("Labeller (wrap-around)", "salma", 3, 14, 2),
+        ("Freeze dryer (pilot)", "khadija", 7, 8, 6),
+        ("Cold-press oil expeller", "fatima", 8, 9, 3),
+        ("Heat sealer (band)", "hamid", 9, 11, 1),
+        ("Autoclave (75 L)", "youssef", 10, 8, 2),
+    ]
+    made = 0
+    for name, username, offset, hour, hours in plan:
+        user = ctx.users.get(username)
+        machine = machines[name]
+        day = monday + datetime.timedelta(days=offset)
+        start = clock.wall_clock(day, datetime.time(hour, 30 if hour == 8 else 0))
+        end = start + datetime.timedelta(hours=hours)
+        if user is None or Booking.objects.filter(equipment=machine, start=start).exists():
+            continue
+        try:
+            services.booking_create(user=user, equipment=machine, start=start, end=end,
+                                    notes="Demo booking")  # fmt: skip
+            made += 1
+        except DomainError:
+            continue  # e.g. a rule changed since; the demo stays loadable
+    return made
+
+
+def seed(ctx) -> list[str]:
+    machines = _machines()
+    _hours()
+    _closures(machines)
+    made = _bookings(ctx, machines)
+    return [
+        f"{len(machines)} machines, opening hours Mon-Fri 08:30-17:30 + Sat 08:30-12:30, "
+        f"Ramadan 2027 timetable 09:00-15:00, {Closure.objects.count()} closures, "
+        f"{made} new demo bookings ({Booking.objects.count()} in all)"
+    ]

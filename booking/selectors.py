@@ -1,0 +1,373 @@
+"""Reads that need thought: opening windows, free slots, scoped lists, credit balances."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from booking import clock
+from booking.clock import Interval
+from booking.models import (
+    COUNTED_STATUSES,
+    LIVE_STATUSES,
+    Booking,
+    BookingSeries,
+    BookingStatus,
+    Closure,
+    Equipment,
+    EquipmentStatus,
+    FeedToken,
+    LabCredit,
+    LabCreditUse,
+    Line,
+    OpeningHours,
+)
+from caiac.accounts.models import User
+from caiac.errors import NotFound
+
+# --- Catalogue ------------------------------------------------------------------------------
+
+
+def equipment_list(
+    *,
+    category: str | None = None,
+    line: str | None = None,
+    status: str | None = None,
+    search: str | None = None,
+) -> QuerySet[Equipment]:
+    qs = Equipment.objects.select_related("required_course").order_by("name")
+    if category:
+        # "conditioning" is what the lab calls packaging; accept either word.
+        qs = qs.filter(category="packaging" if category == "conditioning" else category)
+    if line:
+        qs = qs.filter(line__in=[line, Line.BOTH]) if line != Line.BOTH else qs.filter(line=line)
+    if status:
+        qs = qs.filter(status=status)
+    if search:
+        qs = qs.filter(
+            Q(name__icontains=search)
+            | Q(description__icontains=search)
+            | Q(location__icontains=search)
+        )
+    return qs
+
+
+# --- Opening windows and free slots ---------------------------------------------------------
+
+
+def opening_rules_for(equipment: Equipment) -> list[OpeningHours]:
+    """The rules that apply to a machine: its own if it has any, else the lab's."""
+    rules = list(
+        OpeningHours.objects.filter(Q(equipment=equipment) | Q(equipment__isnull=True)).order_by(
+            "opens_at"
+        )
+    )
+    own = [r for r in rules if r.equipment_id == equipment.pk]
+    return own or [r for r in rules if r.equipment_id is None]
+
+
+def _rules_on(rules: list[OpeningHours], day: datetime.date) -> list[OpeningHours]:
+    def covers(rule: OpeningHours) -> bool:
+        return (rule.valid_from is None or rule.valid_from <= day) and (
+            rule.valid_until is None or day <= rule.valid_until
+        )
+
+    # A dated set (a Ramadan timetable) covering the day replaces the default set that day.
+    dated = [r for r in rules if r.is_dated and covers(r)]
+    chosen = dated or [r for r in rules if not r.is_dated]
+    return [r for r in chosen if r.weekday == day.weekday()]
+
+
+def opening_windows(
+    *,
+    equipment: Equipment,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    rules: list[OpeningHours] | None = None,
+) -> list[Interval]:
+    """Open [start, end) windows (UTC) of the days the range touches, wall clock re-derived
+    per date. Each window's start anchors the slot grid of that window."""
+    rules = opening_rules_for(equipment) if rules is None else rules
+    windows: list[Interval] = []
+    for day in clock.local_days(start, end):
+        for rule in _rules_on(rules, day):
+            opens, closes = (
+                clock.wall_clock(day, rule.opens_at),
+                clock.wall_clock(day, rule.closes_at),
+            )
+            if closes > opens:
+                windows.append((opens, closes))
+    return [w for w in clock.merge(windows) if w[1] > start and w[0] < end]
+
+
+def closures_for(
+    *, equipment: Equipment, start: datetime.datetime, end: datetime.datetime
+) -> list[Closure]:
+    return list(
+        Closure.objects.filter(
+            Q(equipment=equipment) | Q(equipment__isnull=True), start__lt=end, end__gt=start
+        )
+    )
+
+
+def live_booking_blocks(
+    *,
+    equipment: Equipment,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    exclude_id: int | None = None,
+) -> list[Interval]:
+    qs = Booking.objects.filter(
+        equipment=equipment, status__in=LIVE_STATUSES, start__lt=end, blocked_until__gt=start
+    )
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    return list(qs.values_list("start", "blocked_until"))
+
+
+def _snap_up(moment: datetime.datetime, anchor: datetime.datetime, step: datetime.timedelta):
+    steps = -((anchor - moment) // step)  # ceiling division on timedeltas
+    return anchor + max(steps, 0) * step
+
+
+def _snap_down(moment: datetime.datetime, anchor: datetime.datetime, step: datetime.timedelta):
+    return anchor + ((moment - anchor) // step) * step
+
+
+def booking_bounds(
+    equipment: Equipment, now: datetime.datetime
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """Earliest start (lead time) and latest end (horizon) a booking made ``now`` may have."""
+    return (
+        now + datetime.timedelta(minutes=equipment.lead_time_minutes),
+        now + datetime.timedelta(days=equipment.horizon_days),
+    )
+
+
+def free_slots(
+    *,
+    equipment: Equipment,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    now: datetime.datetime | None = None,
+) -> list[Interval]:
+    """Bookable intervals in [start, end): every [s, e) inside one of them, on the slot grid,
+    between the minimum and maximum duration, can be booked now.
+
+    Opening hours, closures, the machine's status, live bookings (a new booking's own buffer
+    must also end before the next one starts), lead time and horizon are applied.
+    """
+    now = now or timezone.now()
+    if equipment.status != EquipmentStatus.AVAILABLE:
+        return []
+    earliest, latest = booking_bounds(equipment, now)
+    low, high = max(start, earliest), min(end, latest)
+    if low >= high:
+        return []
+    windows = opening_windows(equipment=equipment, start=low, end=high)
+    if not windows:
+        return []
+    span_start, span_end = windows[0][0], windows[-1][1]
+    buffer = datetime.timedelta(minutes=equipment.buffer_minutes)
+    holes = [
+        (c.start, c.end) for c in closures_for(equipment=equipment, start=span_start, end=span_end)
+    ]
+    holes += [
+        (b_start - buffer, b_until)
+        for b_start, b_until in live_booking_blocks(
+            equipment=equipment, start=span_start - buffer, end=span_end + buffer
+        )
+    ]
+    step = datetime.timedelta(minutes=equipment.slot_minutes)
+    shortest = datetime.timedelta(minutes=equipment.min_duration_minutes)
+    free: list[Interval] = []
+    for anchor, window_end in windows:
+        for piece_start, piece_end in clock.subtract([(anchor, window_end)], holes):
+            s = _snap_up(max(piece_start, low), anchor, step)
+            e = _snap_down(min(piece_end, high), anchor, step)
+            if e - s >= shortest:
+                free.append((s, e))
+    return free
+
+
+# --- Bookings -------------------------------------------------------------------------------
+
+
+def bookings_visible_to(user: User) -> QuerySet[Booking]:
+    """Staff see every booking; members only their organisations' (never another's)."""
+    qs = Booking.objects.select_related("equipment", "organisation", "booked_by")
+    if user.is_cluster_staff:
+        return qs
+    return qs.filter(organisation__memberships__user=user)
+
+
+def booking_get_for_user(*, user: User, booking_id: int) -> Booking:
+    try:
+        return bookings_visible_to(user).get(pk=booking_id)
+    except (Booking.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def series_visible_to(user: User) -> QuerySet[BookingSeries]:
+    qs = BookingSeries.objects.select_related("equipment", "organisation")
+    if user.is_cluster_staff:
+        return qs
+    return qs.filter(organisation__memberships__user=user)
+
+
+def approval_queue() -> QuerySet[Booking]:
+    return (
+        Booking.objects.filter(status=BookingStatus.PENDING)
+        .select_related("equipment", "organisation", "booked_by")
+        .order_by("start")
+    )
+
+
+def feed_tokens_of(user: User) -> QuerySet[FeedToken]:
+    return FeedToken.objects.filter(user=user, revoked_at__isnull=True).select_related(
+        "organisation", "equipment"
+    )
+
+
+def feed_token_get(token: str) -> FeedToken:
+    try:
+        return FeedToken.objects.select_related("user", "organisation", "equipment").get(
+            token=token, revoked_at__isnull=True, user__is_active=True
+        )
+    except FeedToken.DoesNotExist:
+        raise NotFound() from None
+
+
+# --- Credits --------------------------------------------------------------------------------
+
+
+def credits_valid_on(*, organisation_id: int, on: datetime.date) -> QuerySet[LabCredit]:
+    return LabCredit.objects.filter(
+        organisation_id=organisation_id, period_start__lte=on, period_end__gte=on
+    ).order_by("period_end", "pk")
+
+
+def credit_hours_spent(credit_ids: list[int]) -> dict[int, Decimal]:
+    rows = (
+        LabCreditUse.objects.filter(credit_id__in=credit_ids, booking__status__in=COUNTED_STATUSES)
+        .values("credit_id")
+        .annotate(total=Sum("hours"))
+    )
+    return {row["credit_id"]: row["total"] for row in rows}
+
+
+def lab_credit_balance(*, organisation, on: datetime.date) -> Decimal:
+    """Free lab hours an organisation has left on a date (cancelled bookings give theirs back)."""
+    credits = list(credits_valid_on(organisation_id=organisation.pk, on=on))
+    spent = credit_hours_spent([c.pk for c in credits])
+    return sum((c.hours - spent.get(c.pk, Decimal(0)) for c in credits), Decimal(0))
+
+
+def _clipped_hours(bookings, start, end) -> dict:
+    totals: dict = {}
+    for key, b_start, b_end in bookings:
+        seconds = (min(b_end, end) - max(b_start, start)).total_seconds()
+        if seconds > 0:
+            totals[key] = totals.get(key, Decimal(0)) + Decimal(seconds) / Decimal(3600)
+    return totals
+
+
+def hours_used_by_organisations(
+    *, organisation_ids: list[int], start: datetime.datetime, end: datetime.datetime
+) -> dict[int, Decimal]:
+    """Hours of confirmed or completed bookings in [start, end), per organisation id."""
+    rows = Booking.objects.filter(
+        organisation_id__in=organisation_ids,
+        status__in=[BookingStatus.CONFIRMED, BookingStatus.COMPLETED],
+        start__lt=end,
+        end__gt=start,
+    ).values_list("organisation_id", "start", "end")
+    totals = _clipped_hours(rows, start, end)
+    return {
+        org_id: totals.get(org_id, Decimal(0)).quantize(Decimal("0.01"))
+        for org_id in organisation_ids
+    }
+
+
+# --- Usage ----------------------------------------------------------------------------------
+
+
+@dataclass
+class UsageRow:
+    id: int
+    name: str
+    hours_booked: Decimal
+    hours_used: Decimal
+    no_shows: int
+    opening_hours: Decimal | None = None
+    utilisation: Decimal | None = None
+
+
+def _q(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))
+
+
+def usage_report(*, start: datetime.datetime, end: datetime.datetime) -> dict[str, list[UsageRow]]:
+    """Hours booked (not cancelled or rejected), used (checked in), no-shows, per machine and
+    per organisation over [start, end); machines also get their opening hours and the share
+    of them that was booked."""
+    rows = list(
+        Booking.objects.filter(
+            status__in=COUNTED_STATUSES, start__lt=end, end__gt=start
+        ).values_list(
+            "equipment_id", "organisation_id", "organisation__name", "status", "start", "end"
+        )
+    )
+    per_machine: dict[int, dict] = {}
+    per_org: dict[int, dict] = {}
+    for eq_id, org_id, org_name, status, b_start, b_end in rows:
+        hours = Decimal((min(b_end, end) - max(b_start, start)).total_seconds()) / Decimal(3600)
+        for table, key, name in ((per_machine, eq_id, None), (per_org, org_id, org_name)):
+            entry = table.setdefault(
+                key, {"name": name, "booked": Decimal(0), "used": Decimal(0), "no_shows": 0}
+            )
+            entry["booked"] += hours
+            if status == BookingStatus.COMPLETED:
+                entry["used"] += hours
+            if status == BookingStatus.NO_SHOW:
+                entry["no_shows"] += 1
+    machines: list[UsageRow] = []
+    all_rules = list(OpeningHours.objects.all())
+    all_closures = list(Closure.objects.filter(start__lt=end, end__gt=start))
+    for equipment in Equipment.objects.exclude(status=EquipmentStatus.RETIRED).order_by("name"):
+        own = [r for r in all_rules if r.equipment_id == equipment.pk]
+        rules = own or [r for r in all_rules if r.equipment_id is None]
+        windows = opening_windows(equipment=equipment, start=start, end=end, rules=rules)
+        windows = [(max(s, start), min(e, end)) for s, e in windows]
+        closed = [(c.start, c.end) for c in all_closures if c.equipment_id in (None, equipment.pk)]
+        open_seconds = sum((e - s).total_seconds() for s, e in clock.subtract(windows, closed))
+        open_hours = Decimal(open_seconds) / Decimal(3600)
+        entry = per_machine.get(
+            equipment.pk, {"booked": Decimal(0), "used": Decimal(0), "no_shows": 0}
+        )
+        machines.append(
+            UsageRow(
+                id=equipment.pk,
+                name=equipment.name,
+                hours_booked=_q(entry["booked"]),
+                hours_used=_q(entry["used"]),
+                no_shows=entry["no_shows"],
+                opening_hours=_q(open_hours),
+                utilisation=(entry["booked"] / open_hours).quantize(Decimal("0.001"))
+                if open_hours
+                else None,
+            )
+        )
+    organisations = [
+        UsageRow(
+            id=org_id,
+            name=entry["name"],
+            hours_booked=_q(entry["booked"]),
+            hours_used=_q(entry["used"]),
+            no_shows=entry["no_shows"],
+        )
+        for org_id, entry in sorted(per_org.items(), key=lambda item: item[1]["name"])
+    ]
+    return {"equipment": machines, "organisations": organisations}

@@ -1,0 +1,347 @@
+"""Booking a machine and every later change of a booking. One transaction each."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from booking import clock, messaging, selectors
+from booking.models import (
+    LIVE_STATUSES,
+    Booking,
+    BookingEvent,
+    BookingSeries,
+    BookingStatus,
+    Equipment,
+    EquipmentStatus,
+)
+from booking.services.credits import plan_credit_use, record_credit_use
+from caiac.accounts.models import Organisation, User
+from caiac.accounts.selectors import organisations_visible_to
+from caiac.errors import Conflict, Invalid, NotAllowed, NotFound
+from trainings.selectors import user_is_certified
+
+OVERLAP_CONSTRAINT = "booking_no_overlap"
+HOUR = Decimal(3600)
+
+
+def slot_unavailable() -> Conflict:
+    return Conflict(_("This slot is already taken."), code="slot_unavailable")
+
+
+def invalid_state(booking: Booking) -> Conflict:
+    return Conflict(
+        _("This cannot be done to a booking that is %(status)s.")
+        % {"status": booking.get_status_display()},
+        code="invalid_state",
+    )
+
+
+def resolve_organisation(*, user: User, organisation: Organisation | int | None) -> Organisation:
+    """The organisation a booking is for: the one named (if the user may act for it), else the
+    user's only one. Naming another organisation is not-found: its existence is not revealed."""
+    if organisation is not None:
+        organisation_id = (
+            organisation.pk if isinstance(organisation, Organisation) else organisation
+        )
+        if user.is_cluster_staff:
+            found = Organisation.objects.filter(pk=organisation_id).first()
+        else:
+            found = organisations_visible_to(user).filter(pk=organisation_id).first()
+        if found is None:
+            raise NotFound(_("No such organisation."), fields={"organisation": ["not_found"]})
+        return found
+    mine = (
+        list(organisations_visible_to(user).order_by("pk")[:2]) if not user.is_cluster_staff else []
+    )
+    if len(mine) == 1:
+        return mine[0]
+    raise Invalid(
+        _("Say which organisation this booking is for.")
+        if mine
+        else _("You do not belong to an organisation that can book."),
+        code="organisation_required",
+        fields={"organisation": [str(_("This field is required."))]},
+    )
+
+
+def check_certified(*, user: User, equipment: Equipment, at: datetime.datetime) -> None:
+    if equipment.required_course_id and not user_is_certified(
+        user=user, course=equipment.required_course_id, at=at
+    ):
+        raise NotAllowed(
+            _("You need the certification of the course “%(course)s” to book this machine.")
+            % {"course": equipment.required_course},
+            code="certification_required",
+        )
+
+
+def check_slot_rules(
+    *,
+    equipment: Equipment,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    now: datetime.datetime,
+) -> None:
+    """Every rule of the machine a booking [start, end) made ``now`` must follow, except the
+    clash with other bookings (checked by the caller under the write lock)."""
+    if end <= start:
+        raise Invalid(
+            _("The end must be after the start."),
+            code="invalid",
+            fields={"end": [str(_("Must be after the start."))]},
+        )
+    if equipment.status != EquipmentStatus.AVAILABLE:
+        raise Invalid(
+            _("This machine cannot be booked (%(status)s).")
+            % {"status": equipment.get_status_display()},
+            code="equipment_unavailable",
+        )
+    if start < now:
+        raise Invalid(_("This slot is in the past."), code="in_the_past", fields={"start": []})
+    earliest, latest = selectors.booking_bounds(equipment, now)
+    if start < earliest:
+        raise Invalid(
+            _("This machine must be booked at least %(minutes)s minutes ahead.")
+            % {"minutes": equipment.lead_time_minutes},
+            code="inside_lead_time",
+            fields={"start": []},
+        )
+    if end > latest:
+        raise Invalid(
+            _("This machine can be booked at most %(days)s days ahead.")
+            % {"days": equipment.horizon_days},
+            code="beyond_horizon",
+            fields={"end": []},
+        )
+    duration = end - start
+    if duration < datetime.timedelta(minutes=equipment.min_duration_minutes):
+        raise Invalid(
+            _("The shortest booking of this machine is %(minutes)s minutes.")
+            % {"minutes": equipment.min_duration_minutes},
+            code="too_short",
+            fields={"end": []},
+        )
+    if duration > datetime.timedelta(minutes=equipment.max_duration_minutes):
+        raise Invalid(
+            _("The longest booking of this machine is %(minutes)s minutes.")
+            % {"minutes": equipment.max_duration_minutes},
+            code="too_long",
+            fields={"end": []},
+        )
+    windows = selectors.opening_windows(equipment=equipment, start=start, end=end)
+    window = next((w for w in windows if w[0] <= start and end <= w[1]), None)
+    if window is None:
+        raise Invalid(
+            _("The lab is not open for the whole of this slot."),
+            code="outside_opening_hours",
+            fields={"start": []},
+        )
+    step = datetime.timedelta(minutes=equipment.slot_minutes)
+    if (start - window[0]) % step or duration % step:
+        raise Invalid(
+            _("Bookings of this machine start and end on %(minutes)s-minute steps.")
+            % {"minutes": equipment.slot_minutes},
+            code="off_slot_step",
+            fields={"start": []},
+        )
+    closures = selectors.closures_for(equipment=equipment, start=start, end=end)
+    if closures:
+        raise Invalid(
+            _("The machine is closed then: %(reason)s.") % {"reason": closures[0].reason},
+            code="machine_closed",
+            fields={"start": []},
+        )
+
+
+def record_event(booking: Booking, *, actor: User | None, from_status: str, reason: str = ""):
+    BookingEvent.objects.create(
+        booking=booking,
+        actor=actor,
+        from_status=from_status,
+        to_status=booking.status,
+        reason=reason,
+    )
+
+
+def _price(
+    *, equipment: Equipment, organisation: Organisation, start, end
+) -> tuple[Decimal, bool, Decimal, list]:
+    hours = Decimal((end - start).total_seconds()) / HOUR
+    day = clock.local_date(start)
+    member = organisation.is_member_on(day)
+    rate = equipment.hourly_rate_member if member else equipment.hourly_rate_non_member
+    plan = plan_credit_use(organisation=organisation, on=day, hours=hours)
+    credit = sum((h for _c, h in plan), Decimal(0))
+    price = ((hours - credit) * rate).quantize(Decimal("0.01"))
+    return price, member, rate, plan
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    user: User,
+    equipment: Equipment,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    organisation: Organisation | int | None = None,
+    notes: str = "",
+    series: BookingSeries | None = None,
+    announce: bool = True,
+) -> Booking:
+    """Book ``equipment`` for [start, end). Pending when the machine needs approval."""
+    now = timezone.now()
+    organisation = resolve_organisation(user=user, organisation=organisation)
+    check_slot_rules(equipment=equipment, start=start, end=end, now=now)
+    check_certified(user=user, equipment=equipment, at=start)
+    blocked_until = end + datetime.timedelta(minutes=equipment.buffer_minutes)
+    # On SQLite the IMMEDIATE transaction already holds the write lock: this check and the
+    # insert cannot interleave with another writer. On PostgreSQL the exclusion constraint
+    # is the guard; the check only gives the usual case a clean answer.
+    if selectors.live_booking_blocks(equipment=equipment, start=start, end=blocked_until):
+        raise slot_unavailable()
+    price, member, rate, plan = _price(
+        equipment=equipment, organisation=organisation, start=start, end=end
+    )
+    status = BookingStatus.PENDING if equipment.requires_approval else BookingStatus.CONFIRMED
+    try:
+        with transaction.atomic():
+            booking = Booking.objects.create(
+                equipment=equipment,
+                organisation=organisation,
+                booked_by=user,
+                series=series,
+                start=start,
+                end=end,
+                blocked_until=blocked_until,
+                status=status,
+                price=price,
+                hourly_rate=rate,
+                member_rate=member,
+                credit_hours=sum((h for _c, h in plan), Decimal(0)),
+                notes=notes,
+            )
+    except IntegrityError as exc:
+        if OVERLAP_CONSTRAINT in str(exc):
+            raise slot_unavailable() from exc
+        raise
+    record_credit_use(booking, plan)
+    record_event(booking, actor=user, from_status="")
+    if announce:
+        messaging.announce(booking, "pending" if status == BookingStatus.PENDING else "confirmed")
+    messaging.schedule_reminders(booking)
+    return booking
+
+
+def _locked(booking: Booking) -> Booking:
+    return (
+        Booking.objects.select_for_update()
+        .select_related("equipment", "organisation", "booked_by")
+        .get(pk=booking.pk)
+    )
+
+
+def _require_staff(user: User) -> None:
+    if not user.is_cluster_staff:
+        raise NotAllowed(_("Only the cluster staff can do this."), code="not_allowed")
+
+
+def _change(booking: Booking, *, to: str, actor: User, reason: str = "") -> Booking:
+    from_status = booking.status
+    booking.status = to
+    booking.status_reason = reason
+    booking.save(update_fields=["status", "status_reason", "checked_in_at", "updated_at"])
+    record_event(booking, actor=actor, from_status=from_status, reason=reason)
+    return booking
+
+
+def cancellation_deadline(booking: Booking) -> datetime.datetime:
+    return booking.start - datetime.timedelta(hours=booking.equipment.cancellation_deadline_hours)
+
+
+@transaction.atomic
+def booking_cancel(*, user: User, booking: Booking, reason: str = "") -> Booking:
+    """Members of the organisation until the machine's deadline; staff at any time. Credit
+    hours come back (spent hours only count for bookings that are not cancelled)."""
+    booking = _locked(booking)
+    if (
+        not user.is_cluster_staff
+        and not booking.organisation.memberships.filter(user=user).exists()
+    ):
+        raise NotFound()
+    if booking.status not in LIVE_STATUSES:
+        raise invalid_state(booking)
+    if not user.is_cluster_staff and timezone.now() > cancellation_deadline(booking):
+        raise Invalid(
+            _(
+                "It is too late to cancel: the deadline was %(hours)s hours before the start. "
+                "Ask the lab staff."
+            )
+            % {"hours": booking.equipment.cancellation_deadline_hours},
+            code="cancellation_deadline_passed",
+        )
+    _change(booking, to=BookingStatus.CANCELLED, actor=user, reason=reason)
+    messaging.drop_reminders(booking)
+    messaging.announce(booking, "cancelled")
+    return booking
+
+
+@transaction.atomic
+def booking_approve(*, user: User, booking: Booking, reason: str = "") -> Booking:
+    _require_staff(user)
+    booking = _locked(booking)
+    if booking.status != BookingStatus.PENDING:
+        raise invalid_state(booking)
+    _change(booking, to=BookingStatus.CONFIRMED, actor=user, reason=reason)
+    messaging.announce(booking, "approved")
+    return booking
+
+
+@transaction.atomic
+def booking_reject(*, user: User, booking: Booking, reason: str) -> Booking:
+    _require_staff(user)
+    if not reason or not reason.strip():
+        raise Invalid(
+            _("Say why the booking is rejected."),
+            code="invalid",
+            fields={"reason": [str(_("This field is required."))]},
+        )
+    booking = _locked(booking)
+    if booking.status != BookingStatus.PENDING:
+        raise invalid_state(booking)
+    _change(booking, to=BookingStatus.REJECTED, actor=user, reason=reason.strip())
+    messaging.drop_reminders(booking)
+    messaging.announce(booking, "rejected")
+    return booking
+
+
+CHECK_IN_EARLY = datetime.timedelta(hours=1)
+
+
+@transaction.atomic
+def booking_check_in(*, user: User, booking: Booking) -> Booking:
+    """The machine was used: the booking is completed."""
+    _require_staff(user)
+    booking = _locked(booking)
+    if booking.status != BookingStatus.CONFIRMED:
+        raise invalid_state(booking)
+    now = timezone.now()
+    if now < booking.start - CHECK_IN_EARLY:
+        raise Invalid(_("It is too early to check in."), code="too_early")
+    booking.checked_in_at = now
+    return _change(booking, to=BookingStatus.COMPLETED, actor=user)
+
+
+@transaction.atomic
+def booking_no_show(*, user: User, booking: Booking, reason: str = "") -> Booking:
+    _require_staff(user)
+    booking = _locked(booking)
+    if booking.status != BookingStatus.CONFIRMED:
+        raise invalid_state(booking)
+    if timezone.now() < booking.start:
+        raise Invalid(_("The booking has not started yet."), code="not_started")
+    _change(booking, to=BookingStatus.NO_SHOW, actor=user, reason=reason)
+    messaging.drop_reminders(booking)
+    return booking

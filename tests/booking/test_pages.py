@@ -1,0 +1,95 @@
+import pytest
+
+from booking import services
+from booking.models import Booking, BookingStatus
+from tests.booking.conftest import local
+from tests.booking.factories import EquipmentFactory
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_in(client):
+    def do(user):
+        client.login(username=user.username, password=PASSWORD)
+        return client
+
+    return do
+
+
+def test_pages_need_a_sign_in(client, machine):
+    for url in ("/lab/", f"/lab/machines/{machine.pk}/", "/lab/my-bookings/", "/lab/approvals/"):
+        assert client.get(url).status_code == 302, url
+
+
+def test_catalogue_filters_by_line(signed_in, member, lab_hours):
+    EquipmentFactory(name="Sertisseuse", line="food")
+    EquipmentFactory(name="Remplisseuse de tubes", line="cosmetics")
+    page = signed_in(member).get("/lab/?line=food").content.decode()
+    assert "Sertisseuse" in page and "Remplisseuse de tubes" not in page
+
+
+def test_machine_page_shows_rules_and_the_free_slots_of_the_week(
+    frozen, signed_in, member, machine
+):
+    page = signed_in(member).get(f"/lab/machines/{machine.pk}/?week=2026-11-23").content.decode()
+    assert "100.00 MAD/h" in page or "100,00 MAD/h" in page
+    assert "08:30\u201317:30" in page  # Tuesday onwards, whole days free
+    partial = signed_in(member).get(
+        f"/lab/machines/{machine.pk}/slots/?week=2026-11-30", HTTP_HX_REQUEST="true"
+    )
+    assert partial.status_code == 200
+    body = partial.content.decode()
+    assert "<html" not in body and 'id="slots"' in body and "date=2026-12-01" in body
+
+
+def test_booking_form_books_and_shows_domain_errors_inline(frozen, signed_in, member, machine):
+    client = signed_in(member)
+    url = f"/lab/machines/{machine.pk}/"
+    response = client.post(url, {"date": "2026-11-24", "start": "09:00", "end": "10:00"})
+    assert response.status_code == 302 and response["Location"] == "/lab/my-bookings/"
+    clash = client.post(url, {"date": "2026-11-24", "start": "09:30", "end": "10:30"})
+    assert clash.status_code == 200
+    assert 'role="alert"' in clash.content.decode()
+    assert Booking.objects.count() == 1
+    mine = client.get("/lab/my-bookings/").content.decode()
+    assert machine.name in mine
+
+
+def test_my_bookings_hides_other_organisations_and_cancel_is_scoped(
+    frozen, signed_in, member, other_member, machine
+):
+    booking = services.booking_create(
+        user=member, equipment=machine, start=local(2026, 11, 26, 9), end=local(2026, 11, 26, 10)
+    )
+    client = signed_in(other_member)
+    assert machine.name not in client.get("/lab/my-bookings/").content.decode()
+    assert client.post(f"/lab/bookings/{booking.pk}/cancel/").status_code == 404
+    client.logout()
+    client = signed_in(member)
+    client.post(f"/lab/bookings/{booking.pk}/cancel/")
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED
+
+
+def test_approval_queue_is_for_staff_who_approve_and_reject(
+    frozen, signed_in, member, staff, lab_hours
+):
+    machine = EquipmentFactory(requires_approval=True, name="Lyophilisateur")
+    first, second = (
+        services.booking_create(user=member, equipment=machine,
+                                start=local(2026, 11, day, 9), end=local(2026, 11, day, 10))
+        for day in (25, 26)
+    )  # fmt: skip
+    assert signed_in(member).get("/lab/approvals/").status_code == 403
+    client = signed_in(staff)
+    assert "Lyophilisateur" in client.get("/lab/approvals/").content.decode()
+    client.post(f"/lab/approvals/{first.pk}/approve/")
+    client.post(f"/lab/approvals/{second.pk}/reject/", {"reason": ""})
+    second.refresh_from_db()
+    assert second.status == BookingStatus.PENDING  # a reason is required
+    client.post(f"/lab/approvals/{second.pk}/reject/", {"reason": "Full week"})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (BookingStatus.CONFIRMED, BookingStatus.REJECTED)
