@@ -241,12 +241,19 @@ def lab_hours_balance(
 def lab_hours_used(
     *, organisation_ids: list[int], start: datetime.date, end: datetime.date
 ) -> dict[int, Decimal] | None:
-    """Hours of confirmed / completed bookings in [start, end) per organisation id."""
+    """Hours of confirmed / completed bookings in [start, end) (local days) per organisation."""
     try:
         from booking.selectors import hours_used_by_organisations
     except ImportError:
         return None
-    return hours_used_by_organisations(organisation_ids=organisation_ids, start=start, end=end)
+    return hours_used_by_organisations(
+        organisation_ids=organisation_ids, start=_local_midnight(start), end=_local_midnight(end)
+    )
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    # Midnight never falls in Morocco's clock changes (they happen at 02:00 / 03:00).
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
 
 
 def training_figures(
