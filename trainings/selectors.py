@@ -1,10 +1,19 @@
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from caiac.accounts.models import User
-from trainings.models import Certification, Course
+from caiac.accounts.models import Membership, User
+from caiac.errors import NotFound
+from trainings.models import (
+    Certification,
+    Course,
+    Enrolment,
+    EnrolmentStatus,
+    Session,
+)
+
+# --- certifications (booking and me/ depend on these three names) ----------------------------
 
 
 def certifications_valid_at(at: datetime.datetime | None = None) -> QuerySet[Certification]:
@@ -26,3 +35,162 @@ def user_is_certified(
 
 def certifications_of(user: User) -> QuerySet[Certification]:
     return certifications_valid_at().filter(user=user).select_related("course")
+
+
+def user_has_passed(*, user: User, course: Course | int) -> bool:
+    """A valid certification, or attendance marked present at a session of ``course``.
+
+    A pass whose certification has since expired still counts as the prerequisite: what was
+    learnt does not expire the way a machine authorisation does.
+    """
+    course_id = course.pk if isinstance(course, Course) else course
+    return (
+        user_is_certified(user=user, course=course_id)
+        or Enrolment.objects.filter(user=user, session__course_id=course_id, present=True).exists()
+    )
+
+
+def certifications_visible_to(user: User) -> QuerySet[Certification]:
+    """Staff: all. Others: their own and those of the people of their organisations; trainers
+    also those of the people enrolled in their sessions."""
+    qs = Certification.objects.select_related("user", "course")
+    if user.is_cluster_staff:
+        return qs
+    colleagues = Membership.objects.filter(
+        organisation__memberships__user=user, user=OuterRef("user")
+    )
+    visible = Q(user=user) | Q(Exists(colleagues))
+    if user.is_trainer:
+        trainees = Enrolment.objects.filter(session__trainer=user, user=OuterRef("user"))
+        visible |= Q(Exists(trainees))
+    return qs.filter(visible)
+
+
+def certification_get_for_user(*, user: User, certification_id: int) -> Certification:
+    try:
+        return certifications_visible_to(user).get(pk=certification_id)
+    except (Certification.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+# --- courses and sessions -----------------------------------------------------------------
+
+
+def courses_visible_to(user: User) -> QuerySet[Course]:
+    qs = Course.objects.select_related("prerequisite")
+    if hasattr(Course, "certified_equipment"):  # booking's reverse relation, when installed
+        qs = qs.prefetch_related("certified_equipment")
+    if user.is_cluster_staff:
+        return qs
+    return qs.filter(is_active=True)
+
+
+def certified_machine_names(course: Course) -> list[str]:
+    """The machines a pass certifies, through booking's reverse relation (never an import)."""
+    if not hasattr(course, "certified_equipment"):
+        return []
+    return sorted(str(getattr(e, "name", e)) for e in course.certified_equipment.all())
+
+
+def sessions_with_counts() -> QuerySet[Session]:
+    return (
+        Session.objects.select_related("course", "trainer")
+        .annotate(
+            enrolled_count=Count("enrolments", filter=Q(enrolments__status="enrolled")),
+            waitlist_count=Count("enrolments", filter=Q(enrolments__status="waitlisted")),
+        )
+        .order_by("start", "id")
+    )
+
+
+def sessions_visible_to(user: User) -> QuerySet[Session]:
+    """The schedule (cancelled and past sessions included) is open to every signed-in person;
+    who is enrolled is not (see ``can_manage_session``)."""
+    return sessions_with_counts()
+
+
+def sessions_of_trainer(*, trainer: User, upcoming: bool = True) -> QuerySet[Session]:
+    qs = sessions_with_counts().filter(trainer=trainer)
+    if upcoming:
+        qs = qs.filter(end__gte=timezone.now())
+    return qs
+
+
+def session_get_for_user(*, user: User, session_id: int) -> Session:
+    try:
+        return sessions_visible_to(user).get(pk=session_id)
+    except (Session.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def can_manage_session(*, user: User, session: Session) -> bool:
+    return user.is_cluster_staff or (user.is_trainer and session.trainer_id == user.pk)
+
+
+def seats_left(session: Session) -> int:
+    enrolled = getattr(session, "enrolled_count", None)
+    if enrolled is None:
+        enrolled = session.enrolments.filter(status=EnrolmentStatus.ENROLLED).count()
+    return max(session.capacity - enrolled, 0)
+
+
+def session_enrolments(session: Session) -> dict[str, list[Enrolment]]:
+    """Enrolled people and the waiting list, in order."""
+    rows = list(
+        session.enrolments.filter(
+            status__in=[EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED]
+        ).select_related("user")
+    )
+    return {
+        "enrolled": [e for e in rows if e.status == EnrolmentStatus.ENROLLED],
+        "waitlisted": [e for e in rows if e.status == EnrolmentStatus.WAITLISTED],
+    }
+
+
+def waitlist_position(enrolment: Enrolment) -> int | None:
+    """1-based place in the queue, or None when not waiting."""
+    if enrolment.status != EnrolmentStatus.WAITLISTED:
+        return None
+    ahead = Enrolment.objects.filter(
+        Q(queued_at__lt=enrolment.queued_at)
+        | Q(queued_at=enrolment.queued_at, id__lt=enrolment.pk),
+        session_id=enrolment.session_id,
+        status=EnrolmentStatus.WAITLISTED,
+    ).count()
+    return ahead + 1
+
+
+def enrolments_of(user: User) -> QuerySet[Enrolment]:
+    """A person's live enrolments and past attendance, soonest first."""
+    return (
+        Enrolment.objects.filter(user=user)
+        .exclude(status=EnrolmentStatus.CANCELLED)
+        .select_related("session", "session__course", "session__trainer")
+        .order_by("session__start")
+    )
+
+
+def my_enrolment_map(*, user: User, sessions: list[Session]) -> dict[int, dict]:
+    """For a page of sessions: the caller's status and waiting position in each, in 2 queries."""
+    if not user.is_authenticated or not sessions:
+        return {}
+    ids = [s.pk for s in sessions]
+    mine = list(
+        Enrolment.objects.filter(user=user, session_id__in=ids).exclude(
+            status=EnrolmentStatus.CANCELLED
+        )
+    )
+    waiting_ids = [e.session_id for e in mine if e.status == EnrolmentStatus.WAITLISTED]
+    queues: dict[int, list[int]] = {}
+    if waiting_ids:
+        for session_id, enrolment_id in Enrolment.objects.filter(
+            session_id__in=waiting_ids, status=EnrolmentStatus.WAITLISTED
+        ).values_list("session_id", "id"):
+            queues.setdefault(session_id, []).append(enrolment_id)
+    result = {}
+    for e in mine:
+        position = None
+        if e.status == EnrolmentStatus.WAITLISTED:
+            position = queues.get(e.session_id, []).index(e.pk) + 1
+        result[e.session_id] = {"status": e.status, "position": position}
+    return result

@@ -1,1 +1,183 @@
-urlpatterns: list = []
+"""Training pages: catalogue and schedule, enrol / cancel (htmx), my trainings, and the trainer's
+sessions with their lists and attendance form. Every write goes through trainings.services."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from caiac.errors import DomainError, NotFound
+from trainings import selectors, services
+from trainings.models import Session
+
+
+def _session_or_404(user, session_id: int) -> Session:
+    try:
+        return selectors.session_get_for_user(user=user, session_id=session_id)
+    except NotFound:
+        raise Http404 from None
+
+
+def _with_mine(user, sessions) -> list[Session]:
+    sessions = list(sessions)
+    mine = selectors.my_enrolment_map(user=user, sessions=sessions)
+    for session in sessions:
+        session.mine = mine.get(session.pk)
+        session.seats = selectors.seats_left(session)
+    return sessions
+
+
+@login_required
+def catalogue(request):
+    now = timezone.now()
+    upcoming = selectors.sessions_visible_to(request.user).filter(end__gte=now, status="scheduled")
+    return render(
+        request,
+        "frontend/trainings/catalogue.html",
+        {
+            "sessions": _with_mine(request.user, upcoming[:100]),
+            "courses": selectors.courses_visible_to(request.user).filter(is_active=True),
+            "now": now,
+        },
+    )
+
+
+def _row(request, session_id: int, error: str | None = None):
+    session = _with_mine(request.user, [_session_or_404(request.user, session_id)])[0]
+    return render(
+        request,
+        "frontend/trainings/_session_row.html",
+        {"session": session, "error": error, "now": timezone.now()},
+    )
+
+
+def _act(request, session_id: int, service, done_message: str):
+    session = _session_or_404(request.user, session_id)
+    error = None
+    try:
+        service(by=request.user, session=session)
+    except DomainError as exc:
+        error = str(exc.message)
+    if request.htmx:
+        return _row(request, session_id, error)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done_message)
+    return redirect("frontend:trainings")
+
+
+@login_required
+@require_POST
+def enrol(request, session_id: int):
+    return _act(request, session_id, services.session_enrol, _("You are enrolled."))
+
+
+@login_required
+@require_POST
+def cancel(request, session_id: int):
+    return _act(
+        request, session_id, services.session_enrolment_cancel, _("Your enrolment is cancelled.")
+    )
+
+
+@login_required
+def mine(request):
+    enrolments = list(selectors.enrolments_of(request.user))
+    for enrolment in enrolments:
+        enrolment.position = selectors.waitlist_position(enrolment)
+    certifications = selectors.certifications_visible_to(request.user).filter(user=request.user)
+    valid_ids = set(
+        selectors.certifications_valid_at().filter(user=request.user).values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "frontend/trainings/mine.html",
+        {
+            "enrolments": enrolments,
+            "certifications": certifications,
+            "valid_ids": valid_ids,
+            "now": timezone.now(),
+        },
+    )
+
+
+def _require_teacher(user) -> None:
+    if not (user.is_trainer or user.is_cluster_staff):
+        raise PermissionDenied
+
+
+@login_required
+def teach(request):
+    _require_teacher(request.user)
+    sessions = selectors.sessions_of_trainer(trainer=request.user, upcoming=True)
+    if request.user.is_cluster_staff and request.GET.get("all"):
+        sessions = selectors.sessions_with_counts().filter(end__gte=timezone.now())
+    return render(
+        request,
+        "frontend/trainings/teach.html",
+        {"sessions": _with_mine(request.user, sessions[:200])},
+    )
+
+
+class AttendanceForm(forms.Form):
+    present = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Present"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, enrolled, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["present"].choices = [(e.user_id, e.user.display_name) for e in enrolled]
+        self.initial.setdefault("present", [e.user_id for e in enrolled if e.present])
+
+
+@login_required
+def session_manage(request, session_id: int):
+    session = _session_or_404(request.user, session_id)
+    if not selectors.can_manage_session(user=request.user, session=session):
+        raise PermissionDenied
+    lists = selectors.session_enrolments(session)
+    form = AttendanceForm(request.POST or None, enrolled=lists["enrolled"])
+    error = None
+    if request.method == "POST" and form.is_valid():
+        present = set(form.cleaned_data["present"])
+        marks = [{"user": e.user_id, "present": e.user_id in present} for e in lists["enrolled"]]
+        try:
+            services.attendance_record(by=request.user, session=session, marks=marks)
+        except DomainError as exc:
+            error = str(exc.message)
+        else:
+            messages.success(request, _("Attendance saved; certifications issued."))
+            return redirect("frontend:trainings-session", session_id=session.pk)
+    return render(
+        request,
+        "frontend/trainings/session_manage.html",
+        {
+            "session": session,
+            "enrolled": lists["enrolled"],
+            "waitlisted": lists["waitlisted"],
+            "form": form,
+            "error": error,
+            "started": timezone.now() >= session.start,
+        },
+    )
+
+
+urlpatterns = [
+    path("trainings/", catalogue, name="trainings"),
+    path("trainings/mine/", mine, name="trainings-mine"),
+    path("trainings/teach/", teach, name="trainings-teach"),
+    path("trainings/sessions/<int:session_id>/", session_manage, name="trainings-session"),
+    path("trainings/sessions/<int:session_id>/enrol/", enrol, name="trainings-enrol"),
+    path("trainings/sessions/<int:session_id>/cancel/", cancel, name="trainings-cancel"),
+]

@@ -1,0 +1,64 @@
+"""Back office for what has no page yet. Rules live in the services: writes that matter
+(enrolment, attendance, certifications) are read-only here."""
+
+from django.contrib import admin
+
+from trainings.models import Certification, CertificationEvent, Course, Enrolment, Session
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ["title", "level", "duration_hours", "price", "validity_months", "is_active"]
+    list_filter = ["level", "is_active"]
+    search_fields = ["title", "description"]
+    autocomplete_fields = ["prerequisite"]
+
+
+class EnrolmentInline(admin.TabularInline):
+    model = Enrolment
+    extra = 0
+    can_delete = False
+    fields = ["user", "status", "queued_at", "present"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["course", "trainer", "start", "end", "place", "capacity", "status"]
+    list_filter = ["status", "language", "course"]
+    date_hierarchy = "start"
+    inlines = [EnrolmentInline]
+    readonly_fields = ["status"]
+
+    def has_add_permission(self, request):
+        return False  # through the API or the pages, which check the trainer's calendar
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CertificationEventInline(admin.TabularInline):
+    model = CertificationEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["kind", "by", "at", "reason"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Certification)
+class CertificationAdmin(admin.ModelAdmin):
+    list_display = ["user", "course", "issued_at", "expires_at", "revoked_at", "session"]
+    list_filter = ["course"]
+    search_fields = ["user__username", "user__last_name", "course__title"]
+    inlines = [CertificationEventInline]
+
+    def has_add_permission(self, request):
+        return False  # POST /api/v1/certifications/ records who granted it and why
+
+    def has_change_permission(self, request, obj=None):
+        return False
