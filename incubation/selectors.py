@@ -259,14 +259,32 @@ def _local_midnight(day: datetime.date) -> datetime.datetime:
 def training_figures(
     *, organisation_ids: list[int], start: datetime.date, end: datetime.date
 ) -> dict[str, Decimal | int] | None:
-    """Training hours delivered to and participants from these organisations in [start, end).
+    """Training received by these organisations' people in sessions starting in [start, end).
 
-    ``{"hours": Decimal, "participants": int}``; None while trainings has no attendance to count.
+    ``hours``: participant-hours (each person marked present, times the session's length);
+    ``participants``: distinct people marked present. Cancelled sessions do not count.
+    None when trainings has no schedule to read (its selector is missing).
     """
     try:
-        from trainings.selectors import training_figures_for_organisations
+        from trainings.selectors import sessions_with_counts
     except ImportError:
         return None
-    return training_figures_for_organisations(
-        organisation_ids=organisation_ids, start=start, end=end
+    people = set(
+        Membership.objects.filter(organisation_id__in=organisation_ids).values_list(
+            "user_id", flat=True
+        )
     )
+    sessions = (
+        sessions_with_counts()
+        .filter(start__gte=_local_midnight(start), start__lt=_local_midnight(end))
+        .exclude(status="cancelled")
+        .prefetch_related("enrolments")
+    )
+    hours, participants = Decimal(0), set()
+    for session in sessions:
+        length = Decimal((session.end - session.start).total_seconds()) / Decimal(3600)
+        for enrolment in session.enrolments.all():
+            if enrolment.present and enrolment.user_id in people:
+                participants.add(enrolment.user_id)
+                hours += length
+    return {"hours": hours.quantize(CENT), "participants": len(participants)}

@@ -202,3 +202,34 @@ def test_demo_ranking_of_the_closed_call(seeded):
     assert amalou.total == Decimal("83.13")
     assert rows[0].rank == 1
     assert [r.total for r in rows] == sorted([r.total for r in rows], reverse=True)
+
+
+def test_training_hours_and_participants_count_people_present_from_the_cohort(
+    client_for, staff, cohort, incubatee, organisation, member, other_member
+):
+    from tests.factories import member_of
+    from tests.trainings.factories import EnrolmentFactory, SessionFactory
+
+    colleague = member_of(organisation, username="colleague")
+    start = datetime.datetime(2026, 10, 5, 9, 0, tzinfo=datetime.UTC)
+    gmp = SessionFactory(start=start, end=start + datetime.timedelta(hours=3))
+    EnrolmentFactory(session=gmp, user=member, present=True)
+    EnrolmentFactory(session=gmp, user=colleague, present=True)
+    EnrolmentFactory(session=gmp, user=other_member, present=True)  # not in the cohort
+    later = SessionFactory(
+        start=start + datetime.timedelta(days=7), end=start + datetime.timedelta(days=7, hours=2)
+    )
+    EnrolmentFactory(session=later, user=member, present=True)
+    EnrolmentFactory(session=later, user=colleague, present=False)  # absent
+    next_year = SessionFactory(
+        start=datetime.datetime(2027, 1, 5, 9, 0, tzinfo=datetime.UTC),
+        end=datetime.datetime(2027, 1, 5, 12, 0, tzinfo=datetime.UTC),
+    )
+    EnrolmentFactory(session=next_year, user=member, present=True)  # outside the cohort's run
+
+    figures = (
+        client_for(staff).get(f"/api/v1/incubation/cohorts/{cohort.pk}/report/").json()["figures"]
+    )
+    # 3 h * 2 people + 2 h * 1 person = 8 participant-hours; 2 distinct people.
+    assert figures["training_hours"] == "8.00"
+    assert figures["training_participants"] == 2
