@@ -13,6 +13,7 @@ from caiac.accounts.selectors import user_belongs_to
 from caiac.errors import Conflict, Invalid, NotAllowed
 from caiac.notifications.services import message_schedule
 from incubation.models import (
+    LIVE_STAGES,
     Application,
     ApplicationStatus,
     Call,
@@ -35,6 +36,12 @@ DECISION_KIND = "incubation.application_decision"
 def _replace_stages(programme: Programme, stages: list[dict[str, Any]]) -> None:
     seen = set()
     for data in stages:
+        if data["stage"] not in LIVE_STAGES:
+            raise Invalid(
+                _("Only pre-incubation, incubation and acceleration carry benefits."),
+                code="invalid",
+                fields={"stages": [str(_("Not a live stage."))]},
+            )
         if data["stage"] in seen:
             raise Invalid(
                 _("Each stage can be described once."),

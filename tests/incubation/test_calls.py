@@ -462,3 +462,38 @@ def test_criteria_cannot_change_once_scoring_started(
     )
     assert response.status_code == 409
     assert response.data["code"] == "scoring_started"
+
+
+# --- Programmes --------------------------------------------------------------------------------
+def test_staff_create_a_programme_with_stage_benefits(client_for, staff, member):
+    body = {
+        "name": "CAIAC prototyping track",
+        "stages": [
+            {"stage": "pre_incubation", "lab_hours_per_month": "4"},
+            {
+                "stage": "incubation",
+                "lab_hours_per_month": "12.5",
+                "trainings_included": ["Vacuum emulsifier: safe use"],
+            },
+        ],
+    }
+    response = client_for(staff).post("/api/v1/incubation/programmes/", body, format="json")
+    assert response.status_code == 201, response.data
+    stages = {s["stage"]: s for s in response.data["stages"]}
+    assert stages["incubation"]["lab_hours_per_month"] == "12.50"
+    assert stages["incubation"]["trainings_included"] == ["Vacuum emulsifier: safe use"]
+    listed = client_for(member).get("/api/v1/incubation/programmes/").data["results"]
+    assert [p["name"] for p in listed] == ["CAIAC prototyping track"]
+    response = client_for(staff).post("/api/v1/incubation/programmes/", body, format="json")
+    assert response.status_code == 409
+    assert response.data["code"] == "programme_exists"
+
+
+def test_a_final_stage_carries_no_benefit(client_for, staff):
+    response = client_for(staff).post(
+        "/api/v1/incubation/programmes/",
+        {"name": "P", "stages": [{"stage": "graduated", "lab_hours_per_month": "4"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "stages" in response.data["fields"]
