@@ -158,3 +158,12 @@ def test_staff_add_an_organisation_to_a_cohort_once(client_for, staff, cohort, o
     response = client.post(INCUBATEES, body, format="json")
     assert response.status_code == 409
     assert response.data["code"] == "incubatee_exists"
+
+
+def test_the_monthly_grant_is_on_the_beat_schedule():
+    from caiac.celery import app
+
+    entry = app.conf.beat_schedule["incubation-grant-monthly-lab-hours"]
+    assert (
+        entry["task"] == grant_monthly_lab_hours.name == "incubation.tasks.grant_monthly_lab_hours"
+    )

@@ -148,3 +148,14 @@ def test_staff_move_the_stage_from_the_page(client, staff, incubatee):
     assert response.status_code == 302
     incubatee.refresh_from_db()
     assert incubatee.stage == "incubation"
+
+
+def test_overview_lists_what_each_person_has_to_do(client, juror, staff, assigned, cohort):
+    _login(client, juror)
+    page = client.get("/incubation/").content.decode()
+    assert f"/incubation/applications/{assigned.pk}/score/" in page
+    client.logout()
+    _login(client, staff)
+    page = client.get("/incubation/").content.decode()
+    assert f"/incubation/calls/{assigned.call_id}/ranking/" in page
+    assert f"/incubation/cohorts/{cohort.pk}/" in page
