@@ -497,3 +497,29 @@ def test_a_final_stage_carries_no_benefit(client_for, staff):
     )
     assert response.status_code == 400
     assert "stages" in response.data["fields"]
+
+
+def test_applying_before_the_call_opens_is_refused(member, organisation, call):
+    from caiac.errors import Invalid
+
+    with (
+        time_machine.travel(call.opens_at - datetime.timedelta(minutes=1)),
+        pytest.raises(Invalid) as error,
+    ):
+        services.application_create(by=member, call=call, organisation=organisation)
+    assert error.value.code == "call_not_open"
+
+
+def test_open_calls_filter(client_for, member, call, programme, staff):
+    closed = services.call_create(
+        by=staff,
+        programme=programme,
+        title="Closed call",
+        opens_at=timezone.now() - datetime.timedelta(days=30),
+        closes_at=timezone.now() - datetime.timedelta(days=1),
+        criteria=[{"name": "Fit", "weight": Decimal(1), "max_score": 10}],
+    )
+    rows = client_for(member).get("/api/v1/incubation/calls/", {"open": "1"}).data["results"]
+    assert [(r["title"], r["is_open"]) for r in rows] == [("Appel 2026", True)]
+    everything = client_for(member).get("/api/v1/incubation/calls/").data["results"]
+    assert closed.title in [r["title"] for r in everything]
