@@ -81,6 +81,8 @@ def _courses() -> dict[str, Course]:
 
 def _local(days: int, hour: int) -> datetime.datetime:
     day = timezone.localdate() + datetime.timedelta(days=days)
+    while day.weekday() >= 5:  # the lab trains on weekdays
+        day += datetime.timedelta(days=1)
     naive = datetime.datetime.combine(day, datetime.time(hour))
     return timezone.make_aware(naive, timezone.get_current_timezone())
 

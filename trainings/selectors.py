@@ -160,10 +160,11 @@ def waitlist_position(enrolment: Enrolment) -> int | None:
     return ahead + 1
 
 
-def enrolments_of(user: User) -> QuerySet[Enrolment]:
+def enrolments_of(user: User | int) -> QuerySet[Enrolment]:
     """A person's live enrolments and past attendance, soonest first."""
+    user_id = user.pk if isinstance(user, User) else user
     return (
-        Enrolment.objects.filter(user=user)
+        Enrolment.objects.filter(user_id=user_id)
         .exclude(status=EnrolmentStatus.CANCELLED)
         .select_related("session", "session__course", "session__trainer")
         .order_by("session__start")

@@ -173,6 +173,23 @@ def session_manage(request, session_id: int):
     )
 
 
+@login_required
+@require_POST
+def session_cancel(request, session_id: int):
+    session = _session_or_404(request.user, session_id)
+    try:
+        services.session_cancel(by=request.user, session=session)
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied from exc
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request, _("The session is cancelled; everyone enrolled or waiting is told.")
+        )
+    return redirect("frontend:trainings-session", session_id=session.pk)
+
+
 urlpatterns = [
     path("trainings/", catalogue, name="trainings"),
     path("trainings/mine/", mine, name="trainings-mine"),
@@ -180,4 +197,9 @@ urlpatterns = [
     path("trainings/sessions/<int:session_id>/", session_manage, name="trainings-session"),
     path("trainings/sessions/<int:session_id>/enrol/", enrol, name="trainings-enrol"),
     path("trainings/sessions/<int:session_id>/cancel/", cancel, name="trainings-cancel"),
+    path(
+        "trainings/sessions/<int:session_id>/cancel-session/",
+        session_cancel,
+        name="trainings-session-cancel",
+    ),
 ]

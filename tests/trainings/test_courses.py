@@ -72,3 +72,19 @@ def test_members_do_not_see_withdrawn_courses(client_for, member, staff):
     CourseFactory(title="Old course", is_active=False)
     assert client_for(member).get(COURSES).json()["count"] == 0
     assert client_for(staff).get(COURSES).json()["count"] == 1
+
+
+def test_course_list_query_count_does_not_grow_with_courses(
+    client_for, member, django_assert_max_num_queries
+):
+    basics = CourseFactory(title="Lab safety induction")
+    for n in range(12):
+        CourseFactory(title=f"Machine course {n}", prerequisite=basics)
+    client = client_for(member)
+    with django_assert_max_num_queries(6):
+        response = client.get(COURSES)
+    assert response.json()["count"] == 13
+    assert {c["prerequisite_title"] for c in response.json()["results"]} == {
+        None,
+        "Lab safety induction",
+    }

@@ -290,3 +290,11 @@ def test_my_enrolments_list_my_seats_and_queue_places_only(client_for, member, o
         (full.pk, "waitlisted", 1),
         (open_session.pk, "enrolled", None),
     ]
+
+
+def test_only_staff_may_list_someone_elses_enrolments(client_for, staff, member, other_member):
+    session = SessionFactory()
+    enrol(client_for, other_member, session)
+    url = f"/api/v1/trainings/enrolments/?user={other_member.pk}"
+    assert client_for(member).get(url).json()["count"] == 0
+    assert client_for(staff).get(url).json()["count"] == 1

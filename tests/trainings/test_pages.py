@@ -114,3 +114,20 @@ def test_attendance_too_early_shows_the_reason(signed_in, trainer, session):
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
     assert not Certification.objects.exists()
+
+
+def test_the_trainer_cancels_the_session_from_its_page(signed_in, trainer, session, member):
+    EnrolmentFactory(session=session, user=member)
+    client = signed_in(trainer)
+    assert "Cancel the session" in client.get(f"/trainings/sessions/{session.pk}/").content.decode()
+    response = client.post(f"/trainings/sessions/{session.pk}/cancel-session/")
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.status == "cancelled"
+
+
+def test_a_member_cannot_cancel_a_session_from_the_page(signed_in, member, session):
+    response = signed_in(member).post(f"/trainings/sessions/{session.pk}/cancel-session/")
+    assert response.status_code == 403
+    session.refresh_from_db()
+    assert session.status == "scheduled"

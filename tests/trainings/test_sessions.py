@@ -197,3 +197,25 @@ def test_session_list_query_count_does_not_grow_with_sessions(
     first = response.json()["results"][0]
     assert first["seats_left"] == 1
     assert first["my_enrolment"] == {"status": "waitlisted", "position": 1}
+
+
+def test_a_time_without_offset_is_read_on_the_casablanca_wall_clock(
+    client_for, staff, trainer, course
+):
+    data = body(course, trainer, timezone.now(), timezone.now())
+    data.update(start="2030-06-03T09:00:00", end="2030-06-03T12:00:00")
+    response = client_for(staff).post(SESSIONS, data, format="json")
+    assert response.status_code == 201, response.json()
+    session = Session.objects.get()
+    # Permanent UTC+0 since 20 September 2026 (IANA 2026c).
+    assert session.start == datetime.datetime(2030, 6, 3, 9, 0, tzinfo=datetime.UTC)
+
+
+def test_a_local_time_skipped_by_a_clock_switch_is_refused(client_for, staff, trainer, course):
+    data = body(course, trainer, timezone.now(), timezone.now())
+    # 22 March 2026: clocks went from 02:00 to 03:00 after Ramadan; 02:30 never happened.
+    data.update(start="2026-03-22T02:30:00", end="2026-03-22T05:00:00")
+    response = client_for(staff).post(SESSIONS, data, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"  # the field refuses it, before any rule
+    assert "start" in response.json()["fields"]

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from caiac.accounts.models import User
+from trainings.api.fields import WallClockDateTimeField
 from trainings.models import (
     Certification,
     CertificationEvent,
@@ -83,6 +84,8 @@ class SessionSerializer(serializers.ModelSerializer):
     enrolled_count = serializers.SerializerMethodField()
     waitlist_length = serializers.SerializerMethodField()
     my_enrolment = serializers.SerializerMethodField()
+    # Plain text, not an enum: "status" enums of several apps would collide in the schema.
+    status = serializers.CharField(read_only=True, help_text="scheduled | cancelled | done")
 
     class Meta:
         model = Session
@@ -129,11 +132,13 @@ class SessionInputSerializer(serializers.Serializer):
         queryset=User.objects.filter(is_active=True), required=False
     )
     place = serializers.CharField(max_length=200)
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = WallClockDateTimeField()
+    end = WallClockDateTimeField()
     capacity = serializers.IntegerField(min_value=1)
-    language = serializers.ChoiceField(choices=Session._meta.get_field("language").choices)
-    enrolment_deadline = serializers.DateTimeField(required=False, allow_null=True)
+    language = serializers.ChoiceField(
+        choices=Session._meta.get_field("language").choices, required=False
+    )
+    enrolment_deadline = WallClockDateTimeField(required=False, allow_null=True)
 
 
 class SessionUpdateSerializer(SessionInputSerializer):
@@ -223,17 +228,18 @@ class CertificationGrantSerializer(serializers.Serializer):
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     course = serializers.PrimaryKeyRelatedField(queryset=Course.objects.all())
     reason = serializers.CharField()
-    issued_at = serializers.DateTimeField(required=False)
-    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+    issued_at = WallClockDateTimeField(required=False)
+    expires_at = WallClockDateTimeField(required=False, allow_null=True)
 
 
-class ReasonSerializer(serializers.Serializer):
+class CertificationRevokeSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
 class EnrolledSessionSerializer(serializers.ModelSerializer):
     course_title = serializers.CharField(source="course.local_title", read_only=True)
     trainer_name = serializers.CharField(source="trainer.display_name", read_only=True)
+    status = serializers.CharField(read_only=True, help_text="scheduled | cancelled | done")
 
     class Meta:
         model = Session

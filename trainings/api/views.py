@@ -17,13 +17,13 @@ from trainings.api.serializers import (
     AttendanceMarkSerializer,
     AttendanceResultSerializer,
     CertificationGrantSerializer,
+    CertificationRevokeSerializer,
     CertificationSerializer,
     CourseInputSerializer,
     CourseSerializer,
     EnrolInputSerializer,
     EnrolResultSerializer,
     MyEnrolmentSerializer,
-    ReasonSerializer,
     SessionEnrolmentsSerializer,
     SessionInputSerializer,
     SessionSerializer,
@@ -267,11 +267,14 @@ class CertificationViewSet(
             status=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(request=ReasonSerializer, responses={200: CertificationSerializer, **ERRORS})
+    @extend_schema(
+        request=CertificationRevokeSerializer, responses={200: CertificationSerializer, **ERRORS}
+    )
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
+        """Revoke with a reason; the history keeps who did it and why."""
         certification = self.get_object()
-        data = ReasonSerializer(data=request.data)
+        data = CertificationRevokeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.certification_revoke(
             by=request.user, certification=certification, **data.validated_data
@@ -295,5 +298,5 @@ class EnrolmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         user = self.request.user
         wanted = self.request.query_params.get("user")
         if user.is_cluster_staff and wanted and wanted.isdigit():
-            return selectors.enrolments_of(user.__class__(pk=int(wanted)))
+            return selectors.enrolments_of(int(wanted))
         return selectors.enrolments_of(user)

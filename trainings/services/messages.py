@@ -25,7 +25,7 @@ def session_context(session: Session, recipient: User) -> dict[str, Any]:
         "trainer": session.trainer.display_name,
         "recipient": recipient.display_name,
         "ics": {
-            "uid": f"trainings-session-{session.pk}@caiac.ma",
+            "uid": f"training-session-{session.pk}@caiac-lab",
             "summary": title,
             "start": session.start.isoformat(),
             "end": session.end.isoformat(),
