@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caiac.accounts.models import User
 from caiac.accounts.selectors import user_belongs_to
 from caiac.errors import DomainError, NotFound
 from incubation import reports, selectors, services
@@ -211,7 +212,19 @@ def ranking(request, call_id: int):
     _require_staff(request)
     call = _get(selectors.calls_visible_to(request.user), call_id)
     error = None
-    if request.method == "POST":
+    if request.method == "POST" and "juror" in request.POST:
+        application = _get(call.applications.all(), request.POST.get("application"))
+        juror = User.objects.filter(username=request.POST["juror"].strip(), is_active=True).first()
+        if juror is None:
+            error = _("No active user has this username.")
+        else:
+            try:
+                services.jurors_assign(by=request.user, application=application, jurors=[juror])
+                messages.success(request, _("Juror assigned."))
+                return redirect("frontend:incubation-ranking", call_id=call.pk)
+            except DomainError as exc:
+                error = exc.message
+    elif request.method == "POST":
         form = DecisionForm(request.POST)
         application = _get(call.applications.all(), request.POST.get("application"))
         if form.is_valid():

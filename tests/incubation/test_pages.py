@@ -159,3 +159,14 @@ def test_overview_lists_what_each_person_has_to_do(client, juror, staff, assigne
     page = client.get("/incubation/").content.decode()
     assert f"/incubation/calls/{assigned.call_id}/ranking/" in page
     assert f"/incubation/cohorts/{cohort.pk}/" in page
+
+
+def test_staff_assign_a_juror_from_the_ranking_page(client, staff, juror, submitted, call):
+    _login(client, staff)
+    url = f"/incubation/calls/{call.pk}/ranking/"
+    response = client.post(url, {"application": submitted.pk, "juror": juror.username})
+    assert response.status_code == 302
+    assert list(submitted.assignments.values_list("juror", flat=True)) == [juror.pk]
+    response = client.post(url, {"application": submitted.pk, "juror": "nobody"})
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
