@@ -36,6 +36,8 @@ DUE_SOON_DAYS_BEFORE = 3
 DUE_SOON_HOUR = 9
 
 MILESTONE_STAFF_FIELDS = ("title", "description", "due_date", "owner")
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png", ".webp", ".docx", ".xlsx", ".odt", ".ods")
 MILESTONE_MEMBER_FIELDS = ("status", "evidence_file", "evidence_link")
 
 
@@ -83,6 +85,24 @@ def _check_owner(incubatee: Incubatee, owner: User | None) -> None:
         )
 
 
+def _check_evidence(evidence_file: Any) -> None:
+    if not evidence_file:
+        return
+    name = getattr(evidence_file, "name", "").lower()
+    if not name.endswith(EVIDENCE_EXTENSIONS):
+        raise Invalid(
+            _("Evidence must be a PDF, an image or an office document."),
+            code="invalid",
+            fields={"evidence_file": [", ".join(EVIDENCE_EXTENSIONS)]},
+        )
+    if getattr(evidence_file, "size", 0) > EVIDENCE_MAX_BYTES:
+        raise Invalid(
+            _("Evidence files are limited to 10 MB."),
+            code="invalid",
+            fields={"evidence_file": [str(_("Too large."))]},
+        )
+
+
 def _apply_status(milestone: Milestone) -> None:
     if milestone.status == MilestoneStatus.DONE:
         milestone.completed_at = milestone.completed_at or timezone.now()
@@ -105,6 +125,7 @@ def milestone_create(
 ) -> Milestone:
     require_staff(by)
     _check_owner(incubatee, owner)
+    _check_evidence(evidence_file)
     milestone = Milestone(
         incubatee=incubatee,
         title=title,
@@ -139,6 +160,7 @@ def milestone_update(*, by: User, milestone: Milestone, **data: Any) -> Mileston
         )
     if "owner" in data:
         _check_owner(milestone.incubatee, data["owner"])
+    _check_evidence(data.get("evidence_file"))
     set_fields(milestone, data, MILESTONE_STAFF_FIELDS + MILESTONE_MEMBER_FIELDS)
     _apply_status(milestone)
     milestone.save()

@@ -324,3 +324,16 @@ def test_a_second_member_of_the_organisation_sees_the_report(
     services.kpi_report_submit(by=member, incubatee=incubatee, period="2026-Q3", revenue_mad=1)
     colleague = member_of(organisation, username="colleague")
     assert client_for(colleague).get(KPIS).data["count"] == 1
+
+
+def test_evidence_must_be_a_document_or_an_image(client_for, staff, member, incubatee):
+    milestone = services.milestone_create(
+        by=staff, incubatee=incubatee, title="Lab analysis", due_date=datetime.date(2027, 1, 10)
+    )
+    response = client_for(member).patch(
+        f"{MILESTONES}{milestone.pk}/",
+        {"evidence_file": SimpleUploadedFile("run.sh", b"rm -rf /", "text/x-sh")},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "evidence_file" in response.data["fields"]
