@@ -19,6 +19,7 @@ from incubation.models import (
     Evaluation,
     Incubatee,
     JurorAssignment,
+    KpiAmendment,
     KpiReport,
     MentoringSession,
     Milestone,
@@ -147,7 +148,7 @@ def mentoring_sessions_visible_to(user: User) -> QuerySet[MentoringSession]:
 
 def kpi_reports_visible_to(user: User) -> QuerySet[KpiReport]:
     reports = KpiReport.objects.select_related("incubatee__organisation").prefetch_related(
-        "amendments"
+        Prefetch("amendments", queryset=KpiAmendment.objects.select_related("changed_by"))
     )
     if user.is_cluster_staff:
         return reports

@@ -337,3 +337,26 @@ def test_evidence_must_be_a_document_or_an_image(client_for, staff, member, incu
     )
     assert response.status_code == 400
     assert "evidence_file" in response.data["fields"]
+
+
+def test_milestone_and_kpi_lists_use_a_fixed_number_of_queries(
+    client_for, staff, member, incubatee, django_assert_max_num_queries
+):
+    for n in range(6):
+        services.milestone_create(
+            by=staff,
+            incubatee=incubatee,
+            title=f"Milestone {n}",
+            due_date=datetime.date(2027, 1, 1 + n),
+            owner=member,
+        )
+        report = services.kpi_report_submit(
+            by=member, incubatee=incubatee, period=f"202{n}-Q1", revenue_mad=Decimal(n)
+        )
+        services.kpi_report_amend(by=staff, report=report, reason="typo", jobs_men=n + 1)
+    client = client_for(member)
+    # auth, count, rows (+ amendments with their authors for KPIs)
+    with django_assert_max_num_queries(4):
+        assert client.get(MILESTONES).data["count"] == 6
+    with django_assert_max_num_queries(4):
+        assert client.get(KPIS).data["count"] == 6
