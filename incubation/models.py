@@ -213,6 +213,13 @@ class Application(models.Model):
                 condition=Q(status="draft") | Q(submitted_at__isnull=False),
                 name="application_submitted_has_date",
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=ApplicationStatus.values), name="application_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["admitted", "declined"]) | Q(decided_at__isnull=False),
+                name="application_decided_has_date",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -292,6 +299,9 @@ class Incubatee(models.Model):
             models.UniqueConstraint(
                 fields=["cohort", "organisation"], name="incubatee_once_per_cohort"
             ),
+            models.CheckConstraint(
+                condition=Q(stage__in=Stage.values), name="incubatee_stage_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -359,6 +369,16 @@ class Milestone(models.Model):
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
         indexes = [models.Index(fields=["status", "due_date"], name="milestone_status_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=MilestoneStatus.values), name="milestone_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="done", completed_at__isnull=False)
+                | (~Q(status="done") & Q(completed_at__isnull=True)),
+                name="milestone_done_has_completion",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -360,3 +360,13 @@ def test_milestone_and_kpi_lists_use_a_fixed_number_of_queries(
         assert client.get(MILESTONES).data["count"] == 6
     with django_assert_max_num_queries(4):
         assert client.get(KPIS).data["count"] == 6
+
+
+def test_the_database_refuses_a_done_milestone_without_completion_date(staff, incubatee):
+    from django.db import IntegrityError, transaction
+
+    milestone = services.milestone_create(
+        by=staff, incubatee=incubatee, title="x", due_date=datetime.date(2027, 1, 1)
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        type(milestone).objects.filter(pk=milestone.pk).update(status=MilestoneStatus.DONE)
