@@ -20,4 +20,10 @@ app.conf.beat_schedule = {
         "task": "caiac.notifications.tasks.send_due_messages",
         "schedule": crontab() if _scan_seconds == 60 else timedelta(seconds=_scan_seconds),
     },
+    # Daily rather than only on the 1st: a missed run (beat down at midnight) is caught up the
+    # next day; the grant is idempotent per incubatee, stage and month.
+    "incubation-grant-monthly-lab-hours": {
+        "task": "incubation.tasks.grant_monthly_lab_hours",
+        "schedule": crontab(minute=10, hour=0),
+    },
 }

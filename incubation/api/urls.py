@@ -1,5 +1,55 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from incubation.api.followup_views import (
+    CohortViewSet,
+    FunderReportView,
+    IncubateeViewSet,
+    KpiReportViewSet,
+    MentoringSessionViewSet,
+    MilestoneViewSet,
+)
+from incubation.api.views import (
+    ApplicationViewSet,
+    CallViewSet,
+    EvaluationViewSet,
+    ProgrammeViewSet,
+)
 
-urlpatterns = [*router.urls]
+router = SimpleRouter()
+router.register("incubation/programmes", ProgrammeViewSet, basename="incubation-programme")
+router.register("incubation/calls", CallViewSet, basename="incubation-call")
+router.register("incubation/applications", ApplicationViewSet, basename="incubation-application")
+router.register("incubation/evaluations", EvaluationViewSet, basename="incubation-evaluation")
+router.register("incubation/cohorts", CohortViewSet, basename="incubation-cohort")
+router.register("incubation/incubatees", IncubateeViewSet, basename="incubation-incubatee")
+router.register("incubation/milestones", MilestoneViewSet, basename="incubation-milestone")
+router.register(
+    "incubation/mentoring-sessions", MentoringSessionViewSet, basename="incubation-mentoring"
+)
+router.register("incubation/kpi-reports", KpiReportViewSet, basename="incubation-kpi-report")
+
+urlpatterns = [
+    path(
+        "incubation/cohorts/<int:pk>/report.csv",
+        CohortViewSet.as_view({"get": "report_csv"}),
+        name="incubation-cohort-report-csv",
+    ),
+    path(
+        "incubation/cohorts/<int:pk>/report.xlsx",
+        CohortViewSet.as_view({"get": "report_xlsx"}),
+        name="incubation-cohort-report-xlsx",
+    ),
+    path("incubation/reports/funder/", FunderReportView.as_view(), name="incubation-funder"),
+    path(
+        "incubation/reports/funder.csv",
+        FunderReportView.as_view(fmt="csv"),
+        name="incubation-funder-csv",
+    ),
+    path(
+        "incubation/reports/funder.xlsx",
+        FunderReportView.as_view(fmt="xlsx"),
+        name="incubation-funder-xlsx",
+    ),
+    *router.urls,
+]

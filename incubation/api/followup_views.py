@@ -1,0 +1,320 @@
+"""Cohorts, incubatees and stages, milestones, mentoring, KPI reports and the funder report."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from caiac.errors import Invalid
+from caiac.permissions import IsClusterStaff, IsClusterStaffOrReadOnly
+from incubation import reports, selectors, services
+from incubation.api import serializers as s
+from incubation.api.filters import IncubateeFilter, MilestoneFilter
+from incubation.api.views import ERRORS, _validated
+from incubation.models import Cohort, Incubatee, KpiReport, MentoringSession, Milestone
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+YEAR = OpenApiParameter("year", int, description="Calendar year (default: the cohort's run)")
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _year(request, required: bool = False) -> int | None:
+    raw = request.query_params.get("year")
+    if not raw:
+        if required:
+            raise Invalid(
+                _("Give the year."), code="invalid", fields={"year": [str(_("Required."))]}
+            )
+        return None
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise Invalid(
+            _("Give a year such as 2026."),
+            code="invalid",
+            fields={"year": [str(_("Not a valid year."))]},
+        )
+    return int(raw)
+
+
+def _file(report: dict, fmt: str, name: str) -> HttpResponse:
+    if fmt == "csv":
+        response = HttpResponse(reports.report_csv(report), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(reports.report_xlsx(report), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+class CohortViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Cohorts (members see those they belong to). Writes and reports: cluster staff."""
+
+    queryset = Cohort.objects.none()
+    serializer_class = s.CohortSerializer
+    permission_classes = [permissions.IsAuthenticated, IsClusterStaffOrReadOnly]
+    filterset_fields = ["programme", "year"]
+
+    def get_queryset(self):
+        return selectors.cohorts_visible_to(self.request.user).order_by("-year", "name")
+
+    def filter_queryset(self, queryset):
+        # ``?year=`` of a report picks the period, it does not filter the cohort out.
+        if self.action in ("report", "report_csv", "report_xlsx"):
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.cohort_create(
+            by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.cohort_update(
+            by=self.request.user, cohort=serializer.instance, **serializer.validated_data
+        )
+
+    def _report(self, request) -> dict:
+        if not request.user.is_cluster_staff:
+            raise PermissionDenied()
+        return reports.cohort_report(cohort=self.get_object(), year=_year(request))
+
+    @extend_schema(parameters=[YEAR], responses={200: OpenApiTypes.OBJECT, 403: ERRORS[403]})
+    @action(detail=True, methods=["get"], permission_classes=[IsClusterStaff])
+    def report(self, request, pk=None):
+        """Dashboard figures: incubatees, lab and training hours, mentoring, KPI totals."""
+        return Response(_json(self._report(request)))
+
+    @extend_schema(parameters=[YEAR], responses={(200, "text/csv"): OpenApiTypes.STR})
+    def report_csv(self, request, pk=None):
+        return _file(self._report(request), "csv", f"cohort-{pk}-report")
+
+    @extend_schema(parameters=[YEAR], responses={(200, XLSX): OpenApiTypes.BINARY})
+    def report_xlsx(self, request, pk=None):
+        return _file(self._report(request), "xlsx", f"cohort-{pk}-report")
+
+
+class FunderReportView(APIView):
+    """The year's figures over every cohort that ran in it (cluster staff)."""
+
+    permission_classes = [IsClusterStaff]
+    fmt = "json"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, required=True)],
+        responses={200: OpenApiTypes.OBJECT, 403: ERRORS[403]},
+    )
+    def get(self, request):
+        report = reports.funder_report(year=_year(request, required=True))
+        if self.fmt == "json":
+            return Response(_json(report))
+        return _file(report, self.fmt, f"funder-report-{report['year']}")
+
+
+class IncubateeViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Organisations in a cohort, their stage and history. Members see their own."""
+
+    queryset = Incubatee.objects.none()
+    serializer_class = s.IncubateeSerializer
+    filterset_class = IncubateeFilter
+
+    def get_queryset(self):
+        queryset = selectors.incubatees_visible_to(self.request.user)
+        if self.action != "list":
+            queryset = queryset.prefetch_related("stage_changes__changed_by")
+        return queryset.order_by("cohort_id", "organisation__name")
+
+    def get_serializer_class(self):
+        return s.IncubateeDetailSerializer if self.action != "list" else s.IncubateeSerializer
+
+    def _out(self, incubatee, code=status.HTTP_200_OK):
+        incubatee = self.get_queryset().get(pk=incubatee.pk)
+        return Response(
+            s.IncubateeDetailSerializer(incubatee, context={"request": self.request}).data,
+            status=code,
+        )
+
+    @extend_schema(
+        request=s.IncubateeCreateSerializer,
+        responses={201: s.IncubateeDetailSerializer, **ERRORS},
+    )
+    def create(self, request):
+        data = _validated(s.IncubateeCreateSerializer, request)
+        return self._out(
+            services.incubatee_create(by=request.user, **data), status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        request=s.StageMoveSerializer, responses={200: s.IncubateeDetailSerializer, **ERRORS}
+    )
+    @action(detail=True, methods=["post"])
+    def stage(self, request, pk=None):
+        """Move forward (or exit), with a reason; 400 ``invalid_stage_transition`` otherwise."""
+        data = _validated(s.StageMoveSerializer, request)
+        incubatee = services.incubatee_move_stage(
+            by=request.user, incubatee=self.get_object(), **data
+        )
+        return self._out(incubatee)
+
+
+class MilestoneViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Milestones; ``?overdue=1`` lists the late ones. Members report status and evidence."""
+
+    queryset = Milestone.objects.none()
+    serializer_class = s.MilestoneSerializer
+    filterset_class = MilestoneFilter
+    ordering_fields = ["due_date"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        queryset = selectors.milestones_visible_to(self.request.user).order_by("due_date", "id")
+        if self.request.query_params.get("overdue") in ("1", "true"):
+            queryset = selectors.overdue(queryset)
+        return queryset
+
+    @extend_schema(
+        parameters=[OpenApiParameter("overdue", bool)],
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def _out(self, milestone, code=status.HTTP_200_OK):
+        return Response(
+            s.MilestoneSerializer(milestone, context={"request": self.request}).data, status=code
+        )
+
+    @extend_schema(request=s.MilestoneCreateSerializer, responses={201: s.MilestoneSerializer})
+    def create(self, request):
+        data = _validated(s.MilestoneCreateSerializer, request)
+        return self._out(
+            services.milestone_create(by=request.user, **data), status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=s.MilestoneUpdateSerializer, responses={200: s.MilestoneSerializer})
+    def partial_update(self, request, pk=None):
+        data = _validated(s.MilestoneUpdateSerializer, request, partial=True)
+        milestone = services.milestone_update(by=request.user, milestone=self.get_object(), **data)
+        return self._out(milestone)
+
+    @extend_schema(request=s.MilestoneUpdateSerializer, responses={200: s.MilestoneSerializer})
+    def update(self, request, pk=None):
+        data = _validated(s.MilestoneUpdateSerializer, request)
+        milestone = services.milestone_update(by=request.user, milestone=self.get_object(), **data)
+        return self._out(milestone)
+
+    def perform_destroy(self, instance):
+        services.milestone_delete(by=self.request.user, milestone=instance)
+
+
+class MentoringSessionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Mentoring log: who, when, how long, on what. Members read their own; staff write."""
+
+    queryset = MentoringSession.objects.none()
+    serializer_class = s.MentoringSessionSerializer
+    permission_classes = [permissions.IsAuthenticated, IsClusterStaffOrReadOnly]
+    filterset_fields = ["incubatee", "mentor"]
+
+    def get_queryset(self):
+        return selectors.mentoring_sessions_visible_to(self.request.user).order_by("-date", "-id")
+
+    @extend_schema(
+        request=s.MentoringSessionInputSerializer, responses={201: s.MentoringSessionSerializer}
+    )
+    def create(self, request):
+        data = _validated(s.MentoringSessionInputSerializer, request)
+        session = services.mentoring_session_create(by=request.user, **data)
+        return Response(s.MentoringSessionSerializer(session).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.MentoringSessionInputSerializer, responses={200: s.MentoringSessionSerializer}
+    )
+    def partial_update(self, request, pk=None):
+        data = _validated(s.MentoringSessionInputSerializer, request, partial=True)
+        data.pop("incubatee", None)
+        session = services.mentoring_session_update(
+            by=request.user, session=self.get_object(), **data
+        )
+        return Response(s.MentoringSessionSerializer(session).data)
+
+    @extend_schema(exclude=True)
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
+
+
+class KpiReportViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Quarterly KPIs: members submit their own once per quarter; staff amend with history."""
+
+    queryset = KpiReport.objects.none()
+    serializer_class = s.KpiReportSerializer
+    filterset_fields = ["incubatee", "period"]
+
+    def get_queryset(self):
+        return selectors.kpi_reports_visible_to(self.request.user).order_by("incubatee", "period")
+
+    @extend_schema(
+        request=s.KpiReportCreateSerializer, responses={201: s.KpiReportSerializer, **ERRORS}
+    )
+    def create(self, request):
+        """409 ``kpi_report_exists`` when the quarter is already reported."""
+        data = _validated(s.KpiReportCreateSerializer, request)
+        report = services.kpi_report_submit(by=request.user, **data)
+        return Response(
+            s.KpiReportSerializer(self.get_queryset().get(pk=report.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=s.KpiAmendSerializer, responses={200: s.KpiReportSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def amend(self, request, pk=None):
+        """Staff correct figures with a reason; the previous values are kept."""
+        data = _validated(s.KpiAmendSerializer, request, partial=True)
+        if "reason" not in data:
+            data["reason"] = ""
+        report = services.kpi_report_amend(by=request.user, report=self.get_object(), **data)
+        return Response(s.KpiReportSerializer(self.get_queryset().get(pk=report.pk)).data)

@@ -1,0 +1,291 @@
+"""Reads of the incubation app: what each person may see, the jury ranking, seams to booking."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from caiac.accounts.models import Membership, Organisation, User
+from caiac.errors import NotFound
+from incubation.models import (
+    OPEN_MILESTONE_STATUSES,
+    Application,
+    ApplicationStatus,
+    Call,
+    Cohort,
+    Criterion,
+    Evaluation,
+    Incubatee,
+    JurorAssignment,
+    KpiAmendment,
+    KpiReport,
+    MentoringSession,
+    Milestone,
+    Programme,
+)
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+def _member_org_ids(user: User):
+    return Membership.objects.filter(user=user).values("organisation_id")
+
+
+def get_or_404(queryset: QuerySet, pk) -> object:
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+# --- Visibility ----------------------------------------------------------------------------------
+def programmes_visible_to(user: User) -> QuerySet[Programme]:
+    return Programme.objects.prefetch_related("stages")
+
+
+def calls_visible_to(user: User) -> QuerySet[Call]:
+    """Staff see every call; others see calls once they have opened."""
+    calls = Call.objects.select_related("programme", "cohort").prefetch_related(
+        "questions", "criteria"
+    )
+    if user.is_cluster_staff:
+        return calls
+    return calls.filter(opens_at__lte=timezone.now())
+
+
+def open_calls(*, now: datetime.datetime | None = None) -> QuerySet[Call]:
+    now = now or timezone.now()
+    return calls_visible_to_all().filter(opens_at__lte=now, closes_at__gt=now)
+
+
+def calls_visible_to_all() -> QuerySet[Call]:
+    return Call.objects.select_related("programme").prefetch_related("questions", "criteria")
+
+
+def applications_visible_to(user: User) -> QuerySet[Application]:
+    """Staff: all. Members: their organisations'. Jurors: those they are assigned to score."""
+    applications = Application.objects.select_related("call", "organisation").prefetch_related(
+        Prefetch("assignments", queryset=JurorAssignment.objects.select_related("juror"))
+    )
+    if user.is_cluster_staff:
+        return applications
+    assigned = JurorAssignment.objects.filter(juror=user).values("application_id")
+    return applications.filter(Q(organisation_id__in=_member_org_ids(user)) | Q(pk__in=assigned))
+
+
+def applications_to_score(user: User) -> QuerySet[Application]:
+    return applications_visible_to(user).filter(
+        assignments__juror=user, status=ApplicationStatus.SUBMITTED
+    )
+
+
+def evaluations_visible_to(user: User) -> QuerySet[Evaluation]:
+    """A juror sees only their own scores here; staff see all."""
+    evaluations = Evaluation.objects.select_related("criterion", "juror")
+    if user.is_cluster_staff:
+        return evaluations
+    return evaluations.filter(juror=user)
+
+
+def juror_has_scored_all(*, juror: User, application: Application) -> bool:
+    criteria = application.call.criteria.count()
+    done = Evaluation.objects.filter(application=application, juror=juror).count()
+    return criteria > 0 and done >= criteria
+
+
+def scores_visible_to(*, user: User, application: Application) -> bool:
+    """Staff always; a juror only once they have scored every criterion themselves."""
+    if user.is_cluster_staff:
+        return True
+    is_juror = any(a.juror_id == user.pk for a in application.assignments.all())
+    return is_juror and juror_has_scored_all(juror=user, application=application)
+
+
+def cohorts_visible_to(user: User) -> QuerySet[Cohort]:
+    cohorts = Cohort.objects.select_related("programme")
+    if user.is_cluster_staff:
+        return cohorts
+    return cohorts.filter(
+        pk__in=Incubatee.objects.filter(organisation_id__in=_member_org_ids(user)).values(
+            "cohort_id"
+        )
+    )
+
+
+def incubatees_visible_to(user: User) -> QuerySet[Incubatee]:
+    incubatees = Incubatee.objects.select_related("cohort__programme", "organisation")
+    if user.is_cluster_staff:
+        return incubatees
+    return incubatees.filter(organisation_id__in=_member_org_ids(user))
+
+
+def milestones_visible_to(user: User) -> QuerySet[Milestone]:
+    milestones = Milestone.objects.select_related("incubatee__organisation", "owner")
+    if user.is_cluster_staff:
+        return milestones
+    return milestones.filter(incubatee__organisation_id__in=_member_org_ids(user))
+
+
+def overdue(milestones: QuerySet[Milestone], *, on: datetime.date | None = None):
+    on = on or timezone.localdate()
+    return milestones.filter(status__in=OPEN_MILESTONE_STATUSES, due_date__lt=on)
+
+
+def milestone_is_overdue(milestone: Milestone, *, on: datetime.date | None = None) -> bool:
+    on = on or timezone.localdate()
+    return milestone.status in OPEN_MILESTONE_STATUSES and milestone.due_date < on
+
+
+def mentoring_sessions_visible_to(user: User) -> QuerySet[MentoringSession]:
+    sessions = MentoringSession.objects.select_related("incubatee__organisation", "mentor")
+    if user.is_cluster_staff:
+        return sessions
+    return sessions.filter(incubatee__organisation_id__in=_member_org_ids(user))
+
+
+def kpi_reports_visible_to(user: User) -> QuerySet[KpiReport]:
+    reports = KpiReport.objects.select_related("incubatee__organisation").prefetch_related(
+        Prefetch("amendments", queryset=KpiAmendment.objects.select_related("changed_by"))
+    )
+    if user.is_cluster_staff:
+        return reports
+    return reports.filter(incubatee__organisation_id__in=_member_org_ids(user))
+
+
+# --- Jury ranking --------------------------------------------------------------------------------
+def juror_total(scores: dict[int, int], criteria: list[Criterion]) -> Decimal:
+    """One juror's total on /100: sum(w_i * s_i / max_i) / sum(w_i) * 100.
+
+    Each score is first brought to a fraction of its criterion's maximum, so a criterion scored
+    out of 5 and one out of 20 weigh only by their weights.
+    """
+    weights = sum((c.weight for c in criteria), Decimal(0))
+    weighted = sum(
+        (c.weight * Decimal(scores[c.pk]) / Decimal(c.max_score) for c in criteria), Decimal(0)
+    )
+    return weighted / weights * HUNDRED
+
+
+@dataclass
+class RankedApplication:
+    rank: int | None
+    application: Application
+    total: Decimal | None
+    jurors_assigned: int
+    jurors_done: int
+    criterion_means: dict[int, Decimal]
+
+
+def call_ranking(call: Call) -> list[RankedApplication]:
+    """Submitted and decided applications, best weighted total first (unscored ones last).
+
+    An application's total is the mean of the totals of the jurors who scored every criterion;
+    a juror half-way through does not count yet.
+    """
+    criteria = list(call.criteria.all())
+    applications = (
+        call.applications.exclude(status=ApplicationStatus.DRAFT)
+        .select_related("organisation")
+        .prefetch_related("assignments", "evaluations")
+    )
+    rows = []
+    for application in applications:
+        by_juror: dict[int, dict[int, int]] = {}
+        for evaluation in application.evaluations.all():
+            by_juror.setdefault(evaluation.juror_id, {})[evaluation.criterion_id] = evaluation.score
+        complete = [s for s in by_juror.values() if criteria and len(s) == len(criteria)]
+        total = None
+        means: dict[int, Decimal] = {}
+        if complete:
+            total = (sum(juror_total(s, criteria) for s in complete) / len(complete)).quantize(
+                CENT, ROUND_HALF_UP
+            )
+            for criterion in criteria:
+                means[criterion.pk] = (
+                    sum(Decimal(s[criterion.pk]) for s in complete) / len(complete)
+                ).quantize(CENT, ROUND_HALF_UP)
+        rows.append(
+            RankedApplication(
+                rank=None,
+                application=application,
+                total=total,
+                jurors_assigned=len(application.assignments.all()),
+                jurors_done=len(complete),
+                criterion_means=means,
+            )
+        )
+    rows.sort(key=lambda r: (r.total is None, -(r.total or 0), r.application.organisation.name))
+    for position, row in enumerate(rows, start=1):
+        if row.total is not None:
+            row.rank = position
+    return rows
+
+
+# --- Seams to booking and trainings --------------------------------------------------------------
+# Booking owns lab-hour credits and usage; trainings owns sessions and attendance. These are the
+# only places incubation reads them, so a missing selector (branch not merged yet) shows as
+# "not available" (None) instead of breaking the pages, API or reports.
+def lab_hours_balance(
+    *, organisation: Organisation, on: datetime.date | None = None
+) -> Decimal | None:
+    """Free lab hours left to ``organisation`` on ``on`` (booking's ``lab_credit_balance``)."""
+    try:
+        from booking.selectors import lab_credit_balance
+    except ImportError:
+        return None
+    return lab_credit_balance(organisation=organisation, on=on or timezone.localdate())
+
+
+def lab_hours_used(
+    *, organisation_ids: list[int], start: datetime.date, end: datetime.date
+) -> dict[int, Decimal] | None:
+    """Hours of confirmed / completed bookings in [start, end) (local days) per organisation."""
+    try:
+        from booking.selectors import hours_used_by_organisations
+    except ImportError:
+        return None
+    return hours_used_by_organisations(
+        organisation_ids=organisation_ids, start=_local_midnight(start), end=_local_midnight(end)
+    )
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    # Midnight never falls in Morocco's clock changes (they happen at 02:00 / 03:00).
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def training_figures(
+    *, organisation_ids: list[int], start: datetime.date, end: datetime.date
+) -> dict[str, Decimal | int] | None:
+    """Training received by these organisations' people in sessions starting in [start, end).
+
+    ``hours``: participant-hours (each person marked present, times the session's length);
+    ``participants``: distinct people marked present. Cancelled sessions do not count.
+    None when trainings has no schedule to read (its selector is missing).
+    """
+    try:
+        from trainings.selectors import sessions_with_counts
+    except ImportError:
+        return None
+    people = set(
+        Membership.objects.filter(organisation_id__in=organisation_ids).values_list(
+            "user_id", flat=True
+        )
+    )
+    sessions = (
+        sessions_with_counts()
+        .filter(start__gte=_local_midnight(start), start__lt=_local_midnight(end))
+        .exclude(status="cancelled")
+        .prefetch_related("enrolments")
+    )
+    hours, participants = Decimal(0), set()
+    for session in sessions:
+        length = Decimal((session.end - session.start).total_seconds()) / Decimal(3600)
+        for enrolment in session.enrolments.all():
+            if enrolment.present and enrolment.user_id in people:
+                participants.add(enrolment.user_id)
+                hours += length
+    return {"hours": hours.quantize(CENT), "participants": len(participants)}
