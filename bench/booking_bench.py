@@ -55,8 +55,8 @@ def fill() -> None:
 
     from django.db import transaction
 
-    from booking import clock
     from booking.models import Booking, BookingStatus, Category, Equipment, OpeningHours
+    from caiac import clock
     from caiac.accounts.models import Membership, Organisation, User
 
     if Booking.objects.count() >= BOOKINGS:
@@ -154,8 +154,8 @@ def run(runs: int) -> list[str]:
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    from booking import clock
     from booking.models import Booking, Equipment
+    from caiac import clock
     from caiac.accounts.models import User
 
     def client_for(username: str) -> APIClient:

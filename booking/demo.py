@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from booking import clock, services
+from booking import services
 from booking.models import (
     Booking,
     Category,
@@ -19,6 +19,7 @@ from booking.models import (
     Line,
     OpeningHours,
 )
+from caiac import clock
 from caiac.errors import DomainError
 
 D = Decimal

@@ -7,8 +7,6 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
-from booking import clock
-from booking.clock import Interval
 from booking.models import (
     COUNTED_STATUSES,
     LIVE_STATUSES,
@@ -24,7 +22,9 @@ from booking.models import (
     Line,
     OpeningHours,
 )
+from caiac import clock
 from caiac.accounts.models import Membership, User
+from caiac.clock import Interval
 from caiac.errors import NotFound
 
 # --- Catalogue ------------------------------------------------------------------------------

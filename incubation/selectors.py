@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from caiac import clock
 from caiac.accounts.models import Membership, Organisation, User
 from caiac.errors import NotFound
 from incubation.models import (
@@ -248,13 +249,10 @@ def lab_hours_used(
     except ImportError:
         return None
     return hours_used_by_organisations(
-        organisation_ids=organisation_ids, start=_local_midnight(start), end=_local_midnight(end)
+        organisation_ids=organisation_ids,
+        start=clock.start_of_day(start),
+        end=clock.start_of_day(end),
     )
-
-
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    # Midnight never falls in Morocco's clock changes (they happen at 02:00 / 03:00).
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
 
 
 def training_figures(
@@ -277,7 +275,10 @@ def training_figures(
     )
     sessions = (
         sessions_with_counts()
-        .filter(start__gte=_local_midnight(start), start__lt=_local_midnight(end))
+        .filter(
+            start__gte=clock.start_of_day(start),
+            start__lt=clock.start_of_day(end),
+        )
         .exclude(status="cancelled")
         .prefetch_related("enrolments")
     )

@@ -1,9 +1,5 @@
-import datetime
-
-from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
-from booking import clock
 from booking.models import (
     Booking,
     BookingEvent,
@@ -15,6 +11,7 @@ from booking.models import (
     LabCredit,
     OpeningHours,
 )
+from caiac.fields import WallClockDateTimeField
 
 
 class EquipmentSerializer(serializers.ModelSerializer):
@@ -69,23 +66,6 @@ class ClosureSerializer(serializers.ModelSerializer):
         model = Closure
         fields = ["id", "equipment", "start", "end", "reason"]
         read_only_fields = ["id"]
-
-
-class WallClockDateTimeField(serializers.DateTimeField):
-    """ISO 8601; with an offset it is that instant. Without one it is read on the Casablanca
-    wall clock, and refused when that local time is skipped or repeated by a clock switch."""
-
-    def to_internal_value(self, value):
-        parsed = parse_datetime(value) if isinstance(value, str) else None
-        if parsed is not None and parsed.tzinfo is None:
-            day, time = parsed.date(), parsed.time()
-            if clock.is_nonexistent(day, time) or clock.is_ambiguous(day, time):
-                raise serializers.ValidationError(
-                    "This local time is skipped or repeated by a clock change: give the offset."
-                )
-            return clock.wall_clock(day, time)
-        result = super().to_internal_value(value)
-        return result.astimezone(datetime.UTC)
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):

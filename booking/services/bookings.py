@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking import clock, messaging, selectors
+from booking import messaging, selectors
 from booking.models import (
     LIVE_STATUSES,
     Booking,
@@ -18,6 +18,7 @@ from booking.models import (
     EquipmentStatus,
 )
 from booking.services.credits import plan_credit_use, record_credit_use
+from caiac import clock
 from caiac.accounts.models import Organisation, User
 from caiac.accounts.selectors import organisations_visible_to
 from caiac.errors import Conflict, Invalid, NotAllowed, NotFound

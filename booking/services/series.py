@@ -7,7 +7,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking import clock
 from booking.models import LIVE_STATUSES, Booking, BookingSeries, Equipment
 from booking.services.bookings import (
     booking_cancel,
@@ -15,6 +14,7 @@ from booking.services.bookings import (
     check_certified,
     resolve_organisation,
 )
+from caiac import clock
 from caiac.accounts.models import Organisation, User
 from caiac.errors import Conflict, DomainError, Invalid, NotFound
 

@@ -11,9 +11,8 @@ the same wall-clock time on an earlier local date, so 25 or 23 hours a day acros
 """
 
 import datetime
-import zoneinfo
 
-from django.conf import settings
+from caiac import clock
 
 
 def hours_before(start: datetime.datetime, *, hours: int = 24) -> datetime.datetime:
@@ -25,10 +24,9 @@ def hours_before(start: datetime.datetime, *, hours: int = 24) -> datetime.datet
 
 def day_before(start: datetime.datetime, *, days: int = 1) -> datetime.datetime:
     """The instant, ``days`` local days before ``start``, at the same wall-clock time."""
-    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    local = start.astimezone(tz)
-    wall = (local.replace(tzinfo=None) - datetime.timedelta(days=days)).replace(tzinfo=tz)
-    # zoneinfo does not raise on wall times a switch skips or repeats. fold=0 resolves a
-    # repeated time to its first occurrence and a skipped one with the offset before the switch,
-    # which lands just after the gap (an hour later on the clock): both still before ``start``.
-    return wall.astimezone(datetime.UTC)
+    local = start.astimezone(clock.local_tz())
+    # A skipped wall time lands just after the gap, a repeated one on its first occurrence:
+    # both still before ``start`` (see caiac.clock.wall_clock).
+    return clock.wall_clock(
+        local.date() - datetime.timedelta(days=days), local.timetz().replace(tzinfo=None)
+    )

@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from booking import clock, selectors, services
+from booking import selectors, services
 from booking.models import LIVE_STATUSES, Category, EquipmentStatus, FeedKind, Line
+from caiac import clock
 from caiac.accounts.selectors import organisations_visible_to
 from caiac.errors import DomainError
 

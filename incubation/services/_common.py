@@ -1,9 +1,7 @@
 """Helpers shared by the incubation services: who may act for an organisation, local time."""
 
 import datetime
-import zoneinfo
 
-from django.conf import settings
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,21 +21,6 @@ def require_member_or_staff(user: User, organisation: Organisation) -> None:
     if user.is_cluster_staff or user_belongs_to(user=user, organisation=organisation):
         return
     raise NotFound()
-
-
-def local_wall_clock(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
-    """``day`` at ``hour:minute`` on the Casablanca wall clock, as an aware datetime.
-
-    zoneinfo does not raise on a skipped or repeated local time, so the round trip is checked:
-    a time that does not exist that day is moved forward by the gap (the clock's own answer).
-    """
-    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    naive = datetime.datetime.combine(day, datetime.time(hour, minute))
-    aware = naive.replace(tzinfo=tz, fold=0)
-    round_trip = aware.astimezone(datetime.UTC).astimezone(tz).replace(tzinfo=None)
-    if round_trip != naive:
-        aware = naive.replace(tzinfo=tz, fold=1)
-    return aware
 
 
 def month_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:

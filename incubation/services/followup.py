@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caiac import clock
 from caiac.accounts.models import User
 from caiac.accounts.selectors import user_belongs_to
 from caiac.errors import Conflict, Invalid, NotAllowed
@@ -23,7 +24,6 @@ from incubation.models import (
     MilestoneStatus,
 )
 from incubation.services._common import (
-    local_wall_clock,
     require_member_or_staff,
     require_reason,
     require_staff,
@@ -44,7 +44,9 @@ MILESTONE_MEMBER_FIELDS = ("status", "evidence_file", "evidence_link")
 # --- Milestones ----------------------------------------------------------------------------------
 def milestone_reminder_at(due_date: datetime.date) -> datetime.datetime:
     """09:00 on the Casablanca wall clock, three days before the due date."""
-    return local_wall_clock(due_date - datetime.timedelta(days=DUE_SOON_DAYS_BEFORE), DUE_SOON_HOUR)
+    return clock.wall_clock(
+        due_date - datetime.timedelta(days=DUE_SOON_DAYS_BEFORE), datetime.time(DUE_SOON_HOUR)
+    )
 
 
 def _sync_reminder(milestone: Milestone) -> None:
@@ -63,7 +65,9 @@ def _sync_reminder(milestone: Milestone) -> None:
         dedup_key=key,
         due_at=due_at,
         # Pointless once the due day is over.
-        send_before=local_wall_clock(milestone.due_date + datetime.timedelta(days=1), 0),
+        send_before=clock.wall_clock(
+            milestone.due_date + datetime.timedelta(days=1), datetime.time.min
+        ),
         about=milestone,
         context={
             "milestone_id": milestone.pk,

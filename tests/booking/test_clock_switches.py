@@ -5,8 +5,9 @@ import datetime
 import pytest
 import time_machine
 
-from booking import clock, selectors, services
+from booking import selectors, services
 from booking.models import Booking
+from caiac import clock
 from caiac.errors import Invalid
 from tests.booking.conftest import local
 

@@ -3,8 +3,9 @@ import datetime
 import pytest
 import time_machine
 
-from booking import clock, services
+from booking import services
 from booking.models import BookingStatus
+from caiac import clock
 from caiac.errors import Conflict, Invalid
 from caiac.notifications.models import Message
 from tests.booking.conftest import local

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from caiac.accounts.models import User
-from trainings.api.fields import WallClockDateTimeField
+from caiac.fields import WallClockDateTimeField
 from trainings.models import (
     Certification,
     CertificationEvent,

@@ -1,4 +1,4 @@
-"""Wall-clock arithmetic in Africa/Casablanca, re-derived per date with zoneinfo.
+"""Wall-clock arithmetic in Africa/Casablanca, re-derived per date with zoneinfo (all apps).
 
 zoneinfo never raises on a local time the clock skips (spring forward) or shows twice (fall
 back): it silently picks an offset. Here a round trip through UTC tells them apart.
@@ -39,6 +39,11 @@ def wall_clock(day: datetime.date, time: datetime.time) -> datetime.datetime:
     """
     naive = datetime.datetime.combine(day, time)
     return naive.replace(tzinfo=local_tz(), fold=0).astimezone(UTC)
+
+
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    """The UTC instant of local midnight on ``day`` (Morocco switches at 02:00 / 03:00)."""
+    return wall_clock(day, datetime.time.min)
 
 
 def local_date(moment: datetime.datetime) -> datetime.date:
