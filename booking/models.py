@@ -276,13 +276,19 @@ class Booking(models.Model):
         verbose_name = _("booking")
         verbose_name_plural = _("bookings")
         indexes = [
-            # availability: live bookings of one machine overlapping a window
-            models.Index(fields=["equipment", "start"], name="booking_equipment_start"),
-            # member lists: one organisation's bookings by date
-            models.Index(fields=["organisation", "start"], name="booking_org_start"),
-            # staff lists and the approval queue: by status, by date
+            # availability: the live bookings of one machine still blocking after a moment
+            models.Index(
+                fields=["equipment", "blocked_until"],
+                condition=Q(status__in=["pending", "confirmed"]),
+                name="booking_live_equipment_until",
+            ),
+            # lists: newest first, for one organisation or for everyone (staff), stable by id
+            models.Index(fields=["organisation", "start", "id"], name="booking_org_start_id"),
+            models.Index(fields=["start", "id"], name="booking_start_id"),
+            # approval queue and status filters
             models.Index(fields=["status", "start"], name="booking_status_start"),
-            models.Index(fields=["start"], name="booking_start"),
+            # usage per machine over a period
+            models.Index(fields=["equipment", "start"], name="booking_equipment_start"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_end_after_start"),

@@ -24,7 +24,7 @@ from booking.models import (
     Line,
     OpeningHours,
 )
-from caiac.accounts.models import User
+from caiac.accounts.models import Membership, User
 from caiac.errors import NotFound
 
 # --- Catalogue ------------------------------------------------------------------------------
@@ -200,7 +200,9 @@ def bookings_visible_to(user: User) -> QuerySet[Booking]:
     qs = Booking.objects.select_related("equipment", "organisation", "booked_by")
     if user.is_cluster_staff:
         return qs
-    return qs.filter(organisation__memberships__user=user)
+    return qs.filter(
+        organisation_id__in=Membership.objects.filter(user=user).values("organisation_id")
+    )
 
 
 def booking_get_for_user(*, user: User, booking_id: int) -> Booking:
@@ -256,6 +258,15 @@ def credit_hours_spent(credit_ids: list[int]) -> dict[int, Decimal]:
         .annotate(total=Sum("hours"))
     )
     return {row["credit_id"]: row["total"] for row in rows}
+
+
+def credits_visible_to(user: User) -> QuerySet[LabCredit]:
+    qs = LabCredit.objects.select_related("organisation")
+    if user.is_cluster_staff:
+        return qs
+    return qs.filter(
+        organisation_id__in=Membership.objects.filter(user=user).values("organisation_id")
+    )
 
 
 def lab_credit_balance(*, organisation, on: datetime.date) -> Decimal:

@@ -1,5 +1,9 @@
+import datetime
+
+from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
+from booking import clock
 from booking.models import (
     Booking,
     BookingEvent,
@@ -8,6 +12,7 @@ from booking.models import (
     Equipment,
     FeedKind,
     FeedToken,
+    LabCredit,
     OpeningHours,
 )
 
@@ -66,9 +71,26 @@ class ClosureSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
+class WallClockDateTimeField(serializers.DateTimeField):
+    """ISO 8601; with an offset it is that instant. Without one it is read on the Casablanca
+    wall clock, and refused when that local time is skipped or repeated by a clock switch."""
+
+    def to_internal_value(self, value):
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+        if parsed is not None and parsed.tzinfo is None:
+            day, time = parsed.date(), parsed.time()
+            if clock.is_nonexistent(day, time) or clock.is_ambiguous(day, time):
+                raise serializers.ValidationError(
+                    "This local time is skipped or repeated by a clock change: give the offset."
+                )
+            return clock.wall_clock(day, time)
+        result = super().to_internal_value(value)
+        return result.astimezone(datetime.UTC)
+
+
 class AvailabilityQuerySerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = WallClockDateTimeField()
+    end = WallClockDateTimeField()
 
 
 class IntervalSerializer(serializers.Serializer):
@@ -135,8 +157,8 @@ class BookingDetailSerializer(BookingSerializer):
 
 class BookingInputSerializer(serializers.Serializer):
     equipment = serializers.PrimaryKeyRelatedField(queryset=Equipment.objects.all())
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = WallClockDateTimeField()
+    end = WallClockDateTimeField()
     organisation = serializers.IntegerField(required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
@@ -221,11 +243,6 @@ class FeedTokenInputSerializer(serializers.Serializer):
         return value
 
 
-class UsageQuerySerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
-
-
 class UsageRowSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -241,3 +258,26 @@ class UsageSerializer(serializers.Serializer):
     end = serializers.DateTimeField()
     equipment = UsageRowSerializer(many=True)
     organisations = UsageRowSerializer(many=True)
+
+
+class LabCreditSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    hours_left = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LabCredit
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "period_start",
+            "period_end",
+            "hours",
+            "hours_left",
+            "source",
+        ]
+        read_only_fields = fields
+
+    def get_hours_left(self, credit: LabCredit) -> str:
+        spent = self.context.get("spent", {}).get(credit.pk, 0)
+        return f"{credit.hours - spent:.2f}"

@@ -9,6 +9,7 @@ from booking.api.views import (
     ClosureViewSet,
     EquipmentViewSet,
     FeedTokenViewSet,
+    LabCreditViewSet,
     OpeningHoursViewSet,
 )
 
@@ -19,6 +20,7 @@ router.register("closures", ClosureViewSet, basename="closure")
 router.register("bookings", BookingViewSet, basename="booking")
 router.register("booking-series", BookingSeriesViewSet, basename="booking-series")
 router.register("calendar-feeds", FeedTokenViewSet, basename="calendar-feed")
+router.register("lab-credits", LabCreditViewSet, basename="lab-credit")
 
 urlpatterns = [
     path("calendar/<str:token>.ics", calendar_feed, name="booking-calendar-feed"),

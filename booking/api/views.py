@@ -21,6 +21,7 @@ from booking.models import (
     Equipment,
     EquipmentStatus,
     FeedToken,
+    LabCredit,
     Line,
     OpeningHours,
 )
@@ -353,3 +354,22 @@ class FeedTokenViewSet(
 
     def perform_destroy(self, instance):
         services.feed_token_revoke(user=self.request.user, feed=instance)
+
+
+class LabCreditViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Free lab hours of your organisations (staff: all), with the hours left on each."""
+
+    queryset = LabCredit.objects.none()
+    serializer_class = s.LabCreditSerializer
+    filterset_fields = ["organisation"]
+
+    def get_queryset(self):
+        return selectors.credits_visible_to(self.request.user).order_by("-period_end", "-id")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "spent": getattr(self, "_spent", {})}
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self._spent = selectors.credit_hours_spent([c.pk for c in page or []])
+        return page

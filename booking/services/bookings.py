@@ -53,14 +53,12 @@ def resolve_organisation(*, user: User, organisation: Organisation | int | None)
         if found is None:
             raise NotFound(_("No such organisation."), fields={"organisation": ["not_found"]})
         return found
-    mine = (
-        list(organisations_visible_to(user).order_by("pk")[:2]) if not user.is_cluster_staff else []
-    )
+    mine = [] if user.is_cluster_staff else list(organisations_visible_to(user).order_by("pk")[:2])
     if len(mine) == 1:
         return mine[0]
     raise Invalid(
         _("Say which organisation this booking is for.")
-        if mine
+        if mine or user.is_cluster_staff
         else _("You do not belong to an organisation that can book."),
         code="organisation_required",
         fields={"organisation": [str(_("This field is required."))]},

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from booking import clock, selectors, services
-from booking.models import LIVE_STATUSES, Category, EquipmentStatus, Line
+from booking.models import LIVE_STATUSES, Category, EquipmentStatus, FeedKind, Line
 from caiac.accounts.selectors import organisations_visible_to
 from caiac.errors import DomainError
 
@@ -166,11 +166,32 @@ def my_bookings(request):
     if request.user.is_cluster_staff:
         bookings = bookings.filter(booked_by=request.user)
     page = Paginator(bookings, 25).get_page(request.GET.get("page"))
+    feeds = [
+        (feed, request.build_absolute_uri(f"/api/v1/calendar/{feed.token}.ics"))
+        for feed in selectors.feed_tokens_of(request.user)
+    ]
     return render(
         request,
         "frontend/booking/mine.html",
-        {"page": page, "live": LIVE_STATUSES, "now": timezone.now()},
+        {"page": page, "live": LIVE_STATUSES, "now": timezone.now(), "feeds": feeds},
     )
+
+
+@login_required
+@require_POST
+def feed_create(request):
+    services.feed_token_create(user=request.user, kind=FeedKind.USER)
+    messages.success(request, _("Your calendar link is ready: add it to your calendar app."))
+    return redirect("frontend:booking-mine")
+
+
+@login_required
+@require_POST
+def feed_revoke(request, pk: int):
+    feed = get_object_or_404(selectors.feed_tokens_of(request.user), pk=pk)
+    services.feed_token_revoke(user=request.user, feed=feed)
+    messages.success(request, _("The calendar link no longer works."))
+    return redirect("frontend:booking-mine")
 
 
 @login_required
@@ -222,6 +243,8 @@ urlpatterns = [
     path("lab/machines/<int:pk>/slots/", machine_slots, name="booking-machine-slots"),
     path("lab/my-bookings/", my_bookings, name="booking-mine"),
     path("lab/bookings/<int:pk>/cancel/", cancel, name="booking-cancel"),
+    path("lab/calendar-links/", feed_create, name="booking-feed-create"),
+    path("lab/calendar-links/<int:pk>/revoke/", feed_revoke, name="booking-feed-revoke"),
     path("lab/approvals/", approvals, name="booking-approvals"),
     path(
         "lab/approvals/<int:pk>/approve/", decide, {"decision": "approve"}, name="booking-approve"

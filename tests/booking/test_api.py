@@ -231,6 +231,24 @@ def test_bad_booking_input_is_400_naming_the_field(frozen, client_for, member, m
     assert naive.status_code == 400 and "equipment" in naive.json()["fields"]
 
 
+def test_a_time_without_offset_is_the_wall_clock_unless_a_switch_skips_or_repeats_it(
+    frozen, client_for, member, machine
+):
+    client = client_for(member)
+    local_time = client.post(
+        BOOKINGS,
+        {"equipment": machine.pk, "start": "2026-11-24T09:00:00", "end": "2026-11-24T10:00:00"},
+    )
+    assert local_time.status_code == 201
+    assert datetime.datetime.fromisoformat(local_time.json()["start"]) == local(2026, 11, 24, 9)
+    for naive in ("2026-03-22T02:30:00", "2026-09-20T01:30:00"):  # skipped, then repeated
+        response = client.get(
+            f"/api/v1/equipment/{machine.pk}/availability/",
+            {"start": naive, "end": "2026-12-01T00:00:00+00:00"},
+        )
+        assert response.status_code == 400 and "start" in response.json()["fields"]
+
+
 def test_certification_required_is_403(frozen, client_for, member, lab_hours):
     from trainings.models import Course
 
@@ -480,3 +498,30 @@ def test_usage_report_for_staff_as_json_and_csv(frozen, client_for, member, staf
 
 def test_reverse_names_exist():
     assert reverse("api:booking-list") == BOOKINGS
+
+
+def test_lab_credits_show_hours_left_to_their_organisation_only(
+    frozen, client_for, member, other_member, organisation, machine
+):
+    from decimal import Decimal
+
+    services.lab_credit_grant(
+        organisation=organisation,
+        period_start=datetime.date(2026, 11, 1),
+        period_end=datetime.date(2026, 12, 31),
+        hours=Decimal("5"),
+        source="Incubation stage",
+    )
+    services.booking_create(
+        user=member, equipment=machine, start=local(2026, 11, 24, 9), end=local(2026, 11, 24, 11)
+    )
+    mine = client_for(member).get("/api/v1/lab-credits/").json()["results"]
+    assert [(c["hours"], c["hours_left"]) for c in mine] == [("5.00", "3.00")]
+    assert client_for(other_member).get("/api/v1/lab-credits/").json()["count"] == 0
+
+
+def test_staff_must_name_the_organisation(frozen, client_for, staff, machine):
+    response = client_for(staff).post(
+        BOOKINGS, payload(machine, local(2026, 11, 24, 9), local(2026, 11, 24, 10)), format="json"
+    )
+    assert response.status_code == 400 and response.json()["code"] == "organisation_required"

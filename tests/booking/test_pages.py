@@ -93,3 +93,16 @@ def test_approval_queue_is_for_staff_who_approve_and_reject(
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, second.status) == (BookingStatus.CONFIRMED, BookingStatus.REJECTED)
+
+
+def test_calendar_link_is_created_and_revoked_from_my_bookings(signed_in, member, client):
+    from booking.models import FeedToken
+
+    signed_in(member).post("/lab/calendar-links/")
+    feed = FeedToken.objects.get(user=member, revoked_at__isnull=True)
+    page = client.get("/lab/my-bookings/").content.decode()
+    assert f"/api/v1/calendar/{feed.token}.ics" in page
+    assert client.get(f"/api/v1/calendar/{feed.token}.ics").status_code == 200
+    client.post(f"/lab/calendar-links/{feed.pk}/revoke/")
+    assert client.get(f"/api/v1/calendar/{feed.token}.ics").status_code == 404
+    assert feed.token not in client.get("/lab/my-bookings/").content.decode()
