@@ -161,10 +161,18 @@ RAMADAN_2027 = (datetime.date(2027, 2, 8), datetime.date(2027, 3, 9))
 RAMADAN_HOURS = [(d, datetime.time(9, 0), datetime.time(15, 0)) for d in WEEKDAYS]
 
 
+# machine → the course whose pass is needed to book it (seeded by trainings' demo, if present)
+CERTIFYING_COURSES = {
+    "Vacuum emulsifier (10 L)": "Safe use of the vacuum emulsifier",
+    "Essential-oil distiller (50 L)": "Essential-oil distillation",
+    "Freeze dryer (pilot)": "Freeze dryer operation",
+}
+
+
 def _machines() -> dict[str, Equipment]:
     from trainings.models import Course
 
-    course = Course.objects.filter(title="Safe use of the vacuum emulsifier").first()
+    courses = {c.title: c for c in Course.objects.filter(title__in=CERTIFYING_COURSES.values())}
     machines = {}
     for name, category, line, location, (member, other), rules, description in MACHINES:
         values = {
@@ -176,8 +184,8 @@ def _machines() -> dict[str, Equipment]:
             "hourly_rate_non_member": other,
             **rules,
         }
-        if "emulsifier" in name:
-            values["required_course"] = course
+        if name in CERTIFYING_COURSES:
+            values["required_course"] = courses.get(CERTIFYING_COURSES[name])
         machine, _ = Equipment.objects.update_or_create(name=name, defaults=values)
         machines[name] = machine
     return machines

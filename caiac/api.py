@@ -12,7 +12,7 @@ from trainings.selectors import certifications_of
 class MeCertificationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     course = serializers.IntegerField(source="course_id")
-    course_title = serializers.CharField(source="course.title")
+    course_title = serializers.CharField(source="course.local_title")
     issued_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField(allow_null=True)
 

@@ -57,6 +57,8 @@ CERTIFICATIONS = [
     ("youssef", "Lab safety induction", "Demo: safety induction of last spring"),
     ("salma", "GMP for cosmetics — ISO 22716 basics", "Demo: trained by her former employer"),
     ("khadija", "Lab safety induction", "Demo: university safety training recognised"),
+    ("khadija", "Freeze dryer operation", "Demo: runs the faculty's freeze dryer"),
+    ("fatima", "Essential-oil distillation", "Demo: the cooperative's distiller operator"),
 ]
 
 

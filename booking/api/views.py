@@ -11,7 +11,6 @@ from rest_framework.response import Response
 
 from booking import selectors, services
 from booking.api import serializers as s
-from booking.clock import local_date, wall_clock
 from booking.models import (
     Booking,
     BookingSeries,
@@ -25,6 +24,7 @@ from booking.models import (
     Line,
     OpeningHours,
 )
+from caiac.clock import local_date, wall_clock
 from caiac.permissions import IsClusterStaffOrReadOnly
 
 MAX_AVAILABILITY_DAYS = 62
