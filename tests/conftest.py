@@ -10,12 +10,11 @@ NEEDS_POSTGRES = ("postgres", "integration")
 
 
 def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests are deselected (and counted) on SQLite, never silently skipped."""
-    if settings.IS_POSTGRES:
-        return
+    """Tests for the other database are deselected (and counted), never silently skipped."""
+    other_database = ("sqlite",) if settings.IS_POSTGRES else NEEDS_POSTGRES
     keep, drop = [], []
     for item in items:
-        (drop if any(item.get_closest_marker(m) for m in NEEDS_POSTGRES) else keep).append(item)
+        (drop if any(item.get_closest_marker(m) for m in other_database) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

@@ -105,10 +105,9 @@ def threads_on_a_file_copy(path):
         settings_dict["NAME"] = original
 
 
+@pytest.mark.sqlite
 @pytest.mark.django_db(transaction=True)
 def test_on_sqlite_the_write_transaction_serialises_simultaneous_bookings(frozen, tmp_path):
-    if connection.vendor != "sqlite":
-        pytest.skip("the PostgreSQL race is the test above")
     machine, users = setup_race()
     path = tmp_path / "race.sqlite3"
     with threads_on_a_file_copy(path):
