@@ -106,3 +106,12 @@ def test_calendar_link_is_created_and_revoked_from_my_bookings(signed_in, member
     client.post(f"/lab/calendar-links/{feed.pk}/revoke/")
     assert client.get(f"/api/v1/calendar/{feed.token}.ics").status_code == 404
     assert feed.token not in client.get("/lab/my-bookings/").content.decode()
+
+
+def test_my_bookings_title_is_just_the_title_and_the_calendar_card_shows_once(signed_in, member):
+    import re
+
+    page = signed_in(member).get("/lab/my-bookings/").content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert "<" not in title and "CAIAC Lab" in title
+    assert page.count('class="card feeds"') == 1
