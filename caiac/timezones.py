@@ -5,6 +5,7 @@ older and still says UTC+1, so zoneinfo is told to look only at the Python packa
 """
 
 import os
+import time
 import zoneinfo
 from datetime import datetime
 from importlib.metadata import version
@@ -23,6 +24,17 @@ def use_pinned_tzdata() -> None:
     # The C library's local time (log timestamps of runserver, Celery, gunicorn: Django sets
     # TZ=TIME_ZONE and calls tzset) reads TZDIR; without it, logs ran an hour ahead (UTC+1).
     os.environ["TZDIR"] = str(files("tzdata") / "zoneinfo")
+    # tzset() skips the re-read when TZ is unchanged (an inherited TZ=Africa/Casablanca, the
+    # runserver reloader's child): switch TZ away and back so the new TZDIR is used.
+    if hasattr(time, "tzset"):
+        inherited = os.environ.get("TZ")
+        os.environ["TZ"] = "UTC0"
+        time.tzset()
+        if inherited is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = inherited
+        time.tzset()
 
 
 def tzdata_version() -> str:
