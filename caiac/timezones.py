@@ -4,9 +4,12 @@ Morocco moved to permanent UTC+0 on 2026-09-20 (IANA 2026c). Debian's tzdata on 
 older and still says UTC+1, so zoneinfo is told to look only at the Python package.
 """
 
+import os
+import time
 import zoneinfo
 from datetime import datetime
 from importlib.metadata import version
+from importlib.resources import files
 
 CASABLANCA = "Africa/Casablanca"
 # A wall-clock instant whose offset only 2026c+ data gets right.
@@ -18,6 +21,20 @@ def use_pinned_tzdata() -> None:
     # An empty search path makes zoneinfo fall back to the ``tzdata`` package.
     zoneinfo.reset_tzpath(to=())
     zoneinfo.ZoneInfo.clear_cache()
+    # The C library's local time (log timestamps of runserver, Celery, gunicorn: Django sets
+    # TZ=TIME_ZONE and calls tzset) reads TZDIR; without it, logs ran an hour ahead (UTC+1).
+    os.environ["TZDIR"] = str(files("tzdata") / "zoneinfo")
+    # tzset() skips the re-read when TZ is unchanged (an inherited TZ=Africa/Casablanca, the
+    # runserver reloader's child): switch TZ away and back so the new TZDIR is used.
+    if hasattr(time, "tzset"):
+        inherited = os.environ.get("TZ")
+        os.environ["TZ"] = "UTC0"
+        time.tzset()
+        if inherited is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = inherited
+        time.tzset()
 
 
 def tzdata_version() -> str:

@@ -108,11 +108,16 @@ def seed() -> tuple[DemoContext, list[str]]:
                 "role": role,
                 "language": language,
                 "is_staff": role == Role.STAFF,
+                # The back office (/admin/) shows nothing to a staff user without permissions.
+                "is_superuser": role == Role.STAFF,
             },
         )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
+        elif role == Role.STAFF and not (user.is_staff and user.is_superuser):
+            user.is_staff = user.is_superuser = True  # a demo seeded before this fix
+            user.save(update_fields=["is_staff", "is_superuser"])
         ctx.users[username] = user
         for organisation_name, membership_role in memberships:
             Membership.objects.get_or_create(

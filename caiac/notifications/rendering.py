@@ -75,7 +75,7 @@ def email_build(message: Message) -> EmailMessage:
     )
     ics = (message.context or {}).get("ics")
     if ics:
-        email.attach("invitation.ics", ics_build(ics), "text/calendar; charset=utf-8")
+        email.attach("invitation.ics", ics_build(ics), "text/calendar")  # Django adds the charset
     return email
 
 

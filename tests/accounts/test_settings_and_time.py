@@ -91,3 +91,20 @@ def test_seed_demo_is_idempotent():
         Membership.objects.count(),
     ) == counts
     assert User.objects.get(username="staff").is_cluster_staff
+
+
+@pytest.mark.parametrize("inherited_tz", [None, "Africa/Casablanca"])
+def test_the_c_library_local_time_of_a_django_process_uses_the_pinned_data_too(inherited_tz):
+    # Log timestamps (runserver, Celery) come from time.localtime, not zoneinfo.
+    code = (
+        "import time, django; django.setup(); "
+        "print(time.strftime('%z', time.localtime(1796115600)))"  # 2026-12-01 09:00 UTC
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("TZ", "TZDIR")}
+    env["DJANGO_SETTINGS_MODULE"] = "caiac.settings"
+    if inherited_tz:  # as in runserver's reloaded child, or a shell with TZ exported
+        env["TZ"] = inherited_tz
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "+0000"

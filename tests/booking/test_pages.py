@@ -106,3 +106,23 @@ def test_calendar_link_is_created_and_revoked_from_my_bookings(signed_in, member
     client.post(f"/lab/calendar-links/{feed.pk}/revoke/")
     assert client.get(f"/api/v1/calendar/{feed.token}.ics").status_code == 404
     assert feed.token not in client.get("/lab/my-bookings/").content.decode()
+
+
+def test_my_bookings_title_is_just_the_title_and_the_calendar_card_shows_once(signed_in, member):
+    import re
+
+    page = signed_in(member).get("/lab/my-bookings/").content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert "<" not in title and "CAIAC Lab" in title
+    assert page.count('class="card feeds"') == 1
+
+
+def test_time_ranges_keep_their_order_in_arabic(frozen, signed_in, member, machine):
+    # In a right-to-left page, the range 09:00 to 10:00 reads backwards unless isolated as LTR.
+    client = signed_in(member)
+    client.post(
+        f"/lab/machines/{machine.pk}/", {"date": "2026-11-24", "start": "09:00", "end": "10:00"}
+    )
+    page = client.get("/lab/my-bookings/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert 'dir="rtl"' in page
+    assert '<bdi dir="ltr">09:00\u201310:00</bdi>' in page

@@ -306,3 +306,20 @@ def test_the_file_sink_holds_one_file_per_message_named_after_its_message_id(
         f"caiac.message.{second.pk}@caiac.ma.eml",
     ]
     assert f"To: {member.email}" in (file_sink / names[0]).read_text()
+
+
+def test_the_ics_part_names_its_charset_once(member, schedule):
+    ics = {
+        "uid": "booking-43@caiac.ma",
+        "summary": "Autoclave",
+        "start": "2026-12-03T09:00:00+00:00",
+        "end": "2026-12-03T10:00:00+00:00",
+        "location": "Hall A",
+    }
+    message = schedule(member, context={"title": "Réservation", "text": "Rappel", "ics": ics})
+    message_deliver(message_id=message.pk)
+    raw = mail.outbox[0].message().as_string()
+    (header,) = [
+        line for line in raw.splitlines() if line.startswith("Content-Type: text/calendar")
+    ]
+    assert header.lower().count("charset") == 1, header

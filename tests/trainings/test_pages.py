@@ -131,3 +131,14 @@ def test_a_member_cannot_cancel_a_session_from_the_page(signed_in, member, sessi
     assert response.status_code == 403
     session.refresh_from_db()
     assert session.status == "scheduled"
+
+
+def test_the_session_page_title_is_the_course_and_the_cancel_form_shows_once(
+    signed_in, trainer, session
+):
+    import re
+
+    page = signed_in(trainer).get(f"/trainings/sessions/{session.pk}/").content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert "<" not in title
+    assert page.count("/cancel-session/") == 1
