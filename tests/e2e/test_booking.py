@@ -14,10 +14,10 @@ def test_member_opens_a_machine_books_a_free_slot_and_sees_it_in_my_bookings(pag
     page.click("nav >> text=Machines")
     page.click("text=Émulsionneur sous vide")
     # Next week always has free weekdays, whatever day the test runs (htmx swaps the slots in).
-    page.click("#slots >> text=Next week")
+    page.click("#slots >> text=Semaine suivante")
     page.wait_for_selector("#slots a.slot")
     page.locator("#slots a.slot").first.click()
-    page.click("button:has-text('Book this slot')")
+    page.click("button:has-text('Réserver ce créneau')")
     page.wait_for_url(re.compile(r".*/lab/my-bookings/.*"))
     row = page.locator("table.bookings tbody tr").first
     assert "Émulsionneur sous vide" in row.inner_text()

@@ -131,7 +131,7 @@ def test_cohort_report_xlsx_cells_match_the_demo(client_for, seeded):
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
     summary = workbook["Summary"]
-    assert [c.value for c in summary[1]] == ["metric", "Metric", "Value"]
+    assert [c.value for c in summary[1]] == ["metric", "Indicateur", "Valeur"]
     cells = {row[0].value: row[2].value for row in summary.iter_rows(min_row=2) if row[0].value}
     assert cells["revenue_mad"] == 670000
     assert cells["jobs_women"] == 9
@@ -179,7 +179,7 @@ def test_funder_report_for_2026_adds_up_the_cohorts_of_the_year(client_for, seed
     assert [c["name"] for c in data["cohorts"]] == [demo.COHORT]
     for key, value in EXPECTED.items():
         assert data["figures"][key] == value, key
-    assert "revenue_mad,Revenue (MAD),670000.00" in csv_response.content.decode()
+    assert "revenue_mad,Chiffre d\u2019affaires (MAD),670000.00" in csv_response.content.decode()
     workbook = load_workbook(io.BytesIO(xlsx_response.content))
     cells = {r[0].value: r[2].value for r in workbook["Summary"].iter_rows(min_row=2)}
     assert cells["jobs_created"] == 12

@@ -36,7 +36,7 @@ def test_the_list_shows_my_due_notifications_newest_first_rendered(client_for, m
     assert body["count"] == 3
     assert [item["id"] for item in body["results"]] == [m.pk for m in reversed(inbox)]
     third = body["results"][0]
-    assert third["subject"] == "CAIAC Lab: Troisième"
+    assert third["subject"] == "CAIAC Lab : Troisième"
     assert "Bienvenue au labo." in third["body"]
     assert third["is_read"] is False
     assert body["results"][2]["is_read"] is True
@@ -128,7 +128,7 @@ def test_preferences_start_with_everything_by_email(client_for, member):
     assert body["email_disabled"] == []
     kinds = {item["kind"]: item for item in body["kinds"]}
     assert kinds["booking.reminder_1h"]["email"] is True
-    assert kinds["booking.reminder_1h"]["label"] == "Booking reminder, the hour before"
+    assert kinds["booking.reminder_1h"]["label"] == "Rappel de réservation, une heure avant"
 
 
 def test_preferences_can_turn_a_kind_off_by_email(client_for, member):
@@ -198,7 +198,7 @@ def test_staff_send_an_announcement(client_for, staff, member, other_member):
     assert response.status_code == 201
     assert response.json() == {"scheduled": 2}
     body = client_for(member).get(URL).json()
-    assert body["results"][0]["subject"] == "CAIAC Lab: Fermeture"
+    assert body["results"][0]["subject"] == "CAIAC Lab : Fermeture"
 
 
 def test_members_cannot_send_announcements(client_for, member):
@@ -219,7 +219,7 @@ def test_an_announcement_to_nobody_is_refused(client_for, staff):
 def test_one_of_my_notifications_by_id(client_for, member, inbox):
     response = client_for(member).get(f"{URL}{inbox[1].pk}/")
     assert response.status_code == 200
-    assert response.json()["subject"] == "CAIAC Lab: Deuxième"
+    assert response.json()["subject"] == "CAIAC Lab : Deuxième"
 
 
 def test_another_persons_notification_by_id_is_not_found(client_for, other_member, inbox):

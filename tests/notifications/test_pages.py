@@ -21,7 +21,7 @@ def test_the_page_lists_my_notifications_and_the_nav_shows_the_unread_count(
     schedule(member, key="b", due_at=now() + minutes(60), context={"title": "Plus tard"})
     schedule(other_member, key="c", context={"title": "Pas pour vous"})
     page = signed_in.get("/notifications/").content.decode()
-    assert "CAIAC Lab: Distillateur prêt" in page
+    assert "CAIAC Lab : Distillateur prêt" in page
     assert "Huile d&#x27;argan" in page  # escaped on the web page
     assert "Plus tard" not in page
     assert "Pas pour vous" not in page
@@ -51,7 +51,7 @@ def test_mark_all_read(signed_in, member, schedule):
     schedule(member, key="a")
     schedule(member, key="b")
     response = signed_in.post("/notifications/read-all/", follow=True)
-    assert "2 notification(s) marked read." in response.content.decode()
+    assert "2 notification(s) marquée(s) comme lue(s)." in response.content.decode()
     assert not Message.objects.filter(read_at__isnull=True).exists()
 
 
@@ -62,12 +62,12 @@ def test_the_badge_fragment_counts_unread(signed_in, member, schedule):
 
 def test_the_preferences_form_turns_email_off_for_unchecked_kinds(signed_in, member):
     page = signed_in.get("/notifications/preferences/").content.decode()
-    assert "Booking reminder, the hour before" in page
+    assert "Rappel de réservation, une heure avant" in page
     from caiac.notifications.kinds import KINDS
 
     checked = {kind: "on" for kind in KINDS if kind != "booking.reminder_1h"}
     response = signed_in.post("/notifications/preferences/", checked, follow=True)
-    assert "Your preferences are saved." in response.content.decode()
+    assert "Vos préférences sont enregistrées." in response.content.decode()
     assert email_disabled_kinds(user=member) == ["booking.reminder_1h"]
 
 
@@ -85,7 +85,7 @@ def test_staff_see_failed_emails_and_resend_them(client, staff, member, schedule
     page = client.get("/notifications/").content.decode()
     assert "SMTPServerDisconnected: closed" in page
     response = client.post(f"/notifications/{message.pk}/resend/", follow=True)
-    assert "will be sent again" in response.content.decode()
+    assert "sera renvoyé d\u2019ici une minute" in response.content.decode()
     assert Message.objects.get(pk=message.pk).status == MessageStatus.PENDING
 
 

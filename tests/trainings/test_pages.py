@@ -73,7 +73,7 @@ def test_my_trainings_lists_my_sessions_and_certifications(signed_in, member, se
     )
     page = signed_in(member).get("/trainings/mine/").content.decode()
     assert 'data-enrolment-status="waitlisted"' in page
-    assert "#1" in page
+    assert "n° 1" in page
     assert course.title in page
 
 
@@ -119,7 +119,7 @@ def test_attendance_too_early_shows_the_reason(signed_in, trainer, session):
 def test_the_trainer_cancels_the_session_from_its_page(signed_in, trainer, session, member):
     EnrolmentFactory(session=session, user=member)
     client = signed_in(trainer)
-    assert "Cancel the session" in client.get(f"/trainings/sessions/{session.pk}/").content.decode()
+    assert "Annuler la séance" in client.get(f"/trainings/sessions/{session.pk}/").content.decode()
     response = client.post(f"/trainings/sessions/{session.pk}/cancel-session/")
     assert response.status_code == 302
     session.refresh_from_db()
