@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -88,3 +89,13 @@ def membership_add(
 @transaction.atomic
 def membership_remove(*, organisation: Organisation, user: User) -> None:
     Membership.objects.filter(organisation=organisation, user=user).delete()
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """The language of the person's pages and emails."""
+    if language not in dict(settings.LANGUAGES):
+        raise Invalid(_("Unknown language."), code="invalid", fields={"language": []})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
