@@ -11,6 +11,12 @@ from django.utils import timezone
 UTC = datetime.UTC
 
 
+def to_utc(moment: datetime.datetime) -> datetime.datetime:
+    """The same instant in UTC. Durations between datetimes sharing a ZoneInfo are wall-clock
+    ones (an hour off across a clock switch); in UTC they are exact, so services convert first."""
+    return moment.astimezone(UTC)
+
+
 def local_tz() -> datetime.tzinfo:
     return timezone.get_default_timezone()
 

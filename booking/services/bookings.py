@@ -191,9 +191,7 @@ def booking_create(
     announce: bool = True,
 ) -> Booking:
     """Book ``equipment`` for [start, end). Pending when the machine needs approval."""
-    # Arithmetic on two datetimes sharing a ZoneInfo happens on the wall clock (a booking or a
-    # buffer across a clock switch would be an hour off); in UTC every duration is exact.
-    start, end = start.astimezone(datetime.UTC), end.astimezone(datetime.UTC)
+    start, end = clock.to_utc(start), clock.to_utc(end)
     now = timezone.now()
     organisation = resolve_organisation(user=user, organisation=organisation)
     check_slot_rules(equipment=equipment, start=start, end=end, now=now)

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caiac import clock
 from caiac.accounts.models import User
 from caiac.errors import Conflict, Invalid, NotAllowed
 from trainings.models import Course, Enrolment, EnrolmentStatus, Session, SessionStatus
@@ -61,9 +62,7 @@ def _validate_trainer(trainer: User) -> None:
 
 
 def _utc(moment: datetime.datetime | None) -> datetime.datetime | None:
-    # Durations between datetimes sharing a ZoneInfo are wall-clock ones (an hour off across a
-    # clock switch); in UTC they are exact.
-    return moment.astimezone(datetime.UTC) if moment is not None else None
+    return clock.to_utc(moment) if moment is not None else None
 
 
 def _check_trainer_free(
