@@ -121,8 +121,15 @@ def test_graduating_grants_nothing(staff, incubatee):
     assert LabCredit.objects.count() == before
 
 
+@pytest.fixture
+def created_mid_november():
+    """Incubatees started on 15 Nov 2026 (whatever today is), so December is still to grant."""
+    with time_machine.travel(datetime.datetime(2026, 11, 15, 12, 0, tzinfo=datetime.UTC)):
+        yield
+
+
 def test_the_monthly_task_grants_the_new_month_once_to_live_incubatees(
-    staff, incubatee, other_incubatee
+    created_mid_november, staff, incubatee, other_incubatee
 ):
     services.incubatee_move_stage(by=staff, incubatee=other_incubatee, stage="exited")
     with time_machine.travel(datetime.datetime(2026, 12, 1, 0, 10, tzinfo=datetime.UTC)):
@@ -134,7 +141,7 @@ def test_the_monthly_task_grants_the_new_month_once_to_live_incubatees(
     ]
 
 
-def test_the_month_follows_the_casablanca_calendar(staff, incubatee):
+def test_the_month_follows_the_casablanca_calendar(created_mid_november, staff, incubatee):
     # 30 Nov 23:30 UTC is already 1 Dec on the Casablanca clock only while it is UTC+1; since
     # 20 Sep 2026 Morocco is on UTC+0, so this instant is still November there.
     with time_machine.travel(datetime.datetime(2026, 11, 30, 23, 30, tzinfo=datetime.UTC)):
