@@ -53,8 +53,8 @@ class BookingEventInline(admin.TabularInline):
 
 @admin.register(models.Booking)
 class BookingAdmin(admin.ModelAdmin):
-    list_display = ["equipment", "organisation", "start", "end", "status", "price"]
-    list_filter = ["status", "equipment"]
+    list_display = ["equipment", "kind", "organisation", "start", "end", "status", "price"]
+    list_filter = ["kind", "status", "equipment"]  # kind "training": a session's hold
     search_fields = ["organisation__name", "equipment__name", "booked_by__username"]
     date_hierarchy = "start"
     inlines = [BookingEventInline]

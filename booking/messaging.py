@@ -1,9 +1,11 @@
 """What the booker is told, through the notifications outbox (docs/contracts.md)."""
 
+import datetime
 from typing import Any
 
 from django.utils import timezone
 
+from booking.ics import booking_ics
 from booking.models import Booking
 from caiac.notifications.services import message_schedule, messages_drop
 from caiac.notifications.timing import hours_before
@@ -27,30 +29,41 @@ def booking_context(booking: Booking) -> dict[str, Any]:
         "price": str(booking.price),
         "credit_hours": str(booking.credit_hours),
         "reason": booking.status_reason,
-        "ics": {
-            "uid": f"booking-{booking.pk}@caiac-lab",
-            "summary": equipment.name,
-            "start": booking.start.isoformat(),
-            "end": booking.end.isoformat(),
-            "location": equipment.location,
-        },
+        # A REQUEST while the booking stands, a CANCEL once cancelled or rejected (same UID,
+        # the SEQUENCE of this revision): caiac.ical.
+        "ics": booking_ics(booking),
     }
 
 
 def announce(booking: Booking, event: str) -> None:
-    """``event``: confirmed, pending, approved, rejected or cancelled."""
+    """``event``: confirmed, pending, approved, rejected, cancelled or moved.
+
+    A booking is moved more than once: each move is its own message (its revision in the key).
+    """
+    key = f"booking:{booking.pk}:{event}"
+    if event == "moved":
+        messages_drop(dedup_prefix=f"{key}:")  # a move not yet told is replaced by this one
+        key = f"{key}:{booking.sequence}"
     message_schedule(
         recipient=booking.booked_by,
         kind=f"booking.{event}",
-        dedup_key=f"booking:{booking.pk}:{event}",
+        dedup_key=key,
         context=booking_context(booking),
         about=booking,
     )
 
 
 def schedule_reminders(booking: Booking) -> None:
+    """The day-before and hour-before reminders of the booking as it is now.
+
+    Each revision (``Booking.sequence``) has its own keys, after the first: a booking moved after
+    its day-before reminder went out gets one for its new time, and the invitation a reminder
+    carries is always the latest. Pending reminders of an earlier revision are dropped.
+    """
     now = timezone.now()
     context = booking_context(booking)
+    drop_reminders(booking)
+    revision = f":{booking.sequence}" if booking.sequence else ""
     for kind, suffix, hours in REMINDERS:
         due = hours_before(booking.start, hours=hours)
         if due <= now:
@@ -58,7 +71,7 @@ def schedule_reminders(booking: Booking) -> None:
         message_schedule(
             recipient=booking.booked_by,
             kind=kind,
-            dedup_key=f"booking:{booking.pk}:{suffix}",
+            dedup_key=f"booking:{booking.pk}:{suffix}{revision}",
             due_at=due,
             send_before=booking.start,
             context=context,
@@ -68,3 +81,20 @@ def schedule_reminders(booking: Booking) -> None:
 
 def drop_reminders(booking: Booking) -> None:
     messages_drop(dedup_prefix=f"booking:{booking.pk}:reminder")
+
+
+def booking_moved(booking: Booking) -> None:
+    """Tell the booker a booking moved (an updated invitation: same UID, next SEQUENCE) and
+    move its reminders. The move service calls it after ``booking.revise()`` and the save."""
+    announce(booking, "moved")
+    schedule_reminders(booking)
+
+
+def still_applies(message) -> bool:
+    """At send time (caiac.notifications.relevance): a reminder of a booking that is no longer
+    live, or no longer at that time, is dropped instead of sent."""
+    booking = Booking.objects.filter(pk=message.object_id).only("status", "start").first()
+    if booking is None or not booking.is_live:
+        return False
+    start = (message.context or {}).get("start")
+    return bool(start) and datetime.datetime.fromisoformat(start) == booking.start

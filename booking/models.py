@@ -235,10 +235,39 @@ class BookingSeries(models.Model):
         return f"{self.equipment} weekly until {self.weekly_until}"
 
 
+class BookingKind(models.TextChoices):
+    MEMBER = "member", _("Booking")
+    TRAINING = "training", _("Training")
+
+
 class Booking(models.Model):
+    """A machine taken for [start, end), plus its buffer until ``blocked_until``.
+
+    Most rows are members' bookings (kind ``member``: an organisation books). A row of kind
+    ``training`` is the machine held by a training session (``session``, no organisation): it
+    lives in this table so that the one exclusion constraint keeps bookings and trainings apart
+    (docs/contracts.md, "training sessions hold their machine"). Booking's services keep it in
+    step with the session; lists, prices, credits and feeds only ever deal with member rows.
+    """
+
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=BookingKind.choices, default=BookingKind.MEMBER
+    )
     equipment = models.ForeignKey(Equipment, on_delete=models.PROTECT, related_name="bookings")
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="bookings"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        null=True,
+        blank=True,
+    )
+    session = models.OneToOneField(
+        "trainings.Session",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="machine_hold",
+        verbose_name=_("training session"),
     )
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings"
@@ -268,6 +297,9 @@ class Booking(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     status_reason = models.CharField(_("reason of the last change"), max_length=500, blank=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    # iCalendar SEQUENCE (RFC 5545 §3.8.7.4): one more at every change of time or status, so a
+    # calendar app applies an update or a cancellation instead of ignoring it as stale.
+    sequence = models.PositiveIntegerField(_("revision"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -298,14 +330,28 @@ class Booking(models.Model):
             models.CheckConstraint(
                 condition=Q(price__gte=0) & Q(credit_hours__gte=0), name="booking_money_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(kind="member", organisation__isnull=False, session__isnull=True)
+                | Q(kind="training", organisation__isnull=True, session__isnull=False),
+                name="booking_kind_matches_owner",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.equipment} {self.start:%Y-%m-%d %H:%M} ({self.organisation})"
+        owner = self.organisation if self.kind == BookingKind.MEMBER else _("Training")
+        return f"{self.equipment} {self.start:%Y-%m-%d %H:%M} ({owner})"
 
     @property
     def is_live(self) -> bool:
         return self.status in LIVE_STATUSES
+
+    @property
+    def is_training(self) -> bool:
+        return self.kind == BookingKind.TRAINING
+
+    def revise(self) -> None:
+        """Count one more revision (a change of time or status) before saving; see sequence."""
+        self.sequence += 1
 
 
 class BookingEvent(models.Model):
@@ -415,6 +461,10 @@ class FeedToken(models.Model):
     token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # What the feed last served (a hash of its bytes) and since when: the ETag and the
+    # Last-Modified of conditional GETs (docs/booking.md, "calendar feeds").
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    content_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

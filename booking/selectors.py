@@ -6,11 +6,13 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from booking.models import (
     COUNTED_STATUSES,
     LIVE_STATUSES,
     Booking,
+    BookingKind,
     BookingSeries,
     BookingStatus,
     Closure,
@@ -192,12 +194,63 @@ def free_slots(
     return free
 
 
+@dataclass
+class Busy:
+    start: datetime.datetime
+    end: datetime.datetime
+    kind: str  # booking | training | closure
+    label: str
+    title: str = ""
+
+
+def busy_blocks(
+    *, equipment: Equipment, start: datetime.datetime, end: datetime.datetime, viewer: User
+) -> list[Busy]:
+    """What takes the machine in [start, end), for a calendar grid: live bookings (named for
+    staff and for the booking organisation's own people, else "Booked"), training sessions
+    ("Training", with the course) and closures (their reason). Labels in the active language."""
+    own = (
+        set()
+        if viewer.is_cluster_staff
+        else set(Membership.objects.filter(user=viewer).values_list("organisation_id", flat=True))
+    )
+    blocks: list[Busy] = []
+    live = (
+        Booking.objects.filter(
+            equipment=equipment, status__in=LIVE_STATUSES, start__lt=end, blocked_until__gt=start
+        )
+        .select_related("organisation", "session__course")
+        .order_by("start", "id")
+    )
+    for booking in live:
+        if booking.kind == BookingKind.TRAINING:
+            course = booking.session.course
+            blocks.append(
+                Busy(
+                    booking.start,
+                    booking.blocked_until,
+                    "training",
+                    str(_("Training")),
+                    course.local_title,
+                )
+            )
+            continue
+        named = viewer.is_cluster_staff or booking.organisation_id in own
+        label = booking.organisation.name if named else str(_("Booked"))
+        blocks.append(Busy(booking.start, booking.blocked_until, "booking", label))
+    for closure in closures_for(equipment=equipment, start=start, end=end):
+        blocks.append(Busy(closure.start, closure.end, "closure", closure.reason))
+    return sorted(blocks, key=lambda b: (b.start, b.end))
+
+
 # --- Bookings -------------------------------------------------------------------------------
 
 
 def bookings_visible_to(user: User) -> QuerySet[Booking]:
     """Staff see every booking; members only their organisations' (never another's)."""
-    qs = Booking.objects.select_related("equipment", "organisation", "booked_by")
+    qs = Booking.objects.filter(kind=BookingKind.MEMBER).select_related(
+        "equipment", "organisation", "booked_by"
+    )
     if user.is_cluster_staff:
         return qs
     return qs.filter(
@@ -335,7 +388,9 @@ def usage_report(*, start: datetime.datetime, end: datetime.datetime) -> dict[st
     per_org: dict[int, dict] = {}
     for eq_id, org_id, org_name, status, b_start, b_end in rows:
         hours = Decimal((min(b_end, end) - max(b_start, start)).total_seconds()) / Decimal(3600)
-        for table, key, name in ((per_machine, eq_id, None), (per_org, org_id, org_name)):
+        # A training session's hold (no organisation) counts for its machine only.
+        owners = ((per_machine, eq_id, None), (per_org, org_id, org_name))
+        for table, key, name in owners if org_id is not None else owners[:1]:
             entry = table.setdefault(
                 key, {"name": name, "booked": Decimal(0), "used": Decimal(0), "no_shows": 0}
             )

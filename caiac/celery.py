@@ -26,4 +26,10 @@ app.conf.beat_schedule = {
         "task": "incubation.tasks.grant_monthly_lab_hours",
         "schedule": crontab(minute=10, hour=0),
     },
+    # Daily, in the morning (Casablanca); told once per certification, so a missed day is
+    # caught up the next.
+    "trainings-notify-expiring-certifications": {
+        "task": "trainings.tasks.notify_expiring_certifications",
+        "schedule": crontab(minute=0, hour=8),
+    },
 }

@@ -177,6 +177,14 @@ else:
     EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CAIAC Lab <noreply@caiac.ma>")
+# The ORGANIZER of every calendar event we send or publish (docs/notifications.md).
+CALENDAR_ORGANIZER_EMAIL = env.str("CALENDAR_ORGANIZER_EMAIL", default=DEFAULT_FROM_EMAIL)
+CALENDAR_ORGANIZER_NAME = "CAIAC Lab"
+# Where links in emails point (List-Unsubscribe, the preferences page): the public address.
+SITE_URL = env.str(
+    "SITE_URL",
+    default="http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}",
+).rstrip("/")
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

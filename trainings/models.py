@@ -110,7 +110,10 @@ class Session(models.Model):
     enrolment_deadline = models.DateTimeField(
         _("enrolment deadline"), null=True, blank=True, help_text=_("Empty: until the start.")
     )
+    # iCalendar SEQUENCE: one more at every change of time, place, trainer, machine or status.
+    sequence = models.PositiveIntegerField(_("revision"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["start", "id"]
@@ -136,6 +139,10 @@ class Session(models.Model):
     def closes_at(self):
         return self.enrolment_deadline or self.start
 
+    def revise(self) -> None:
+        """Count one more revision (time, place, trainer, machine, status) before saving."""
+        self.sequence += 1
+
 
 class EnrolmentStatus(models.TextChoices):
     ENROLLED = "enrolled", _("Enrolled")
@@ -155,6 +162,9 @@ class Enrolment(models.Model):
     # stored, so cancellations leave no gaps to repair.
     queued_at = models.DateTimeField(_("queued at"))
     present = models.BooleanField(_("present"), null=True, blank=True)
+    # One more at every change of status: a person's calendar event for the session carries
+    # SEQUENCE = session.sequence + enrolment.sequence, which grows with either.
+    sequence = models.PositiveIntegerField(_("revision"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -93,8 +93,9 @@ def certified_machine_names(course: Course) -> list[str]:
 
 
 def sessions_with_counts() -> QuerySet[Session]:
+    hold = ["machine_hold__equipment"] if hasattr(Session, "machine_hold") else []
     return (
-        Session.objects.select_related("course", "trainer")
+        Session.objects.select_related("course", "trainer", *hold)
         .annotate(
             enrolled_count=Count("enrolments", filter=Q(enrolments__status="enrolled")),
             waitlist_count=Count("enrolments", filter=Q(enrolments__status="waitlisted")),
@@ -195,3 +196,86 @@ def my_enrolment_map(*, user: User, sessions: list[Session]) -> dict[int, dict]:
             position = queues.get(e.session_id, []).index(e.pk) + 1
         result[e.session_id] = {"status": e.status, "position": position}
     return result
+
+
+# --- calendars (booking's feeds read these; docs/booking.md, "calendar feeds") ---------------
+
+LIVE_ENROLMENT = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
+
+
+def _hold_related() -> list[str]:
+    # The machine a session holds is booking's reverse relation (present when booking is).
+    return ["session__machine_hold__equipment"] if hasattr(Session, "machine_hold") else []
+
+
+def _still_shown(prefix: str, cancelled_since: datetime.datetime) -> Q:
+    """Live, or cancelled recently enough that subscribed calendars still see it cancelled."""
+    return ~Q(**{f"{prefix}status": "cancelled"}) | Q(
+        **{f"{prefix}updated_at__gte": cancelled_since}
+    )
+
+
+def calendar_enrolments(
+    *,
+    user_ids: list[int],
+    start: datetime.datetime,
+    end: datetime.datetime,
+    cancelled_since: datetime.datetime,
+) -> QuerySet[Enrolment]:
+    """Enrolments of these people in sessions overlapping [start, end): live ones, and those
+    (or whose session) were cancelled since ``cancelled_since``."""
+    return (
+        Enrolment.objects.filter(
+            user_id__in=user_ids, session__start__lt=end, session__end__gt=start
+        )
+        .filter(_still_shown("", cancelled_since))
+        .filter(_still_shown("session__", cancelled_since))
+        .select_related("user", "session", "session__course", *_hold_related())
+        .order_by("session__start", "session_id", "id")
+    )
+
+
+def calendar_sessions_of_trainer(
+    *,
+    trainer: User,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    cancelled_since: datetime.datetime,
+) -> QuerySet[Session]:
+    hold = ["machine_hold__equipment"] if hasattr(Session, "machine_hold") else []
+    return (
+        Session.objects.filter(trainer=trainer, start__lt=end, end__gt=start)
+        .filter(_still_shown("", cancelled_since))
+        .select_related("course", *hold)
+        .order_by("start", "id")
+    )
+
+
+# --- certifications about to expire ----------------------------------------------------------
+
+
+def certifications_expiring(
+    *, now: datetime.datetime, within: datetime.timedelta
+) -> QuerySet[Certification]:
+    """Valid certifications that expire in (now, now + within] and that no later certification
+    of the same person and course outlasts (renewed ones need no warning)."""
+    outlasting = Certification.objects.filter(
+        user=OuterRef("user"), course=OuterRef("course"), revoked_at__isnull=True
+    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=OuterRef("expires_at")))
+    return (
+        Certification.objects.filter(
+            revoked_at__isnull=True, expires_at__gt=now, expires_at__lte=now + within
+        )
+        .exclude(Exists(outlasting))
+        .select_related("user", "course")
+        .order_by("expires_at", "id")
+    )
+
+
+def next_sessions_of(*, course_id: int, now: datetime.datetime, limit: int = 3) -> list[Session]:
+    """The next sessions of a course one can still enrol in."""
+    return list(
+        Session.objects.filter(course_id=course_id, status="scheduled", start__gt=now)
+        .filter(Q(enrolment_deadline__isnull=True) | Q(enrolment_deadline__gt=now))
+        .order_by("start", "id")[:limit]
+    )

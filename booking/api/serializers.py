@@ -78,8 +78,20 @@ class IntervalSerializer(serializers.Serializer):
     end = serializers.DateTimeField()
 
 
+class BusySerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField(help_text="Until the machine is free again (buffer included).")
+    kind = serializers.CharField(help_text="booking | training | closure")
+    label = serializers.CharField(
+        help_text="Who or what: an organisation (yours, or for staff), 'Booked', 'Training', or "
+        "the closure's reason; in the request's language."
+    )
+    title = serializers.CharField(help_text="A training's course, else empty.")
+
+
 class AvailabilitySerializer(serializers.Serializer):
     free = IntervalSerializer(many=True)
+    busy = BusySerializer(many=True)
 
 
 class BookingEventSerializer(serializers.ModelSerializer):

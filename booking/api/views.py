@@ -106,11 +106,13 @@ class EquipmentViewSet(
     )
     @action(detail=True, methods=["get"])
     def availability(self, request, pk=None):
-        """Bookable intervals in [start, end) (at most 62 days), every rule applied."""
+        """Bookable intervals in [start, end) (at most 62 days), every rule applied, and what
+        takes the machine then (bookings, training sessions, closures)."""
         equipment = self.get_object()
         start, end = parse_range(request.query_params, max_days=MAX_AVAILABILITY_DAYS)
         free = selectors.free_slots(equipment=equipment, start=start, end=end)
-        data = {"free": [{"start": a, "end": b} for a, b in free]}
+        busy = selectors.busy_blocks(equipment=equipment, start=start, end=end, viewer=request.user)
+        data = {"free": [{"start": a, "end": b} for a, b in free], "busy": busy}
         return Response(s.AvailabilitySerializer(data).data)
 
 

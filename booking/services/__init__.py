@@ -18,7 +18,7 @@ from booking.services.catalogue import (
     opening_hours_update,
 )
 from booking.services.credits import lab_credit_grant
-from booking.services.feeds import feed_token_create, feed_token_revoke
+from booking.services.feeds import feed_content_seen, feed_token_create, feed_token_revoke
 from booking.services.series import booking_series_cancel, booking_series_create
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "closure_update",
     "equipment_create",
     "equipment_update",
+    "feed_content_seen",
     "feed_token_create",
     "feed_token_revoke",
     "lab_credit_grant",

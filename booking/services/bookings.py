@@ -12,6 +12,7 @@ from booking.models import (
     LIVE_STATUSES,
     Booking,
     BookingEvent,
+    BookingKind,
     BookingSeries,
     BookingStatus,
     Equipment,
@@ -236,11 +237,17 @@ def booking_create(
 
 
 def _locked(booking: Booking) -> Booking:
-    return (
+    """The member booking, locked. A training session's hold is changed only through its
+    session (booking.services.training_holds): here it does not exist."""
+    found = (
         Booking.objects.select_for_update()
         .select_related("equipment", "organisation", "booked_by")
-        .get(pk=booking.pk)
+        .filter(pk=booking.pk, kind=BookingKind.MEMBER)
+        .first()
     )
+    if found is None:
+        raise NotFound()
+    return found
 
 
 def _require_staff(user: User) -> None:
@@ -252,7 +259,10 @@ def _change(booking: Booking, *, to: str, actor: User, reason: str = "") -> Book
     from_status = booking.status
     booking.status = to
     booking.status_reason = reason
-    booking.save(update_fields=["status", "status_reason", "checked_in_at", "updated_at"])
+    booking.revise()
+    booking.save(
+        update_fields=["status", "status_reason", "checked_in_at", "sequence", "updated_at"]
+    )
     record_event(booking, actor=actor, from_status=from_status, reason=reason)
     return booking
 
@@ -296,6 +306,7 @@ def booking_approve(*, user: User, booking: Booking, reason: str = "") -> Bookin
         raise invalid_state(booking)
     _change(booking, to=BookingStatus.CONFIRMED, actor=user, reason=reason)
     messaging.announce(booking, "approved")
+    messaging.schedule_reminders(booking)  # their invitation now reads CONFIRMED
     return booking
 
 

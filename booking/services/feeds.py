@@ -1,3 +1,5 @@
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -45,3 +47,22 @@ def feed_token_revoke(*, user: User, feed: FeedToken) -> FeedToken:
         feed.revoked_at = timezone.now()
         feed.save(update_fields=["revoked_at"])
     return feed
+
+
+def feed_content_seen(*, feed: FeedToken, content_hash: str) -> datetime.datetime:
+    """Note what the feed serves now; returns since when it has been the same (Last-Modified).
+
+    Whole seconds (HTTP dates have no fractions), and a change always moves to a later second
+    than the previous one, so ``If-Modified-Since`` never hides a change made in the same second.
+    """
+    if feed.content_hash == content_hash and feed.content_changed_at is not None:
+        return feed.content_changed_at
+    changed_at = timezone.now().replace(microsecond=0)
+    previous = feed.content_changed_at
+    if previous is not None and changed_at <= previous:
+        changed_at = previous + datetime.timedelta(seconds=1)
+    FeedToken.objects.filter(pk=feed.pk).update(
+        content_hash=content_hash, content_changed_at=changed_at
+    )
+    feed.content_hash, feed.content_changed_at = content_hash, changed_at
+    return changed_at

@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from caiac.notifications import relevance
 from caiac.notifications.models import Delivery, Message, MessageStatus, Preference
 from caiac.notifications.rendering import email_build
 
@@ -52,6 +53,7 @@ class Outcome(StrEnum):
     ALREADY_DELIVERED = "already_delivered"
     IN_APP_ONLY = "in_app_only"
     EXPIRED = "expired"
+    DROPPED = "dropped"
     RETRY_LATER = "retry_later"
     FAILED = "failed"
     SKIPPED = "skipped"
@@ -159,6 +161,11 @@ def _claim(message_id: int) -> tuple[Message, str] | Outcome:
         message.status = MessageStatus.EXPIRED
         message.save(update_fields=["status"])
         return Outcome.EXPIRED
+    if not relevance.still_applies(message):
+        message.status = MessageStatus.CANCELLED
+        message.last_error = relevance.DROPPED_NOTE
+        message.save(update_fields=["status", "last_error"])
+        return Outcome.DROPPED
     in_app_reason = _in_app_only_reason(message)
     if in_app_reason:
         # Still a notification in the app (status sent, sent_at now); no email, and why.

@@ -6,21 +6,25 @@ rendered with autoescape off (the web page escapes on display). Times show on th
 Africa/Casablanca wall clock through ``{% load messages %}{{ start|local_datetime }}``.
 """
 
-import datetime
 import re
 from dataclasses import dataclass
-from email.utils import parseaddr
+from email.header import Header
+from email.message import Message as EmailMessageBase
+from email.utils import format_datetime, parseaddr
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.template import Context
-from django.template.loader import select_template
+from django.template.loader import render_to_string, select_template
+from django.urls import reverse
 from django.utils import timezone, translation
-from icalendar import Calendar, Event
+from django.utils.translation import gettext_lazy as _
 
+from caiac import clock, ical
 from caiac.notifications.kinds import kind_label
 from caiac.notifications.models import Message
+from caiac.notifications.unsubscribe import unsubscribe_url
 
 
 @dataclass(frozen=True)
@@ -60,51 +64,103 @@ def message_id_for(message: Message) -> str:
     return f"<caiac.message.{message.pk}@{domain}>"
 
 
-def email_build(message: Message) -> EmailMessage:
+class _Email(EmailMultiAlternatives):
+    """Django's multipart email, with ``method=`` on the text/calendar part's Content-Type:
+    Outlook and Gmail only treat a calendar part as an invitation (or a cancellation) when the
+    MIME header says which iTIP method it carries, as RFC 6047 asks."""
+
+    calendar_method = ""
+
+    def message(self, *args, **kwargs):
+        # Django encodes a non-ASCII subject without knowing the header's name, so the first
+        # encoded word is folded onto a line of its own ("Subject: \n =?utf-8?q?R=C3=A9..."),
+        # which several clients show as a subject starting with a space. Encode it knowing it.
+        message = super().message(*args, **kwargs)
+        if not self.subject.isascii():
+            del message["Subject"]
+            encoded = Header(self.subject, "utf-8", header_name="Subject").encode()
+            # Past Django's own __setitem__, which would encode the words a second time.
+            EmailMessageBase.__setitem__(message, "Subject", encoded)
+        return message
+
+    def _create_mime_attachment(self, content, mimetype):
+        part = super()._create_mime_attachment(content, mimetype)
+        if mimetype == "text/calendar" and self.calendar_method:
+            part.set_param("method", self.calendar_method, requote=False)
+        return part
+
+
+def email_build(message: Message) -> EmailMultiAlternatives:
+    """The email of an outbox row: a text part and the same words as HTML (the recipient's
+    language and direction), and, for a message about an event, the iTIP message (RFC 6047):
+    a ``text/calendar; method=...`` alternative that mail clients turn into an invitation or a
+    cancellation, and the same bytes as ``invitation.ics`` for clients that only show files."""
     rendered = message_render(message)
-    email = EmailMessage(
+    language = message.language or settings.LANGUAGE_CODE
+    headers = {
+        "Message-ID": message_id_for(message),
+        "Date": format_datetime(timezone.localtime(timezone.now(), clock.local_tz())),
+        "Content-Language": language,
+        "Auto-Submitted": "auto-generated",
+    }
+    unsubscribe = unsubscribe_url(message)
+    if unsubscribe:
+        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    footer = _footer(language, unsubscribe)
+    email = _Email(
         subject=rendered.subject,
-        body=rendered.body,
+        body=rendered.body + footer.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient.email],
-        headers={
-            "Message-ID": message_id_for(message),
-            "Content-Language": message.language,
-            "Auto-Submitted": "auto-generated",
-        },
+        headers=headers,
     )
+    email.attach_alternative(_html(rendered, language=language, footer=footer), "text/html")
     ics = (message.context or {}).get("ics")
     if ics:
-        email.attach("invitation.ics", ics_build(ics), "text/calendar")  # Django adds the charset
+        method, calendar = ical.itip_message(
+            ics, to_email=message.recipient.email, to_name=message.recipient.display_name
+        )
+        email.calendar_method = method
+        email.attach_alternative(calendar.decode(), "text/calendar")
+        email.attach("invitation.ics", calendar, "application/ics")
     return email
 
 
+@dataclass(frozen=True)
+class _Footer:
+    text: str
+    preferences: str
+    unsubscribe: str
+    note: str
+
+
+def _footer(language: str, unsubscribe: str) -> _Footer:
+    preferences = settings.SITE_URL + reverse("frontend:notifications-preferences")
+    with translation.override(language):
+        note = str(_("Choose which emails you receive:"))
+    return _Footer(
+        text=f"\n-- \n{note}\n{preferences}\n",
+        preferences=preferences,
+        unsubscribe=unsubscribe,
+        note=note,
+    )
+
+
+def _html(rendered: Rendered, *, language: str, footer: _Footer) -> str:
+    with translation.override(language):
+        return render_to_string(
+            "notifications/email.html",
+            {
+                "subject": rendered.subject,
+                "body": rendered.body,
+                "language": language,
+                "direction": "rtl" if translation.get_language_bidi() else "ltr",
+                "footer": footer,
+            },
+        )
+
+
 def ics_build(data: dict[str, Any]) -> bytes:
-    """A one-event calendar from ``{"uid", "summary", "start", "end", "location"}``.
-
-    Times are written in UTC, so calendar apps place them right whatever their copy of the
-    Moroccan time-zone rules says. ``"status": "cancelled"`` makes it a cancellation.
-    """
-    calendar = Calendar()
-    calendar.add("prodid", "-//CAIAC Lab//caiac.ma//")
-    calendar.add("version", "2.0")
-    cancelled = str(data.get("status", "")).lower() == "cancelled"
-    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
-    event = Event()
-    event.add("uid", str(data.get("uid") or "caiac-event"))
-    event.add("dtstamp", timezone.now().astimezone(datetime.UTC))
-    event.add("summary", str(data.get("summary", "")))
-    event.add("dtstart", _utc(data["start"]))
-    if data.get("end"):
-        event.add("dtend", _utc(data["end"]))
-    if data.get("location"):
-        event.add("location", str(data["location"]))
-    if cancelled:
-        event.add("status", "CANCELLED")
-    calendar.add_component(event)
-    return calendar.to_ical()
-
-
-def _utc(value: str | datetime.datetime) -> datetime.datetime:
-    moment = datetime.datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.astimezone(datetime.UTC)
+    """The one-event iTIP message for ``data`` (``caiac.ical.EventData``), without attendee."""
+    return ical.itip_message(data)[1]

@@ -50,3 +50,17 @@ def kinds_for_user(*, user: User) -> list[str]:
     """The kinds a person can choose about: the known ones and any they have received."""
     received = Message.objects.filter(recipient=user).values_list("kind", flat=True).distinct()
     return [*KINDS, *sorted(set(received) - set(KINDS))]
+
+
+def invitation_sent(*, dedup_prefix: str) -> bool:
+    """Whether a message under this key prefix that carried a calendar event went out: then the
+    event is in the person's calendar, and taking it out needs a CANCEL."""
+    return Message.objects.filter(
+        dedup_key__startswith=dedup_prefix,
+        status__in=[MessageStatus.SENT, MessageStatus.SENDING],
+        context__has_key="ics",
+    ).exists()
+
+
+def dedup_keys_existing(keys: list[str]) -> set[str]:
+    return set(Message.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))

@@ -100,6 +100,16 @@ def preferences_update(*, user: User, email_disabled: list[str]) -> Preference:
 
 
 @transaction.atomic
+def email_kind_turn_off(*, user: User, kind: str) -> Preference:
+    """Stop emailing ``user`` messages of ``kind`` (one-click unsubscribe); idempotent."""
+    preference, _created = Preference.objects.select_for_update().get_or_create(user=user)
+    if kind not in preference.email_disabled:
+        preference.email_disabled = sorted({*preference.email_disabled, kind})
+        preference.save()
+    return preference
+
+
+@transaction.atomic
 def message_resend(*, message: Message, by: User) -> Message:
     """Staff give a failed message another round of attempts; the scan sends it."""
     if not by.is_cluster_staff:

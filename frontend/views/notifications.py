@@ -4,17 +4,21 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
+from caiac.accounts.models import User
 from caiac.errors import DomainError
 from caiac.notifications import selectors, services
 from caiac.notifications.kinds import kind_label
 from caiac.notifications.models import Message
 from caiac.notifications.rendering import message_render
+from caiac.notifications.unsubscribe import unsubscribe_token_read
 
 
 def _item(message: Message) -> dict:
@@ -123,6 +127,22 @@ def notification_resend(request, pk: int):
     return redirect("frontend:notifications")
 
 
+@csrf_exempt  # RFC 8058: the mail provider POSTs without cookies; the signed token is the key
+@require_http_methods(["GET", "POST"])
+def notification_unsubscribe(request, token: str):
+    """The List-Unsubscribe link of every email: GET asks, POST turns the kind off by email."""
+    found = unsubscribe_token_read(token)
+    user = found and User.objects.filter(pk=found[0], is_active=True).first()
+    if not user:
+        raise Http404
+    kind = found[1]
+    done = request.method == "POST"
+    if done:
+        services.email_kind_turn_off(user=user, kind=kind)
+    context = {"kind_label": kind_label(kind), "done": done, "token": token}
+    return render(request, "frontend/notifications/unsubscribe.html", context)
+
+
 urlpatterns = [
     path("notifications/", notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", notification_read, name="notifications-read"),
@@ -130,4 +150,9 @@ urlpatterns = [
     path("notifications/badge/", notification_badge, name="notifications-badge"),
     path("notifications/preferences/", notification_preferences, name="notifications-preferences"),
     path("notifications/<int:pk>/resend/", notification_resend, name="notifications-resend"),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notification_unsubscribe,
+        name="notifications-unsubscribe",
+    ),
 ]

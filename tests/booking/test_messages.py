@@ -46,4 +46,7 @@ def test_the_message_context_carries_the_ics_event(frozen, member, machine):
         "start": booking.start.isoformat(),
         "end": booking.end.isoformat(),
         "location": machine.location,
+        "sequence": 0,
+        "status": "CONFIRMED",
+        "updated": booking.updated_at.isoformat(),
     }

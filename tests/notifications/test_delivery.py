@@ -196,7 +196,7 @@ def test_an_ics_attachment_goes_with_a_message_that_has_an_event(member, schedul
     message_deliver(message_id=message.pk)
     (name, content, mimetype), *_ = mail.outbox[0].attachments
     assert name.endswith(".ics")
-    assert mimetype.startswith("text/calendar")
+    assert mimetype == "application/ics"  # and inline as text/calendar; method=REQUEST
     event = Calendar.from_ical(content).walk("VEVENT")[0]
     assert str(event["uid"]) == "booking-42@caiac.ma"
     assert event.decoded("dtstart") == datetime.datetime(2026, 12, 3, 9, 0, tzinfo=datetime.UTC)

@@ -61,7 +61,7 @@ def test_cancelling_a_seat_promotes_the_first_waiting_person_and_tells_them(clie
     assert statuses[waiting2.username] == "waitlisted"
     told = Message.objects.get(kind="trainings.promoted")
     assert told.recipient == waiting1
-    assert told.dedup_key == f"session:{session.pk}:promoted:user:{waiting1.pk}"
+    assert told.dedup_key == f"session:{session.pk}:user:{waiting1.pk}:promoted:r1"
     # The promoted person now gets the day-before reminder; the one who left does not.
     reminders = Message.objects.filter(kind="trainings.reminder_24h")
     assert reminders.get(recipient=waiting1).status == MessageStatus.PENDING
@@ -186,7 +186,7 @@ def test_enrolling_in_an_unknown_session_is_404(client_for, member):
 def test_enrolment_schedules_the_day_before_reminder_with_an_ics(client_for, member, session):
     enrol(client_for, member, session)
     reminder = Message.objects.get(kind="trainings.reminder_24h", recipient=member)
-    assert reminder.dedup_key == f"session:{session.pk}:reminder-24h:user:{member.pk}"
+    assert reminder.dedup_key == f"session:{session.pk}:user:{member.pk}:reminder-24h:r0"
     assert reminder.due_at == session.start - datetime.timedelta(hours=24)
     assert reminder.send_before == session.start
     assert reminder.context["ics"]["start"] == session.start.isoformat()
@@ -196,7 +196,10 @@ def test_waitlisted_people_get_no_reminder(client_for, session):
     people = [UserFactory() for _ in range(3)]
     for person in people:
         enrol(client_for, person, session)
-    assert not Message.objects.filter(recipient=people[2]).exists()
+    assert not Message.objects.filter(recipient=people[2], kind__contains="reminder").exists()
+    (told,) = Message.objects.filter(recipient=people[2])
+    assert (told.kind, told.context["position"]) == ("trainings.enrolled", 1)
+    assert "ics" not in told.context  # no invitation for a place in the queue
 
 
 def test_moving_a_session_moves_the_reminders(client_for, staff, member, session):
@@ -211,9 +214,10 @@ def test_moving_a_session_moves_the_reminders(client_for, staff, member, session
         format="json",
     )
     assert response.status_code == 200, response.json()
-    reminder = Message.objects.get(kind="trainings.reminder_24h", recipient=member)
+    reminder = Message.objects.get(
+        kind="trainings.reminder_24h", recipient=member, status=MessageStatus.PENDING
+    )
     assert reminder.due_at == new_start - datetime.timedelta(hours=24)
-    assert reminder.status == MessageStatus.PENDING
 
 
 def test_more_seats_promote_the_waiting_list(client_for, staff, session):
@@ -252,7 +256,7 @@ def test_cancelling_a_session_tells_everyone_and_drops_reminders(client_for, sta
     assert {m.recipient for m in told} == set(people)
     assert told.get(recipient=people[2]).context["was_waiting"] is True
     reminders = Message.objects.filter(kind="trainings.reminder_24h")
-    assert reminders.count() == 2
+    assert reminders.filter(recipient__in=people).count() == 2
     assert all(m.status == MessageStatus.CANCELLED for m in reminders)
 
 
@@ -325,5 +329,7 @@ def test_reminder_stays_a_full_day_ahead_when_a_session_moves_to_the_day_of_the_
             start=datetime.datetime(2026, 9, 20, 10, 0, tzinfo=casa),  # UTC+0 from that day
             end=datetime.datetime(2026, 9, 20, 13, 0, tzinfo=casa),
         )
-    reminder = Message.objects.get(kind="trainings.reminder_24h", recipient=member)
+    reminder = Message.objects.get(
+        kind="trainings.reminder_24h", recipient=member, status=MessageStatus.PENDING
+    )
     assert reminder.due_at == datetime.datetime(2026, 9, 19, 10, 0, tzinfo=datetime.UTC)

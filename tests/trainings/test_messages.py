@@ -59,7 +59,7 @@ def test_the_course_title_is_in_the_recipients_language(trainer):
     session_enrol(by=french, session=session)
     reminder = Message.objects.get(recipient=french, kind="trainings.reminder_24h")
     assert reminder.context["course"] == "Lyo"
-    assert reminder.context["ics"]["summary"] == "Lyo"
+    assert reminder.context["ics"]["summary"] == "Formation : Lyo"
 
 
 def test_waiting_people_are_told_they_were_waiting(busy_session):

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from caiac.accounts.models import User
 from caiac.fields import WallClockDateTimeField
+from trainings.ics import machine_name
 from trainings.models import (
     Certification,
     CertificationEvent,
@@ -86,6 +87,10 @@ class SessionSerializer(serializers.ModelSerializer):
     my_enrolment = serializers.SerializerMethodField()
     # Plain text, not an enum: "status" enums of several apps would collide in the schema.
     status = serializers.CharField(read_only=True, help_text="scheduled | cancelled | done")
+    equipment = serializers.SerializerMethodField(
+        help_text="The machine the session holds for its time (null: none)."
+    )
+    equipment_name = serializers.SerializerMethodField()
 
     class Meta:
         model = Session
@@ -105,8 +110,18 @@ class SessionSerializer(serializers.ModelSerializer):
             "language",
             "status",
             "enrolment_deadline",
+            "equipment",
+            "equipment_name",
             "my_enrolment",
         ]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_equipment(self, session: Session) -> int | None:
+        hold = getattr(session, "machine_hold", None)
+        return hold.equipment_id if hold is not None else None
+
+    def get_equipment_name(self, session: Session) -> str:
+        return machine_name(session)
 
     def get_seats_left(self, session: Session) -> int:
         return seats_left(session)
@@ -139,6 +154,15 @@ class SessionInputSerializer(serializers.Serializer):
         choices=Session._meta.get_field("language").choices, required=False
     )
     enrolment_deadline = WallClockDateTimeField(required=False, allow_null=True)
+    equipment = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text=(
+            "A machine (id) the session holds for its time, like a booking; null: none. Refused "
+            "with 409 slot_unavailable over live bookings."
+        ),
+    )
 
 
 class SessionUpdateSerializer(SessionInputSerializer):

@@ -3,6 +3,7 @@
 from trainings.services.certifications import (
     certification_grant,
     certification_revoke,
+    certifications_expiring_notify,
     expiry_for,
 )
 from trainings.services.courses import course_create, course_update
@@ -17,6 +18,7 @@ __all__ = [
     "attendance_record",
     "certification_grant",
     "certification_revoke",
+    "certifications_expiring_notify",
     "course_create",
     "course_update",
     "expiry_for",

@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from caiac.accounts.models import User
 from caiac.errors import Conflict, Invalid, NotAllowed
+from caiac.notifications.selectors import dedup_keys_existing
+from trainings import selectors
 from trainings.models import Certification, CertificationEvent, CertificationEventKind, Course
+from trainings.services import messages
+
+# How long before a certification expires its holder is told (once).
+EXPIRY_NOTICE = datetime.timedelta(days=30)
 
 
 def expiry_for(*, course: Course, issued_at: datetime.datetime) -> datetime.datetime | None:
@@ -86,3 +92,27 @@ def certification_revoke(*, by: User, certification: Certification, reason: str)
         certification=certification, kind=CertificationEventKind.REVOKED, by=by, reason=reason
     )
     return certification
+
+
+def certifications_expiring_notify(*, now: datetime.datetime | None = None) -> int:
+    """Tell each holder of a certification expiring within ``EXPIRY_NOTICE`` — once per
+    certification, with the next sessions of its course. Daily (beat); idempotent."""
+    now = now or timezone.now()
+    candidates = {
+        f"certification:{c.pk}:expiring": c
+        for c in selectors.certifications_expiring(now=now, within=EXPIRY_NOTICE)
+    }
+    already = dedup_keys_existing(list(candidates))
+    told = 0
+    for key, certification in candidates.items():
+        if key in already:
+            continue
+        with transaction.atomic():
+            messages.tell_certification_expiring(
+                certification,
+                next_sessions=selectors.next_sessions_of(
+                    course_id=certification.course_id, now=now
+                ),
+            )
+        told += 1
+    return told

@@ -48,13 +48,17 @@ def session_enrol(*, by: User, session: Session, user: User | None = None) -> En
     status = EnrolmentStatus.ENROLLED if taken < session.capacity else EnrolmentStatus.WAITLISTED
     if enrolment is None:
         enrolment = Enrolment(session=session, user=user)
+    else:
+        enrolment.sequence += 1  # back after a cancellation: a new revision of their event
     enrolment.status = status
     enrolment.queued_at = now
     enrolment.present = None
     enrolment.save()
-    if status == EnrolmentStatus.ENROLLED:
-        messages.schedule_reminder(session, user)
     enrolment.position = waitlist_position(enrolment)
+    messages.tell_enrolled(session, enrolment, position=enrolment.position)
+    if status == EnrolmentStatus.ENROLLED:
+        messages.schedule_reminder(session, enrolment)
+        messages.schedule_trainer_reminders(session)  # they say how many come
     return enrolment
 
 
@@ -73,10 +77,14 @@ def session_enrolment_cancel(*, by: User, session: Session, user: User | None = 
         raise NotFound(_("Not enrolled in this session."), code="not_enrolled")
     was_enrolled = enrolment.status == EnrolmentStatus.ENROLLED
     enrolment.status = EnrolmentStatus.CANCELLED
-    enrolment.save(update_fields=["status", "updated_at"])
-    messages.drop_reminder(session, user.pk)
+    enrolment.sequence += 1
+    enrolment.save(update_fields=["status", "sequence", "updated_at"])
+    # Their pending messages (a promotion not yet sent, reminders) are dropped; a CANCEL goes
+    # out only if an invitation already had.
+    messages.tell_enrolment_cancelled(session, enrolment)
     if was_enrolled:
         promote_waiting(session)
+        messages.schedule_trainer_reminders(session)
     enrolment.position = None
     return enrolment
 

@@ -8,12 +8,24 @@ from django.utils.translation import gettext_lazy as _
 from caiac import clock
 from caiac.accounts.models import User
 from caiac.errors import Conflict, Invalid, NotAllowed
+from trainings import machines
 from trainings.models import Course, Enrolment, EnrolmentStatus, Session, SessionStatus
 from trainings.selectors import can_manage_session
 from trainings.services import messages
 
 EXCLUSION_CONSTRAINT = "session_trainer_no_overlap"
-EDITABLE_FIELDS = ("place", "start", "end", "capacity", "language", "enrolment_deadline", "trainer")
+EDITABLE_FIELDS = (
+    "place",
+    "start",
+    "end",
+    "capacity",
+    "language",
+    "enrolment_deadline",
+    "trainer",
+    "equipment",
+)
+# A change of any of these is a new revision of everyone's calendar event (SEQUENCE).
+REVISED_BY = ("place", "start", "end", "trainer")
 
 
 def trainer_unavailable() -> Conflict:
@@ -100,8 +112,13 @@ def session_create(
     capacity: int,
     language: str = "fr",
     enrolment_deadline: datetime.datetime | None = None,
+    equipment: Any = None,
 ) -> Session:
-    """Staff schedule sessions for any trainer; a trainer schedules their own."""
+    """Staff schedule sessions for any trainer; a trainer schedules their own.
+
+    ``equipment`` (a machine or its id, optional): the session holds that machine for its time,
+    like a booking; over live bookings it is refused with ``slot_unavailable`` (trainings.machines).
+    """
     start, end, enrolment_deadline = _utc(start), _utc(end), _utc(enrolment_deadline)
     trainer = trainer or by
     if not (by.is_cluster_staff or (by.is_trainer and trainer.pk == by.pk)):
@@ -126,6 +143,9 @@ def session_create(
         enrolment_deadline=enrolment_deadline,
     )
     _save(session)
+    if equipment is not None:
+        machines.sync(session=session, by=by, equipment=equipment)
+    messages.tell_trainer_assigned(session)
     return session
 
 
@@ -143,7 +163,11 @@ def session_update(*, by: User, session: Session, **changes: Any) -> Session:
         if not by.is_cluster_staff:
             raise NotAllowed(_("Only cluster staff may hand a session to another trainer."))
         _validate_trainer(changes["trainer"])
+    equipment = changes.pop("equipment", machines.UNCHANGED)
     old_start = session.start
+    former_trainer = session.trainer
+    before = {field: getattr(session, field) for field in REVISED_BY}
+    machine_before = _machine_id(session)
     for field, value in changes.items():
         setattr(session, field, _utc(value) if isinstance(value, datetime.datetime) else value)
     _validate_times(start=session.start, end=session.end, deadline=session.enrolment_deadline)
@@ -166,12 +190,42 @@ def session_update(*, by: User, session: Session, **changes: Any) -> Session:
     _check_trainer_free(
         trainer=session.trainer, start=session.start, end=session.end, exclude=session.pk
     )
+    revised = any(getattr(session, field) != value for field, value in before.items())
+    machine_changed = equipment is not machines.UNCHANGED and _machine_id_of(equipment) != (
+        machine_before
+    )
+    if revised or machine_changed:
+        session.revise()
     _save(session)
-    if session.start != old_start or {"place", "end"} & set(changes):
-        for enrolment in enrolled:
-            messages.schedule_reminder(session, enrolment.user)
+    machines.sync(session=session, by=by, equipment=equipment)
+    if revised or machine_changed:
+        _announce_change(session, former_trainer=former_trainer)
     promote_waiting(session)
     return session
+
+
+def _machine_id(session: Session) -> int | None:
+    hold = getattr(session, "machine_hold", None)
+    return hold.equipment_id if hold is not None else None
+
+
+def _machine_id_of(equipment: Any) -> int | None:
+    return getattr(equipment, "pk", equipment)
+
+
+def _announce_change(session: Session, *, former_trainer: User) -> None:
+    """Everyone's calendar gets the new revision; a trainer handed over gets the CANCEL."""
+    people = list(
+        session.enrolments.filter(
+            status__in=[EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED]
+        ).select_related("user")
+    )
+    messages.tell_changed(session, people)
+    if former_trainer.pk != session.trainer_id:
+        messages.tell_trainer_released(session, former_trainer, cancelled=False)
+        messages.tell_trainer_assigned(session)
+    else:
+        messages.tell_trainer_changed(session)
 
 
 def promote_waiting(session: Session) -> list[Enrolment]:
@@ -185,9 +239,10 @@ def promote_waiting(session: Session) -> list[Enrolment]:
     )
     for enrolment in promoted:
         enrolment.status = EnrolmentStatus.ENROLLED
-        enrolment.save(update_fields=["status", "updated_at"])
-        messages.tell_promoted(session, enrolment.user)
-        messages.schedule_reminder(session, enrolment.user)
+        enrolment.sequence += 1
+        enrolment.save(update_fields=["status", "sequence", "updated_at"])
+        messages.tell_promoted(session, enrolment)
+        messages.schedule_reminder(session, enrolment)
     return promoted
 
 
@@ -199,13 +254,16 @@ def session_cancel(*, by: User, session: Session) -> Session:
         raise NotAllowed()
     require_open(session)
     session.status = SessionStatus.CANCELLED
-    session.save(update_fields=["status"])
-    messages.drop_all_reminders(session)
+    session.revise()
+    session.save(update_fields=["status", "sequence", "updated_at"])
+    machines.sync(session=session, by=by)  # the machine is free again
+    messages.drop_all_pending(session)
     people = session.enrolments.filter(
         status__in=[EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED]
     ).select_related("user")
     for enrolment in people:
         messages.tell_cancelled(
-            session, enrolment.user, was_waiting=enrolment.status == EnrolmentStatus.WAITLISTED
+            session, enrolment, was_waiting=enrolment.status == EnrolmentStatus.WAITLISTED
         )
+    messages.tell_trainer_released(session, session.trainer, cancelled=True)
     return session
