@@ -420,8 +420,17 @@ def profile(request):
     if section == "details" and profile_form.is_valid():
         accounts.profile_update(by=user, user=user, **profile_form.cleaned_data)
         response = redirect("frontend:profile")
-        # The saved language wins over a choice made earlier in this browser.
-        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+        # The saved language wins over a choice made earlier in this browser (as the switch does).
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            profile_form.cleaned_data["language"],
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
         messages.success(request, _("Your details are saved."))
         return response
     if section == "email" and email_form.is_valid():
