@@ -255,6 +255,7 @@ class OpeningHoursAdmin(ServiceAdmin):
 
 class ClosureForm(ConfirmCancellationsForm):
     not_model_fields = ("confirm_cancellations",)  # its "reason" is the closure's own
+
     class Meta:
         model = models.Closure
         fields = ["equipment", "start", "end", "reason"]

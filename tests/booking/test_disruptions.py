@@ -108,7 +108,7 @@ def test_one_booker_with_two_hit_bookings_gets_one_message(frozen, member, machi
 
 
 def test_a_closure_dry_run_lists_the_bookings_and_writes_nothing(two_bookings, staff, machine):
-    first, second = two_bookings
+    first, _second = two_bookings
     messages_before = Message.objects.count()
     events_before = BookingEvent.objects.count()
 
@@ -165,7 +165,7 @@ def test_cancelled_and_completed_bookings_are_not_hit(two_bookings, staff, membe
 
 
 def test_moving_a_closure_over_a_booking_cancels_it(two_bookings, staff):
-    first, second = two_bookings
+    first, _second = two_bookings
     closure = services.closure_create(
         by=staff, start=local(2026, 11, 27, 9, 0), end=local(2026, 11, 27, 12, 0), reason="Audit"
     ).instance
@@ -254,7 +254,7 @@ def test_shorter_opening_hours_cancel_only_the_bookings_they_no_longer_cover(
 
 
 def test_a_seasonal_timetable_over_booked_days_lists_what_it_no_longer_covers(two_bookings, staff):
-    first, second = two_bookings
+    first, _second = two_bookings
     change = services.opening_hours_create(
         by=staff,
         weekday=2,
