@@ -251,6 +251,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "caiac.accounts.models.OrganisationKind",
+        "EquipmentStatusEnum": "booking.models.EquipmentStatus",
     },
 }
 

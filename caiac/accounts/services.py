@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 
+from caiac import access
 from caiac.accounts.lockout import locked_message, retry_after_seconds
 from caiac.accounts.models import Membership, MembershipRole, Organisation, User
 from caiac.errors import Conflict, Invalid, LockedOut, NotAllowed, NotFound
@@ -61,7 +62,9 @@ def _check_name_free(name: str, *, exclude_pk: int | None = None) -> None:
 
 
 @transaction.atomic
-def organisation_create(**data: Any) -> Organisation:
+def organisation_create(*, by: User, **data: Any) -> Organisation:
+    """Staff register an organisation (people ask through the front door's join requests)."""
+    access.require_staff(by)
     _check_membership_dates(data)
     _check_name_free(data["name"])
     return Organisation.objects.create(
@@ -70,7 +73,8 @@ def organisation_create(**data: Any) -> Organisation:
 
 
 @transaction.atomic
-def organisation_update(*, organisation: Organisation, **data: Any) -> Organisation:
+def organisation_update(*, by: User, organisation: Organisation, **data: Any) -> Organisation:
+    access.require_staff(by)
     merged = {f: getattr(organisation, f) for f in ORGANISATION_FIELDS} | data
     _check_membership_dates(merged)
     if "name" in data:
@@ -85,8 +89,26 @@ def organisation_update(*, organisation: Organisation, **data: Any) -> Organisat
 
 @transaction.atomic
 def membership_add(
-    *, organisation: Organisation, user: User, role: str = MembershipRole.MEMBER
+    *, by: User, organisation: Organisation, user: User, role: str = MembershipRole.MEMBER
 ) -> Membership:
+    """Staff put someone in an organisation (owners invite by email instead)."""
+    access.require_staff(by)
+    return _membership_put(organisation=organisation, user=user, role=role)
+
+
+@transaction.atomic
+def membership_join_by_invitation(
+    *, user: User, organisation: Organisation, role: str
+) -> Membership:
+    """The person joins with the role of an invitation whose link they have just spent (the front
+    door checks the link: it is the authority here). An owner is never demoted by it."""
+    existing = Membership.objects.filter(organisation=organisation, user=user).first()
+    if existing is not None and existing.role == MembershipRole.OWNER:
+        return existing
+    return _membership_put(organisation=organisation, user=user, role=role)
+
+
+def _membership_put(*, organisation: Organisation, user: User, role: str) -> Membership:
     membership, created = Membership.objects.get_or_create(
         organisation=organisation, user=user, defaults={"role": role}
     )
@@ -97,16 +119,10 @@ def membership_add(
 
 
 def _require_owner_or_staff(*, by: User, organisation: Organisation) -> None:
-    if by.is_cluster_staff:
-        return
-    if not Membership.objects.filter(organisation=organisation, user=by).exists():
+    # Outsiders learn nothing (404); its members who are not owners are refused (403).
+    if not access.acts_for(by, organisation):
         raise NotFound()
-    if not Membership.objects.filter(
-        organisation=organisation, user=by, role=MembershipRole.OWNER
-    ).exists():
-        raise NotAllowed(
-            _("Only an owner of the organisation can do this."), code="not_organisation_owner"
-        )
+    access.require_owner_of(by, organisation)
 
 
 def _lock_memberships(organisation: Organisation) -> None:
@@ -214,7 +230,7 @@ def api_token_create(*, by: User, user: User) -> Token:
 
 @transaction.atomic
 def api_token_revoke(*, by: User, user: User) -> int:
-    if by.pk != user.pk and not by.is_cluster_staff:
+    if by.pk != user.pk and not access.is_staff(by):
         raise NotAllowed()
     deleted, _rows = Token.objects.filter(user=user).delete()
     return deleted

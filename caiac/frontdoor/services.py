@@ -14,9 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caiac import access
 from caiac.accounts import services as accounts
 from caiac.accounts.models import Membership, MembershipRole, Organisation, Role, User
-from caiac.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+from caiac.errors import Conflict, DomainError, Invalid, NotFound
 from caiac.frontdoor import tokens
 from caiac.frontdoor.models import (
     INVITATION_VALIDITY,
@@ -75,20 +76,10 @@ def password_reset_request(*, email: str) -> int:
 
 
 def _require_owner_or_staff(*, by: User, organisation: Organisation) -> None:
-    if by.is_cluster_staff:
-        return
-    role = (
-        Membership.objects.filter(organisation=organisation, user=by)
-        .values_list("role", flat=True)
-        .first()
-    )
-    if role is None:
+    # Outsiders learn nothing (404); its members who are not owners are refused (403).
+    if not access.acts_for(by, organisation):
         raise NotFound()
-    if role != MembershipRole.OWNER:
-        raise NotAllowed(
-            _("Only an owner of the organisation can invite people."),
-            code="not_organisation_owner",
-        )
+    access.require_owner_of(by, organisation)
 
 
 def _expire_old_invitations(*, organisation: Organisation, email: str | None = None) -> None:
@@ -202,13 +193,9 @@ def invitation_accept(*, token: str, by: User) -> Membership:
     # Locked, then checked again: two clicks on the same link make one membership.
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     invitation = invitation_check(tokens.invitation_token(invitation))
-    existing = Membership.objects.filter(organisation=invitation.organisation, user=by).first()
-    if existing is not None and existing.role == MembershipRole.OWNER:
-        membership = existing  # an invitation never demotes an owner
-    else:
-        membership = accounts.membership_add(
-            organisation=invitation.organisation, user=by, role=invitation.role
-        )
+    membership = accounts.membership_join_by_invitation(
+        user=by, organisation=invitation.organisation, role=invitation.role
+    )
     invitation.status = InvitationStatus.ACCEPTED
     invitation.accepted_by = by
     invitation.decided_at = timezone.now()
@@ -408,8 +395,7 @@ def join_request_submit(
 
 
 def _require_staff(by: User) -> None:
-    if not by.is_cluster_staff:
-        raise NotAllowed(_("Only cluster staff can decide on requests to join."))
+    access.require_staff(by)
 
 
 def _lock_pending(join_request: JoinRequest) -> JoinRequest:
@@ -444,6 +430,7 @@ def join_request_approve(
         user.password = join_request.password  # hashed when they asked
         user.save()
     organisation = accounts.organisation_create(
+        by=by,
         name=join_request.organisation_name,
         kind=join_request.kind,
         sector=join_request.sector,
@@ -453,7 +440,7 @@ def join_request_approve(
         contact_email=join_request.email,
         contact_phone=join_request.contact_phone,
     )
-    accounts.membership_add(organisation=organisation, user=user, role=MembershipRole.OWNER)
+    accounts.membership_add(by=by, organisation=organisation, user=user, role=MembershipRole.OWNER)
     join_request.status = JoinRequestStatus.APPROVED
     join_request.user = user
     join_request.organisation = organisation

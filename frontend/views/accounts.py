@@ -16,9 +16,10 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework.authtoken.models import Token
 
 from booking.selectors import feed_tokens_of
+from caiac import access
 from caiac.accounts import services as accounts
 from caiac.accounts.lockout import account_unlock, guard_address, lockout_response
-from caiac.accounts.models import Membership, MembershipRole, User
+from caiac.accounts.models import MembershipRole, Organisation, User
 from caiac.accounts.selectors import organisations_visible_to
 from caiac.accounts.services import user_set_language
 from caiac.errors import DomainError, LockedOut, NotAllowed, NotFound
@@ -48,7 +49,7 @@ def _show_error(form, exc: DomainError) -> None:
 @login_required
 def home(request):
     organisations = organisations_visible_to(request.user)
-    if not request.user.is_cluster_staff:
+    if not access.is_staff(request.user):
         organisations = organisations.order_by("name")
     return render(
         request,
@@ -191,16 +192,11 @@ class _FormInvalid(Exception):
 
 def _organisation_for(request, pk: int):
     """Members see the page; owners and staff manage; anyone else gets 404."""
-    organisation = organisations_visible_to(request.user).filter(pk=pk).first()
+    organisation = access.scope(Organisation.objects.all(), request.user, via="pk")
+    organisation = organisation.filter(pk=pk).first()
     if organisation is None:
         raise Http404
-    can_manage = (
-        request.user.is_cluster_staff
-        or Membership.objects.filter(
-            organisation=organisation, user=request.user, role=MembershipRole.OWNER
-        ).exists()
-    )
-    return organisation, can_manage
+    return organisation, access.manages(request.user, organisation)
 
 
 @login_required
@@ -370,7 +366,7 @@ def join_requests(request):
 @login_required
 @require_POST
 def join_request_decide(request, pk: int, decision: str):
-    if not request.user.is_cluster_staff:
+    if not access.is_staff(request.user):
         raise Http404
     join_request = get_object_or_404(JoinRequest, pk=pk)
     try:

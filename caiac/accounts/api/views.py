@@ -80,11 +80,13 @@ class OrganisationViewSet(
         return selectors.organisations_visible_to(self.request.user).order_by("name")
 
     def perform_create(self, serializer):
-        serializer.instance = services.organisation_create(**serializer.validated_data)
+        serializer.instance = services.organisation_create(
+            by=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         serializer.instance = services.organisation_update(
-            organisation=serializer.instance, **serializer.validated_data
+            by=self.request.user, organisation=serializer.instance, **serializer.validated_data
         )
 
     @extend_schema(responses=MemberSerializer(many=True))
@@ -100,7 +102,9 @@ class OrganisationViewSet(
         organisation: Organisation = self.get_object()
         data = MembershipInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = services.membership_add(organisation=organisation, **data.validated_data)
+        membership = services.membership_add(
+            by=request.user, organisation=organisation, **data.validated_data
+        )
         return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     def get_permissions(self):
