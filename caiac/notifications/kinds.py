@@ -18,6 +18,7 @@ KINDS: dict[str, str] = {
     "booking.approved": _("Booking approved"),
     "booking.rejected": _("Booking rejected"),
     "booking.cancelled": _("Booking cancelled"),
+    "booking.cancelled_by_lab": _("Booking cancelled by the lab (closure, maintenance, hours)"),
     "booking.moved": _("Booking moved"),
     "trainings.enrolled": _("Enrolment in a training session"),
     "trainings.enrolment_cancelled": _("Enrolment cancelled"),

@@ -39,7 +39,7 @@ def message_render(message: Message, *, language: str | None = None) -> Rendered
     with translation.override(language), timezone.override(settings.TIME_ZONE):
         context = {
             "recipient": message.recipient,
-            "recipient_name": message.recipient.display_name,
+            "recipient_name": message.recipient.display_name if message.recipient else "",
             "kind": message.kind,
             "kind_label": kind_label(message.kind),
             **(message.context or {}),
@@ -112,15 +112,14 @@ def email_build(message: Message) -> EmailMultiAlternatives:
         subject=rendered.subject,
         body=rendered.body + footer.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[message.recipient.email],
+        to=[message.address],
         headers=headers,
     )
     email.attach_alternative(_html(rendered, language=language, footer=footer), "text/html")
     ics = (message.context or {}).get("ics")
     if ics:
-        method, calendar = ical.itip_message(
-            ics, to_email=message.recipient.email, to_name=message.recipient.display_name
-        )
+        name = message.recipient.display_name if message.recipient else ""
+        method, calendar = ical.itip_message(ics, to_email=message.address, to_name=name)
         email.calendar_method = method
         email.attach_alternative(calendar.decode(), "text/calendar")
         email.attach("invitation.ics", calendar, "application/ics")

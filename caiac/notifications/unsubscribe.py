@@ -40,7 +40,8 @@ def unsubscribe_token_read(token: str) -> tuple[int, str] | None:
 
 
 def unsubscribe_url(message: Message) -> str:
-    if not may_turn_off(message.kind):
+    """The link for this email; none for a message to a bare address (no person's choice)."""
+    if message.recipient_id is None or not may_turn_off(message.kind):
         return ""
     token = unsubscribe_token(user_id=message.recipient_id, kind=message.kind)
     return settings.SITE_URL + reverse("frontend:notifications-unsubscribe", args=[token])
