@@ -262,10 +262,38 @@ def _bookings(ctx, machines: dict[str, Equipment]) -> int:
     return made
 
 
+def _training_holds(ctx, machines: dict[str, Equipment]) -> int:
+    """The demo's sessions of certifying courses (trainings' demo, seeded first) take their
+    machine, as if scheduled with it: no "session changed" message for a demo."""
+    from django.db import transaction
+
+    from trainings import machines as session_machines
+    from trainings.models import Session
+
+    held = 0
+    for name, course in CERTIFYING_COURSES.items():
+        machine = machines.get(name)
+        session = (
+            Session.objects.filter(course__title=course, status="scheduled", machine_hold=None)
+            .order_by("start")
+            .first()
+        )
+        if machine is None or session is None:
+            continue
+        try:
+            with transaction.atomic():
+                session_machines.sync(session=session, by=ctx.users["staff"], equipment=machine)
+            held += 1
+        except DomainError:
+            continue  # a demo booking already there: the demo stays loadable
+    return held
+
+
 def seed(ctx) -> list[str]:
     machines = _machines()
     _hours()
     _closures(machines)
+    _training_holds(ctx, machines)
     made = _bookings(ctx, machines)
     return [
         f"{len(machines)} machines, opening hours Mon-Fri 08:30-17:30 + Sat 08:30-12:30, "

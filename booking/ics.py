@@ -28,7 +28,7 @@ from booking.models import (
     FeedKind,
     FeedToken,
 )
-from caiac import ical
+from caiac import access, ical
 from caiac.accounts.models import Membership
 from trainings import ics as training_ics
 from trainings import selectors as training_selectors
@@ -102,10 +102,10 @@ def feed_bookings(feed: FeedToken, *, now: datetime.datetime | None = None):
     qs = _shown_bookings(now)
     if feed.kind == FeedKind.USER:
         qs = qs.filter(booked_by=feed.user)
-        if not feed.user.is_cluster_staff:
+        if not access.is_staff(feed.user):
             # Only organisations the person still belongs to: leaving one takes its bookings
             # out of their personal calendar.
-            qs = qs.filter(organisation__memberships__user=feed.user)
+            qs = qs.filter(organisation_id__in=access.organisation_ids_of(feed.user))
         return qs
     if feed.kind == FeedKind.ORGANISATION:
         return qs.filter(organisation=feed.organisation)
@@ -127,7 +127,7 @@ def _session_events(feed: FeedToken, now: datetime.datetime) -> list[ical.EventD
             Membership.objects.filter(organisation=feed.organisation).values_list(
                 "user_id", flat=True
             )
-        )
+        )  # the organisation's people today: someone who left takes their sessions along
         by_session: dict[int, list] = {}
         for enrolment in training_selectors.calendar_enrolments(user_ids=people, **window):
             by_session.setdefault(enrolment.session_id, []).append(enrolment)
@@ -157,10 +157,10 @@ def feed_calendar(feed: FeedToken, *, now: datetime.datetime | None = None) -> b
     now = now or timezone.now()
     with translation.override(feed.user.language):
         calendar = ical.new_calendar(name=_feed_name(feed), refresh_minutes=REFRESH_MINUTES)
-        own_orgs = set(feed.user.memberships.values_list("organisation_id", flat=True))
+        staff, own_orgs = access.is_staff(feed.user), set(access.organisation_ids_of(feed.user))
         events = []
         for booking in feed_bookings(feed, now=now):
-            visible = feed.user.is_cluster_staff or booking.organisation_id in own_orgs
+            visible = staff or booking.organisation_id in own_orgs
             who = booking.organisation.name if visible else _("Booked")
             events.append(booking_ics(booking, summary=f"{booking.equipment.name} · {who}"))
         events += _session_events(feed, now)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from booking import ics, selectors, services
-from caiac.accounts.selectors import user_belongs_to
+from caiac import access
 from caiac.errors import NotFound
 
 
@@ -29,10 +29,7 @@ def calendar_feed(request, token: str):
         feed = selectors.feed_token_get(token)
     except NotFound:
         return _not_found()
-    if feed.organisation_id and not (
-        feed.user.is_cluster_staff
-        or user_belongs_to(user=feed.user, organisation=feed.organisation)
-    ):
+    if feed.organisation_id and not access.acts_for(feed.user, feed.organisation_id):
         return _not_found()  # the holder left the organisation: the feed dies with the membership
     body = ics.feed_calendar(feed)
     etag = ics.feed_etag(body)
