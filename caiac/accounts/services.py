@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from caiac import access
 from caiac.accounts.models import Membership, MembershipRole, Organisation, User
 from caiac.errors import Conflict, Invalid
 
@@ -51,7 +52,9 @@ def _check_name_free(name: str, *, exclude_pk: int | None = None) -> None:
 
 
 @transaction.atomic
-def organisation_create(**data: Any) -> Organisation:
+def organisation_create(*, by: User, **data: Any) -> Organisation:
+    """Staff register an organisation (a new one asking to join goes through the front door)."""
+    access.require_staff(by)
     _check_membership_dates(data)
     _check_name_free(data["name"])
     return Organisation.objects.create(
@@ -60,7 +63,9 @@ def organisation_create(**data: Any) -> Organisation:
 
 
 @transaction.atomic
-def organisation_update(*, organisation: Organisation, **data: Any) -> Organisation:
+def organisation_update(*, by: User, organisation: Organisation, **data: Any) -> Organisation:
+    """Staff edit an organisation (its cluster membership and rates depend on it)."""
+    access.require_staff(by)
     merged = {f: getattr(organisation, f) for f in ORGANISATION_FIELDS} | data
     _check_membership_dates(merged)
     if "name" in data:

@@ -55,11 +55,13 @@ class OrganisationViewSet(
         return selectors.organisations_visible_to(self.request.user).order_by("name")
 
     def perform_create(self, serializer):
-        serializer.instance = services.organisation_create(**serializer.validated_data)
+        serializer.instance = services.organisation_create(
+            by=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         serializer.instance = services.organisation_update(
-            organisation=serializer.instance, **serializer.validated_data
+            by=self.request.user, organisation=serializer.instance, **serializer.validated_data
         )
 
     @extend_schema(responses=MemberSerializer(many=True))
