@@ -6,15 +6,13 @@ from django.urls import path
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 
-from caiac.accounts.selectors import organisations_visible_to
+from caiac import access
 from caiac.accounts.services import user_set_language
 
 
 @login_required
 def home(request):
-    organisations = organisations_visible_to(request.user)
-    if not request.user.is_cluster_staff:
-        organisations = organisations.order_by("name")
+    organisations = access.organisations_visible_to(request.user)
     return render(
         request,
         "frontend/home.html",
