@@ -203,8 +203,8 @@ def bookings_visible_to(user: User) -> QuerySet[Booking]:
 
 
 def bookings_of(user: User) -> QuerySet[Booking]:
-    """"My bookings": a member sees every booking of their organisations; staff, who see all of
-    them elsewhere, the ones they made themselves."""
+    """What "my bookings" shows: a member, every booking of their organisations; staff, who see
+    all of them elsewhere, the ones they made themselves."""
     bookings = bookings_visible_to(user)
     return bookings.filter(booked_by=user) if access.is_staff(user) else bookings
 
