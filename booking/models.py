@@ -107,7 +107,8 @@ class Equipment(models.Model):
                 name="equipment_rates_not_negative",
             ),
             models.CheckConstraint(
-                condition=Q(no_show_fee_percent__lte=100) & Q(late_cancellation_fee_percent__lte=100),
+                condition=Q(no_show_fee_percent__lte=100)
+                & Q(late_cancellation_fee_percent__lte=100),
                 name="equipment_fee_percent_range",
             ),
         ]
@@ -334,6 +335,9 @@ class BookingEvent(models.Model):
     from_status = models.CharField(max_length=12, choices=BookingStatus.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=BookingStatus.choices)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # Set when the lab itself cancelled the booking (a closure, maintenance...): billing charges
+    # no late-cancellation fee for those (docs/billing.md).
+    cause = models.CharField(_("cancelled by the lab because of"), max_length=16, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

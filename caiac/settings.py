@@ -215,7 +215,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "InvoiceStatusEnum": "billing.models.InvoiceStatus",
+        "InvoiceKindEnum": "billing.models.InvoiceKind",
+        "ChargeKindEnum": "billing.models.ChargeKind",
+        "PaymentMethodEnum": "billing.models.PaymentMethod",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------

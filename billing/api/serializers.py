@@ -23,13 +23,20 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 class PriceItemSerializer(serializers.ModelSerializer):
     unit_price = serializers.DecimalField(**MONEY, min_value=Decimal("0"))
     vat_rate = serializers.DecimalField(
-        max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("100")
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        required=False,
+        help_text="20 % when omitted",
     )
 
     class Meta:
         model = PriceItem
         fields = ["id", "name", "unit", "unit_price", "vat_rate", "is_active"]
         read_only_fields = ["id"]
+        # A name taken (in any case) is a 409 from the service, not a 400 here.
+        extra_kwargs = {"name": {"validators": []}}
 
 
 class ChargeSerializer(serializers.ModelSerializer):
@@ -85,7 +92,7 @@ class ChargeCreateSerializer(serializers.Serializer):
         return attrs
 
 
-class ReasonSerializer(serializers.Serializer):
+class WaiveSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 

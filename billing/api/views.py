@@ -11,7 +11,14 @@ from rest_framework.views import APIView
 
 from billing import exports, selectors, services
 from billing.api import serializers as s
-from billing.models import CustomerProfile, InvoiceKind, InvoiceStatus, PriceItem
+from billing.models import (
+    Charge,
+    CustomerProfile,
+    Invoice,
+    InvoiceKind,
+    InvoiceStatus,
+    PriceItem,
+)
 from booking.models import Booking
 from caiac import access
 from caiac.accounts.models import Organisation
@@ -50,6 +57,7 @@ class PriceItemViewSet(
 ):
     """The price list of materials and services. Everyone signed in reads; staff keep it."""
 
+    queryset = PriceItem.objects.none()
     serializer_class = s.PriceItemSerializer
     permission_classes = [permissions.IsAuthenticated, IsClusterStaffOrReadOnly]
     filter_backends: list = []
@@ -83,6 +91,7 @@ class ChargeViewSet(
 ):
     """What organisations owe before invoicing. Staff see all; owners their organisation's."""
 
+    queryset = Charge.objects.none()
     serializer_class = s.ChargeSerializer
     filter_backends: list = []
 
@@ -124,11 +133,11 @@ class ChargeViewSet(
         services.charge_delete(by=request.user, charge=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=s.ReasonSerializer, responses={200: s.ChargeSerializer, **ERRORS})
+    @extend_schema(request=s.WaiveSerializer, responses={200: s.ChargeSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def waive(self, request, pk=None):
         """Staff forgive a charge, with a reason; it leaves its draft invoice."""
-        body = s.ReasonSerializer(data=request.data)
+        body = s.WaiveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         charge = services.charge_waive(
             by=request.user, charge=self.get_object(), reason=body.validated_data["reason"]
@@ -148,6 +157,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     """Invoices and credit notes. Staff see all (drafts included); owners their organisation's
     issued documents; other members nothing. Another organisation's document is a 404."""
 
+    queryset = Invoice.objects.none()
     serializer_class = s.InvoiceSerializer
     filter_backends: list = []
 

@@ -86,12 +86,11 @@ def _uncharged(queryset: QuerySet[Booking], kind: str) -> QuerySet[Booking]:
 
 
 def late_cancellations() -> QuerySet[Booking]:
-    """Cancelled after the machine's deadline, and not because the lab closed the machine."""
-    cancelled_at = (
-        BookingEvent.objects.filter(booking=OuterRef("pk"), to_status=BookingStatus.CANCELLED)
-        .order_by("-at")
-        .values("at")[:1]
-    )
+    """Cancelled after the machine's deadline (checked by ``_is_late``), and not by the lab
+    (a closure, maintenance, new opening hours: the event's ``cause``, or a closure over it)."""
+    cancellation = BookingEvent.objects.filter(
+        booking=OuterRef("pk"), to_status=BookingStatus.CANCELLED
+    ).order_by("-at", "-id")
     lab_closed = Closure.objects.filter(
         Q(equipment_id=OuterRef("equipment_id")) | Q(equipment__isnull=True),
         start__lt=OuterRef("end"),
@@ -100,7 +99,11 @@ def late_cancellations() -> QuerySet[Booking]:
     candidates = (
         Booking.objects.filter(status=BookingStatus.CANCELLED, price__gt=0)
         .filter(equipment__late_cancellation_fee_percent__gt=0)
-        .annotate(cancelled_at=Subquery(cancelled_at))
+        .annotate(
+            cancelled_at=Subquery(cancellation.values("at")[:1]),
+            cancel_cause=Subquery(cancellation.values("cause")[:1]),
+        )
+        .filter(cancel_cause="")
         .filter(~Exists(lab_closed))
     )
     return candidates.select_related("equipment")

@@ -78,6 +78,28 @@ def test_a_late_cancellation_is_not_charged_when_the_lab_closed_the_machine(
     assert not Charge.objects.filter(kind=ChargeKind.LATE_CANCELLATION).exists()
 
 
+def test_bookings_the_lab_cancels_for_maintenance_cost_nothing(
+    organisation, member, staff, emulsifier
+):
+    from billing.models import Charge
+    from booking import services as booking_services
+    from booking.services.catalogue import equipment_update
+    from tests.booking.conftest import local
+
+    with travel(2026, 11, 2, 8, 0):
+        booked = booking_services.booking_create(
+            user=member,
+            equipment=emulsifier,
+            start=local(2026, 11, 2, 10, 0),
+            end=local(2026, 11, 2, 11, 0),
+        )
+        equipment_update(by=staff, equipment=emulsifier, status="maintenance", reason="Panne")
+    booked.refresh_from_db()
+    assert booked.status == "cancelled"
+    services.charges_collect()
+    assert not Charge.objects.filter(booking=booked).exists()
+
+
 def test_a_credit_note_and_payments_settle_the_balance(issued, staff):
     no_show = issued.lines.get(charge__kind=ChargeKind.NO_SHOW)
     with travel(2026, 12, 5, 10, 0):
