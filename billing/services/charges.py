@@ -9,13 +9,14 @@ number of times, from the monthly task or on demand, charges each thing once.
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import Charge, ChargeKind, PriceItem
+from billing.models import Charge, ChargeKind, CustomerProfile, PriceItem
 from billing.money import HUNDRED, default_vat_rate, line_amounts, round_money
 from billing.services.lines import invoice_rebuild
 from booking.models import Booking, BookingEvent, BookingStatus, Closure
@@ -39,6 +40,11 @@ def _when(booking: Booking) -> str:
     return f"{start:%H:%M}-{end:%H:%M}"
 
 
+def _invoice_language(organisation_id: int) -> str:
+    profile = CustomerProfile.objects.filter(organisation_id=organisation_id).first()
+    return profile.language if profile else settings.LANGUAGE_CODE
+
+
 def _create_once(**values) -> Charge | None:
     """The charge, or None if this booking / enrolment already has one of this kind."""
     try:
@@ -49,16 +55,22 @@ def _create_once(**values) -> Charge | None:
 
 
 def _booking_charge_values(booking: Booking, kind: str, amount: Decimal) -> dict:
+    # Written once, in the language the organisation's invoices are in.
+    with translation.override(_invoice_language(booking.organisation_id)):
+        return _booking_charge_values_in_language(booking, kind, amount)
+
+
+def _booking_charge_values_in_language(booking: Booking, kind: str, amount: Decimal) -> dict:
     hours = _hours(booking)
     billable = hours - Decimal(booking.credit_hours)
     if kind == ChargeKind.BOOKING:
-        description = _t("%(machine)s, %(when)s (%(hours)s h)") % {
+        description = gettext("%(machine)s, %(when)s (%(hours)s h)") % {
             "machine": booking.equipment.name,
             "when": _when(booking),
             "hours": f"{hours.normalize():f}",
         }
         if booking.credit_hours:
-            description += " — " + _t("%(hours)s h of free lab hours deducted") % {
+            description += " — " + gettext("%(hours)s h of free lab hours deducted") % {
                 "hours": f"{Decimal(booking.credit_hours).normalize():f}"
             }
         quantity, unit, unit_price = billable, "h", booking.hourly_rate
@@ -148,11 +160,12 @@ def _collect_course_fees() -> int:
             continue  # a person of no organisation: nobody to invoice (docs/billing.md)
         session, course = enrolment.session, enrolment.session.course
         price = round_money(course.price)
-        description = _t("Training “%(course)s”, %(day)s — %(person)s") % {
-            "course": course.local_title if hasattr(course, "local_title") else course.title,
-            "day": f"{session.start.astimezone(local_tz()):%d/%m/%Y}",
-            "person": enrolment.user.display_name,
-        }
+        with translation.override(_invoice_language(organisation_id)):
+            description = gettext("Training “%(course)s”, %(start)s — %(person)s") % {
+                "course": course.local_title,
+                "start": f"{session.start.astimezone(local_tz()):%H:%M}",
+                "person": enrolment.user.display_name,
+            }
         charge = _create_once(
             organisation_id=organisation_id,
             kind=ChargeKind.COURSE_FEE,

@@ -52,7 +52,7 @@ def test_a_month_of_lab_use_is_invoiced_to_the_centime(issued):
 def test_free_lab_hours_are_deducted_and_said_on_the_line(issued):
     machine_time = issued.lines.get(charge__kind=ChargeKind.BOOKING)
     assert machine_time.quantity == Decimal("1.000")  # 2 h booked, 1 h free
-    assert "1 h of free lab hours deducted" in machine_time.description
+    assert "1 h de lab offertes déduites" in machine_time.description
 
 
 def test_a_cancellation_in_time_and_a_waived_line_cost_nothing(issued, november):
