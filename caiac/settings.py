@@ -147,6 +147,8 @@ else:
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("ar", _("Arabic")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# 24-hour times, day-month-year and "1 200,00" in every language (Django's ar and en differ).
+FORMAT_MODULE_PATH = ["caiac.formats"]
 TIME_ZONE = "Africa/Casablanca"
 USE_I18N = True
 USE_TZ = True
