@@ -1,4 +1,6 @@
-"""What every page form shares: Bootstrap classes on the widgets, one field layout, and a service
+"""Django forms of the pages, one module per area (``frontend/forms/<area>.py``).
+
+What every page form shares: Bootstrap classes on the widgets, one field layout, and a service
 refusal (``DomainError``) shown inline with its code, as the API would give it.
 
     class BookingForm(CaiacForm): ...
@@ -13,8 +15,33 @@ from caiac.errors import DomainError
 
 
 class CaiacFormRenderer(DjangoTemplates):
+    """The site's form renderer (``FORM_RENDERER``): one field layout, and Bootstrap's class on
+    every widget of every form, so even a plain ``forms.Form`` looks like the rest."""
+
     form_template_name = "frontend/forms/form.html"
     field_template_name = "frontend/forms/field.html"
+
+    def render(self, template_name, context, request=None):
+        widget = context.get("widget") if isinstance(context, dict) else None
+        if widget and template_name.startswith("django/forms/widgets/"):
+            css = _WIDGET_CLASSES.get(widget.get("type") or template_name.rsplit("/", 1)[-1], "")
+            attrs = widget.setdefault("attrs", {})
+            if css and css not in attrs.get("class", ""):
+                attrs["class"] = f"{attrs.get('class', '')} {css}".strip()
+        return super().render(template_name, context, request)
+
+
+_WIDGET_CLASSES = {
+    "checkbox": "form-check-input",
+    "radio": "form-check-input",
+    "hidden": "",
+    "file": "form-control",
+    "select.html": "form-select",
+    "textarea.html": "form-control",
+}
+for _type in ("text", "email", "password", "number", "url", "tel", "date", "time", "search"):
+    _WIDGET_CLASSES[_type] = "form-control"
+_WIDGET_CLASSES["datetime-local"] = "form-control"
 
 
 def widget_class(widget: forms.Widget) -> str:
