@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from caiac import access
 from caiac.errors import DomainError
+from frontend.forms import CaiacForm
 from trainings import selectors, services
 from trainings.models import Session
 
@@ -116,7 +117,7 @@ def teach(request):
     )
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(CaiacForm):
     present = forms.TypedMultipleChoiceField(
         label=gettext_lazy("Present"),
         coerce=int,
