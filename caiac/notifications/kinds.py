@@ -31,6 +31,9 @@ KINDS: dict[str, str] = {
     "trainings.certification_expiring": _("Certification about to expire"),
     "incubation.milestone_due_soon": _("Milestone coming due"),
     "incubation.application_decision": _("Decision on an application"),
+    "billing.invoice_issued": _("Invoice issued"),
+    "billing.credit_note_issued": _("Credit note issued"),
+    "billing.invoice_overdue": _("Invoice overdue"),
     ANNOUNCEMENT: _("Announcements from the cluster staff"),
     WELCOME: _("Welcome message"),
 }

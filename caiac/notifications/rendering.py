@@ -14,6 +14,7 @@ from email.utils import format_datetime, parseaddr
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.template import Context
 from django.template.loader import render_to_string, select_template
@@ -123,6 +124,10 @@ def email_build(message: Message) -> EmailMultiAlternatives:
         email.calendar_method = method
         email.attach_alternative(calendar.decode(), "text/calendar")
         email.attach("invitation.ics", calendar, "application/ics")
+    for attachment in (message.context or {}).get("attachments", []):
+        # Files the sending app stored (an issued invoice's PDF), read at send time.
+        with default_storage.open(attachment["path"], "rb") as stored:
+            email.attach(attachment["filename"], stored.read(), attachment["mimetype"])
     return email
 
 
