@@ -260,7 +260,7 @@ def _locked(booking: Booking) -> Booking:
     """The member booking, locked. A training session's hold is changed only through its
     session (booking.services.training_holds): here it does not exist."""
     found = (
-        Booking.objects.select_for_update()
+        Booking.objects.select_for_update(of=("self",))
         .select_related("equipment", "organisation", "booked_by")
         .filter(pk=booking.pk, kind=BookingKind.MEMBER)
         .first()
