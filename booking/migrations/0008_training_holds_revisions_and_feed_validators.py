@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('booking', '0006_bookingevent_lab_cause'),
+        ('booking', '0007_fee_percent_labels'),
         ('trainings', '0004_session_and_enrolment_revisions_for_calendars'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
