@@ -117,3 +117,61 @@ def wait_for(condition, *, seconds: float, what: str, log=None) -> None:
         if time.monotonic() > deadline:
             pytest.fail(f"gave up waiting for {what}" + (f"\n{log()}" if log else ""))
         time.sleep(0.05)
+
+
+class CeleryProcesses:
+    """A real Celery worker and beat (subprocesses in their own process groups, always killed)."""
+
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env, self.logs, self.running = env, logs, {}
+
+    def start_worker(self, *, concurrency: int = 1) -> None:
+        import uuid
+
+        self.start(
+            "worker",
+            "worker",
+            f"--concurrency={concurrency}",
+            "--pool=prefork",
+            f"--hostname=itest-{uuid.uuid4().hex[:6]}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        )
+
+    def start_beat(self) -> None:
+        self.start("beat", "beat", f"--schedule={self.logs}/beat-schedule")
+
+    def start(self, name: str, *args: str) -> None:
+        import sys
+
+        log = (self.logs / f"{name}.log").open("ab")
+        command = [sys.executable, "-m", "celery", "-A", "caiac", *args, "--loglevel=INFO"]
+        self.running[name] = subprocess.Popen(
+            command,
+            cwd=Path(__file__).resolve().parents[2],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def kill(self, name: str) -> None:
+        import os
+        import signal
+
+        process = self.running.pop(name)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # the worker and its pool children at once
+        process.wait(timeout=15)
+
+    def kill_all(self) -> None:
+        for name in list(self.running):
+            self.kill(name)
+
+    def log(self, name: str = "worker") -> str:
+        path = self.logs / f"{name}.log"
+        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+    def logs_text(self) -> str:
+        return "\n".join(f"--- {name}\n{self.log(name)}" for name in ("worker", "beat"))

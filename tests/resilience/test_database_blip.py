@@ -5,7 +5,6 @@ request, served by the same gunicorn worker without a restart, books normally.
 """
 
 import contextlib
-import datetime
 import json
 import subprocess
 import sys
@@ -17,13 +16,12 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.db import connection
-from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from booking.models import Booking
 from caiac.notifications.models import Message
-from tests.booking.factories import EquipmentFactory, OpeningHoursFactory
 from tests.factories import OrganisationFactory, member_of
+from tests.resilience.lab import machine_open_around_the_clock, slot
 from tests.resilience.servers import database_url, spare_port, subprocess_env, wait_for
 
 pytestmark = [
@@ -94,28 +92,6 @@ def web(tmp_path):
         yield server
     finally:
         server.stop()
-
-
-def machine_open_around_the_clock():
-    machine = EquipmentFactory(
-        name="Autoclave", slot_minutes=1, min_duration_minutes=1, lead_time_minutes=0
-    )
-    for weekday in range(7):
-        OpeningHoursFactory(
-            equipment=machine,
-            weekday=weekday,
-            opens_at=datetime.time(0, 0),
-            closes_at=datetime.time(23, 59),
-        )
-    return machine
-
-
-def slot(machine, minutes_from_now: int) -> dict:
-    start = (timezone.now() + datetime.timedelta(minutes=minutes_from_now)).replace(
-        second=0, microsecond=0
-    )
-    end = start + datetime.timedelta(minutes=1)
-    return {"equipment": machine.pk, "start": start.isoformat(), "end": end.isoformat()}
 
 
 def admin_connection() -> psycopg.Connection:
