@@ -58,7 +58,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from caiac.notifications.models import Delivery, Message, MessageStatus, Preference
@@ -75,6 +75,9 @@ CONFIGURATION_ERROR = "Email configuration error"
 SERVER_UNREACHABLE = "Mail server unreachable"
 # How often a lasting outage (mail server, configuration) is logged again by one process.
 REPORT_EVERY_SECONDS = 300
+# Rows claimed per transaction by a scan. A worker killed mid-batch leaves these "sending" until
+# the stale delay; only the one in flight can have reached the server.
+CLAIM_BATCH = 20
 
 
 class Outcome(StrEnum):
@@ -112,17 +115,19 @@ def send_due(*, budget_seconds: float | None = None) -> Counter[Outcome]:
             return outcomes
         with Mailer() as mailer:
             while True:
-                if deadline is not None and time.monotonic() >= deadline:
+                if _past(deadline):
                     if messages_due(now=timezone.now()).exists():
                         outcomes[Outcome.BUSY] += 1
                     break
                 if not mailer.ready():
                     outcomes[Outcome.WAITING] += 1
                     break
-                outcome = _deliver_next(mailer)
-                if outcome is None:
+                claimed = _claim_batch()
+                if claimed is None:
                     break
-                outcomes[outcome] += 1
+                settled, to_send = claimed
+                outcomes.update(settled)
+                _send_batch(mailer, to_send, deadline=deadline, outcomes=outcomes)
     except DATABASE_ERRORS as exc:
         # PostgreSQL restarting: stop here; the rows are as the database last saw them and the
         # next scan carries on. Drop the broken connection so that it reconnects.
@@ -158,24 +163,86 @@ def _recover_stale_sending(*, now: datetime.datetime) -> None:
     stale.update(status=MessageStatus.PENDING, **cleared)
 
 
-def _deliver_next(mailer: "Mailer") -> Outcome | None:
-    claimed = _claim_next()
-    if claimed is None:
-        return None
-    if isinstance(claimed, Outcome):
-        return claimed
-    return _send_claimed(mailer, *claimed)
-
-
 @transaction.atomic
-def _claim_next() -> tuple[Message, str] | Outcome | None:
+def _claim_batch() -> tuple[Counter[Outcome], list[tuple[Message, str]]] | None:
+    """Claim up to ``CLAIM_BATCH`` of the oldest due rows that no one else holds, in one
+    transaction (a claim per message would spend most of a burst on commits)."""
     now = timezone.now()
-    message = (
-        _locked(messages_due(now=now).order_by("due_at", "id")).select_related("recipient").first()
+    messages = list(
+        _locked(messages_due(now=now).order_by("due_at", "id")).select_related("recipient")[
+            :CLAIM_BATCH
+        ]
     )
-    if message is None:
+    if not messages:
         return None
-    return _take(message, now=now)
+    disabled = dict(
+        Preference.objects.filter(user_id__in={m.recipient_id for m in messages}).values_list(
+            "user_id", "email_disabled"
+        )
+    )
+    settled: Counter[Outcome] = Counter()
+    to_claim = []
+    for message in messages:
+        outcome = _settle_without_email(
+            message, now=now, disabled=disabled.get(message.recipient_id)
+        )
+        if outcome is None:
+            to_claim.append(message)
+        else:
+            settled[outcome] += 1
+    token = uuid.uuid4().hex  # one claim, one token: each row's finish is still its own UPDATE
+    Message.objects.filter(pk__in=[m.pk for m in to_claim]).update(
+        status=MessageStatus.SENDING,
+        send_token=token,
+        sending_since=now,
+        attempts=F("attempts") + 1,
+    )
+    for message in to_claim:
+        message.status, message.send_token, message.sending_since = "sending", token, now
+        message.attempts += 1
+    return settled, [(message, token) for message in to_claim]
+
+
+def _send_batch(
+    mailer: "Mailer",
+    claimed: list[tuple[Message, str]],
+    *,
+    deadline: float | None,
+    outcomes: Counter[Outcome],
+) -> None:
+    done = 0
+    try:
+        for message, token in claimed:
+            if done and _past(deadline):
+                break
+            if not mailer.ready():
+                break
+            outcomes[_send_claimed(mailer, message, token)] += 1
+            done += 1
+    finally:
+        # Out of time, the mail server gone, or the database: what was claimed and not tried
+        # goes back as it was, for the next scan (a dead worker leaves it to the stale delay).
+        _release(claimed[done:])
+
+
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
+
+
+def _release(claimed: list[tuple[Message, str]]) -> None:
+    if not claimed:
+        return
+    with contextlib.suppress(*DATABASE_ERRORS):
+        Message.objects.filter(
+            pk__in=[message.pk for message, _token in claimed],
+            status=MessageStatus.SENDING,
+            send_token=claimed[0][1],
+        ).update(
+            status=MessageStatus.PENDING,
+            send_token="",
+            sending_since=None,
+            attempts=F("attempts") - 1,
+        )
 
 
 # --- one message ------------------------------------------------------------------------------
@@ -222,13 +289,16 @@ def _locked(messages: QuerySet[Message]) -> QuerySet[Message]:
     return messages.select_for_update(**options)
 
 
-def _take(message: Message, *, now: datetime.datetime) -> tuple[Message, str] | Outcome:
-    """Inside the claim's transaction, ``message`` locked, pending and due: claim it."""
+def _settle_without_email(
+    message: Message, *, now: datetime.datetime, disabled: list[str] | None
+) -> Outcome | None:
+    """Inside a claim, ``message`` locked, pending and due: expire it, or deliver it in the app
+    only; ``None`` when it is to be emailed."""
     if message.send_before is not None and message.send_before <= now:
         message.status = MessageStatus.EXPIRED
         message.save(update_fields=["status"])
         return Outcome.EXPIRED
-    in_app_reason = _in_app_only_reason(message)
+    in_app_reason = _in_app_only_reason(message, disabled or [])
     if in_app_reason:
         # Still a notification in the app (status sent, sent_at now); no email, and why.
         message.status = MessageStatus.SENT
@@ -237,6 +307,19 @@ def _take(message: Message, *, now: datetime.datetime) -> tuple[Message, str] | 
         message.last_error = ""
         message.save(update_fields=["status", "sent_at", "delivery", "last_error"])
         return Outcome.IN_APP_ONLY
+    return None
+
+
+def _take(message: Message, *, now: datetime.datetime) -> tuple[Message, str] | Outcome:
+    """Inside the claim's transaction, ``message`` locked, pending and due: claim it."""
+    disabled = (
+        Preference.objects.filter(user_id=message.recipient_id)
+        .values_list("email_disabled", flat=True)
+        .first()
+    )
+    settled = _settle_without_email(message, now=now, disabled=disabled)
+    if settled is not None:
+        return settled
     token = uuid.uuid4().hex
     message.status = MessageStatus.SENDING
     message.send_token = token
@@ -246,15 +329,10 @@ def _take(message: Message, *, now: datetime.datetime) -> tuple[Message, str] | 
     return message, token
 
 
-def _in_app_only_reason(message: Message) -> str:
+def _in_app_only_reason(message: Message, disabled: list[str]) -> str:
     if not message.recipient.email:
         return Delivery.IN_APP_NO_ADDRESS
-    disabled = (
-        Preference.objects.filter(user_id=message.recipient_id)
-        .values_list("email_disabled", flat=True)
-        .first()
-    )
-    if disabled and message.kind in disabled:
+    if message.kind in disabled:
         return Delivery.IN_APP_PREFERENCE
     return ""
 

@@ -369,3 +369,22 @@ def test_the_ics_part_names_its_charset_once(member, schedule):
         line for line in raw.splitlines() if line.startswith("Content-Type: text/calendar")
     ]
     assert header.lower().count("charset") == 1, header
+
+
+def test_rows_claimed_but_not_tried_when_the_budget_ends_go_back_untouched(
+    member, schedule, monkeypatch
+):
+    ids = [schedule(member, key=f"batch:{n}").pk for n in range(5)]
+    sent = []
+    send = delivery._send_claimed
+    monkeypatch.setattr(delivery, "_send_claimed", lambda *a: sent.append(1) or send(*a))
+    # The budget runs out once the first email of the batch is sent.
+    monkeypatch.setattr(delivery, "_past", lambda deadline: bool(sent))
+    outcomes = delivery.send_due(budget_seconds=10)
+    assert outcomes[Outcome.SENT] == 1
+    rows = Message.objects.filter(pk__in=ids).order_by("due_at", "id")
+    assert [row.status for row in rows].count(MessageStatus.SENT) == 1
+    left = rows.exclude(status=MessageStatus.SENT)
+    assert {(row.status, row.attempts, row.send_token) for row in left} == {
+        (MessageStatus.PENDING, 0, "")
+    }
