@@ -94,10 +94,14 @@ def test_a_scan_skips_a_row_locked_by_a_move_and_sends_it_next_time(member, sche
 
 
 def test_a_burst_of_due_messages_is_delivered_exactly_once_by_two_concurrent_scans(
-    member, schedule, file_sink
+    member, schedule, file_sink, settings, monkeypatch
 ):
     from caiac.notifications import delivery
 
+    # A sink that takes a moment per message, as a mail server does: both scans are at work
+    # at the same time, whichever thread starts first.
+    settings.EMAIL_BACKEND = "tests.notifications.backends.SlowFileBackend"
+    monkeypatch.setenv("SINK_DELAY_SECONDS", "0.02")
     ids = [schedule(member, key=f"burst:{n}").pk for n in range(60)]
     results = run_concurrently(lambda: delivery.send_due(), copies=2)
 
