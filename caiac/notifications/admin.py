@@ -12,6 +12,7 @@ class MessageAdmin(admin.ModelAdmin):
     list_display = [
         "kind",
         "recipient",
+        "to_email",
         "status",
         "delivery",
         "due_at",
@@ -20,7 +21,13 @@ class MessageAdmin(admin.ModelAdmin):
         "error",
     ]
     list_filter = ["status", "delivery", "kind"]
-    search_fields = ["dedup_key", "recipient__username", "recipient__email", "last_error"]
+    search_fields = [
+        "dedup_key",
+        "recipient__username",
+        "recipient__email",
+        "to_email",
+        "last_error",
+    ]
     date_hierarchy = "due_at"
     raw_id_fields = ["recipient"]
     readonly_fields = [

@@ -330,6 +330,8 @@ def _take(message: Message, *, now: datetime.datetime) -> tuple[Message, str] | 
 
 
 def _in_app_only_reason(message: Message, disabled: list[str]) -> str:
+    if message.to_email:
+        return ""  # to an address: emailed whatever anyone's preferences say
     if not message.recipient.email:
         return Delivery.IN_APP_NO_ADDRESS
     if message.kind in disabled:

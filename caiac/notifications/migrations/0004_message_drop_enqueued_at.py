@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0002_delivery_bookkeeping_and_preferences'),
+        ('notifications', '0003_message_to_an_address'),
     ]
 
     operations = [
