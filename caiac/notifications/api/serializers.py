@@ -62,8 +62,12 @@ class NotificationSerializer(serializers.ModelSerializer):
 class FailedMessageSerializer(serializers.ModelSerializer):
     """What staff need to judge a message that could not be emailed."""
 
-    recipient_username = serializers.CharField(source="recipient.username", read_only=True)
-    recipient_email = serializers.CharField(source="recipient.email", read_only=True)
+    recipient_username = serializers.CharField(
+        source="recipient.username", read_only=True, allow_null=True
+    )
+    recipient_email = serializers.CharField(
+        source="address", read_only=True, help_text="the address the email goes to"
+    )
     kind_label = serializers.SerializerMethodField()
     status = serializers.CharField(read_only=True, help_text="failed, or pending once resent")
 

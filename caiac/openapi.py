@@ -1,0 +1,28 @@
+"""Shared pieces of the OpenAPI description: the one error body, and the lockout answer."""
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="stable, e.g. slot_unavailable, locked_out")
+    detail = serializers.CharField(help_text="a sentence in the request's language")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="per-field messages, when a field is at fault",
+    )
+
+
+LOCKED_OUT_RESPONSE = OpenApiResponse(
+    response=ErrorSerializer,
+    description=(
+        'Locked out: `{"code": "locked_out", ...}` after too many failed sign-ins from this '
+        "account or this client address, whatever the password; the `Retry-After` header gives "
+        'the seconds until the lock lifts. `{"code": "throttled"}` (also 429): too many requests '
+        "in a short time."
+    ),
+)
+
+ERROR_RESPONSES = {
+    400: OpenApiResponse(response=ErrorSerializer, description="Invalid input."),
+}
