@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "caiac.errors.AccessErrorPageMiddleware",
     # Last: turns a login refused by the lockout into the 429 page or JSON body.
     "axes.middleware.AxesMiddleware",
 ]

@@ -7,7 +7,7 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from caiac.errors import NotAllowed
+from caiac import access
 from caiac.exports import Table, csv_response
 from caiac.permissions import IsClusterStaffOrReadOnly
 from trainings import selectors, services
@@ -60,7 +60,7 @@ class CourseViewSet(
     def create(self, request):
         data = CourseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        course = services.course_create(**data.validated_data)
+        course = services.course_create(by=request.user, **data.validated_data)
         return Response(CourseSerializer(course).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CourseInputSerializer, responses={200: CourseSerializer, **ERRORS})
@@ -68,7 +68,7 @@ class CourseViewSet(
         course = self.get_object()
         data = CourseInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        course = services.course_update(course=course, **data.validated_data)
+        course = services.course_update(by=request.user, course=course, **data.validated_data)
         return Response(CourseSerializer(course).data)
 
 
@@ -115,8 +115,7 @@ class SessionViewSet(
 
     def _manageable(self) -> Session:
         session = self.get_object()
-        if not selectors.can_manage_session(user=self.request.user, session=session):
-            raise NotAllowed(_("Only the session's trainer or cluster staff may do this."))
+        selectors.require_manages_session(user=self.request.user, session=session)
         return session
 
     def list(self, request):
@@ -300,6 +299,6 @@ class EnrolmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         user = self.request.user
         wanted = self.request.query_params.get("user")
-        if user.is_cluster_staff and wanted and wanted.isdigit():
+        if access.is_staff(user) and wanted and wanted.isdigit():
             return selectors.enrolments_of(int(wanted))
         return selectors.enrolments_of(user)
