@@ -20,8 +20,8 @@ class CourseForm(ServiceModelForm):
     def apply(self):
         values = self.service_values()
         if self.instance.pk:
-            return services.course_update(course=self.current(), **values)
-        return services.course_create(**values)
+            return services.course_update(by=self.user, course=self.current(), **values)
+        return services.course_create(by=self.user, **values)
 
 
 @admin.register(Course)
