@@ -7,7 +7,7 @@ from django.core import mail
 
 from booking import messaging, services
 from booking.models import FeedKind
-from caiac.notifications.delivery import due_scan, message_deliver
+from caiac.notifications.delivery import send_due
 from caiac.notifications.models import Message
 from tests.booking.conftest import local
 from tests.booking.factories import EquipmentFactory
@@ -48,8 +48,7 @@ EXPECTED = {
 def run_outbox() -> None:
     """Send everything written so far, due or not (reminders included)."""
     Message.objects.filter(status="pending").update(due_at=local(2026, 11, 23, 7))
-    for message_id in due_scan():
-        message_deliver(message_id=message_id)
+    send_due()
 
 
 def test_every_email_about_an_event_carries_an_invitation_both_parsers_read(

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from caiac.notifications.delivery import Outcome, due_scan, message_deliver
+from caiac.notifications.delivery import Outcome, message_deliver, send_due
 from caiac.notifications.models import Message, MessageStatus
 from tests.factories import UserFactory
 from tests.icalendar_readers import read_invitation
@@ -60,8 +60,7 @@ def sent_to(person) -> list:
 def run_outbox_at(moment) -> None:
     """What beat and the worker do at ``moment``: scan the outbox, send what is due."""
     with time_machine.travel(moment, tick=False):
-        for message_id in due_scan():
-            message_deliver(message_id=message_id)
+        send_due()
 
 
 def test_a_session_reminds_participants_and_the_trainer_a_day_and_an_hour_before(
