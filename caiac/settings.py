@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is chosen (error details are translated), before everything else:
+    # every error under /api/ leaves as {"code", "detail", "fields"}.
+    "caiac.middleware.ApiErrorMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -186,6 +189,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bodies only; a view that takes a file adds caiac.parsers.MultiPartParser itself.
+    "DEFAULT_PARSER_CLASSES": ["caiac.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "caiac.negotiation.FallbackContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "caiac.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -193,7 +200,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "caiac.schema.AutoSchema",
     "EXCEPTION_HANDLER": "caiac.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["caiac.throttling.WriteRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
@@ -214,8 +221,33 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Every choice set is one named enum (several apps have a "status", "kind" or "role").
+    "ENUM_NAME_OVERRIDES": {
+        "BookingStatusEnum": "booking.models.BookingStatus",
+        "EquipmentStatusEnum": "booking.models.EquipmentStatus",
+        "EquipmentCategoryEnum": "booking.models.Category",
+        "EquipmentLineEnum": "booking.models.Line",
+        "FeedKindEnum": "booking.models.FeedKind",
+        "SessionStatusEnum": "trainings.models.SessionStatus",
+        "EnrolmentStatusEnum": "trainings.models.EnrolmentStatus",
+        "CourseLevelEnum": "trainings.models.Level",
+        "CertificationEventKindEnum": "trainings.models.CertificationEventKind",
+        "StageEnum": "incubation.models.Stage",
+        "ApplicationStatusEnum": "incubation.models.ApplicationStatus",
+        "MilestoneStatusEnum": "incubation.models.MilestoneStatus",
+        "MessageStatusEnum": "caiac.notifications.models.MessageStatus",
+        "DeliveryEnum": "caiac.notifications.models.Delivery",
+        "UserRoleEnum": "caiac.accounts.models.Role",
+        "MembershipRoleEnum": "caiac.accounts.models.MembershipRole",
+        "LanguageEnum": "caiac.accounts.models.Language",
+        "OrganisationKindEnum": "caiac.accounts.models.OrganisationKind",
+        "SectorEnum": "caiac.accounts.models.Sector",
+    },
 }
+
+# Bodies larger than this are refused with 413 before they are read (JSON bodies: Django's
+# DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB).
+API_MAX_UPLOAD_BYTES = env.int("API_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 
 # --- Celery ---------------------------------------------------------------------------------
 if REDIS_URL:

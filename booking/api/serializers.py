@@ -4,6 +4,7 @@ from booking.models import (
     Booking,
     BookingEvent,
     BookingSeries,
+    BookingStatus,
     Closure,
     Equipment,
     FeedKind,
@@ -11,12 +12,18 @@ from booking.models import (
     LabCredit,
     OpeningHours,
 )
-from caiac.fields import WallClockDateTimeField
+from caiac.serializers import (
+    BoundedDateField,
+    IdField,
+    IntegerField,
+    ModelSerializer,
+    WallClockDateTimeField,
+)
 
 
-class EquipmentSerializer(serializers.ModelSerializer):
+class EquipmentSerializer(ModelSerializer):
     required_course_title = serializers.CharField(
-        source="required_course.title", read_only=True, default=None
+        source="required_course.title", read_only=True, default=None, allow_null=True
     )
 
     class Meta:
@@ -43,9 +50,22 @@ class EquipmentSerializer(serializers.ModelSerializer):
             "cancellation_deadline_hours",
         ]
         read_only_fields = ["id"]
+        # The database's checks, mirrored (a 400 on the field, not an IntegrityError), and
+        # bounds that keep date arithmetic (horizon, lead time) far from overflowing.
+        extra_kwargs = {
+            "slot_minutes": {"min_value": 1, "max_value": 24 * 60},
+            "min_duration_minutes": {"min_value": 1, "max_value": 31 * 24 * 60},
+            "max_duration_minutes": {"min_value": 1, "max_value": 31 * 24 * 60},
+            "buffer_minutes": {"max_value": 7 * 24 * 60},
+            "lead_time_minutes": {"max_value": 366 * 24 * 60},
+            "horizon_days": {"max_value": 10 * 366},
+            "cancellation_deadline_hours": {"max_value": 366 * 24},
+            "hourly_rate_member": {"min_value": 0},
+            "hourly_rate_non_member": {"min_value": 0},
+        }
 
 
-class OpeningHoursSerializer(serializers.ModelSerializer):
+class OpeningHoursSerializer(ModelSerializer):
     class Meta:
         model = OpeningHours
         fields = [
@@ -61,7 +81,7 @@ class OpeningHoursSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-class ClosureSerializer(serializers.ModelSerializer):
+class ClosureSerializer(ModelSerializer):
     class Meta:
         model = Closure
         fields = ["id", "equipment", "start", "end", "reason"]
@@ -82,24 +102,25 @@ class AvailabilitySerializer(serializers.Serializer):
     free = IntervalSerializer(many=True)
 
 
-class BookingEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
-    from_status = serializers.CharField(read_only=True)
-    to_status = serializers.CharField(read_only=True)
+class BookingEventSerializer(ModelSerializer):
+    actor = serializers.CharField(
+        source="actor.username", default=None, read_only=True, allow_null=True
+    )
+    from_status = serializers.ChoiceField(
+        choices=BookingStatus.choices, allow_blank=True, read_only=True
+    )
+    to_status = serializers.ChoiceField(choices=BookingStatus.choices, read_only=True)
 
     class Meta:
         model = BookingEvent
         fields = ["at", "actor", "from_status", "to_status", "reason"]
 
 
-class BookingSerializer(serializers.ModelSerializer):
+class BookingSerializer(ModelSerializer):
     equipment_name = serializers.CharField(source="equipment.name", read_only=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     booked_by = serializers.CharField(source="booked_by.username", read_only=True)
-    status = serializers.CharField(
-        read_only=True,
-        help_text="pending, confirmed, completed, no_show, cancelled or rejected",
-    )
+    status = serializers.ChoiceField(choices=BookingStatus.choices, read_only=True)
 
     class Meta:
         model = Booking
@@ -136,10 +157,11 @@ class BookingDetailSerializer(BookingSerializer):
 
 
 class BookingInputSerializer(serializers.Serializer):
-    equipment = serializers.PrimaryKeyRelatedField(queryset=Equipment.objects.all())
+    equipment = IdField(queryset=Equipment.objects.all())
     start = WallClockDateTimeField()
     end = WallClockDateTimeField()
-    organisation = serializers.IntegerField(required=False, allow_null=True)
+    # An id, not a related field: another organisation's id is a 404 like an unknown one.
+    organisation = IntegerField(min_value=1, required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
@@ -152,7 +174,7 @@ class RejectSerializer(serializers.Serializer):
 
 
 class SeriesInputSerializer(BookingInputSerializer):
-    weekly_until = serializers.DateField()
+    weekly_until = BoundedDateField()
 
 
 class ClashSerializer(serializers.Serializer):
@@ -161,7 +183,7 @@ class ClashSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class BookingSeriesSerializer(serializers.ModelSerializer):
+class BookingSeriesSerializer(ModelSerializer):
     bookings = BookingSerializer(many=True, read_only=True)
 
     class Meta:
@@ -187,7 +209,7 @@ class SeriesResultSerializer(serializers.Serializer):
 
 
 class SeriesCancelInputSerializer(serializers.Serializer):
-    from_date = serializers.DateField(required=False, allow_null=True)
+    from_date = BoundedDateField(required=False, allow_null=True)
 
 
 class SeriesCancelResultSerializer(serializers.Serializer):
@@ -195,9 +217,9 @@ class SeriesCancelResultSerializer(serializers.Serializer):
     kept = ClashSerializer(many=True)
 
 
-class FeedTokenSerializer(serializers.ModelSerializer):
+class FeedTokenSerializer(ModelSerializer):
     url = serializers.SerializerMethodField()
-    kind = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=FeedKind.choices, read_only=True)
 
     class Meta:
         model = FeedToken
@@ -211,16 +233,10 @@ class FeedTokenSerializer(serializers.ModelSerializer):
 
 
 class FeedTokenInputSerializer(serializers.Serializer):
-    kind = serializers.CharField(help_text="user, organisation or equipment")
-    organisation = serializers.IntegerField(required=False, allow_null=True)
-    equipment = serializers.PrimaryKeyRelatedField(
-        queryset=Equipment.objects.all(), required=False, allow_null=True
-    )
-
-    def validate_kind(self, value: str) -> str:
-        if value not in FeedKind.values:
-            raise serializers.ValidationError(f"Choose one of: {', '.join(FeedKind.values)}.")
-        return value
+    kind = serializers.ChoiceField(choices=FeedKind.choices)
+    # An id, not a related field: another organisation's id is a 404 like an unknown one.
+    organisation = IntegerField(min_value=1, required=False, allow_null=True)
+    equipment = IdField(queryset=Equipment.objects.all(), required=False, allow_null=True)
 
 
 class UsageRowSerializer(serializers.Serializer):
@@ -240,7 +256,7 @@ class UsageSerializer(serializers.Serializer):
     organisations = UsageRowSerializer(many=True)
 
 
-class LabCreditSerializer(serializers.ModelSerializer):
+class LabCreditSerializer(ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     hours_left = serializers.SerializerMethodField()
 

@@ -1,8 +1,8 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from booking.api.calendar import calendar_feed
-from booking.api.usage import UsageView
+from booking.api.calendar import CalendarFeedView
+from booking.api.usage import UsageCsvView, UsageView
 from booking.api.views import (
     BookingSeriesViewSet,
     BookingViewSet,
@@ -23,8 +23,8 @@ router.register("calendar-feeds", FeedTokenViewSet, basename="calendar-feed")
 router.register("lab-credits", LabCreditViewSet, basename="lab-credit")
 
 urlpatterns = [
-    path("calendar/<str:token>.ics", calendar_feed, name="booking-calendar-feed"),
+    path("calendar/<str:token>.ics", CalendarFeedView.as_view(), name="booking-calendar-feed"),
     path("usage/", UsageView.as_view(), name="booking-usage"),
-    path("usage.csv", UsageView.as_view(), {"format": "csv"}, name="booking-usage-csv"),
+    path("usage.csv", UsageCsvView.as_view(), name="booking-usage-csv"),
     *router.urls,
 ]

@@ -491,8 +491,6 @@ def test_usage_report_for_staff_as_json_and_csv(frozen, client_for, member, staf
     lines = csv_response.content.decode().splitlines()
     assert lines[0].startswith("kind,id,name,hours_booked")
     assert any(line.startswith(f"equipment,{machine.pk},") for line in lines)
-    via_format = client_for(staff).get("/api/v1/usage/", {**query, "format": "csv"})
-    assert via_format.content == csv_response.content
     assert client_for(staff).get("/api/v1/usage/", {"start": "x"}).status_code == 400
 
 

@@ -297,6 +297,6 @@ class EnrolmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         user = self.request.user
         wanted = self.request.query_params.get("user")
-        if user.is_cluster_staff and wanted and wanted.isdigit():
+        if user.is_cluster_staff and wanted and wanted.isascii() and wanted.isdigit():
             return selectors.enrolments_of(int(wanted))
         return selectors.enrolments_of(user)

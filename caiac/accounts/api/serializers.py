@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
 from caiac.accounts.models import Membership, Organisation, User
+from caiac.serializers import IdField, ModelSerializer
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ModelSerializer):
     class Meta:
         model = Organisation
         fields = [
@@ -25,11 +26,11 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 
 class MembershipInputSerializer(serializers.Serializer):
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    user = IdField(queryset=User.objects.filter(is_active=True))
     role = serializers.ChoiceField(choices=Membership._meta.get_field("role").choices)
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(ModelSerializer):
     user = serializers.IntegerField(source="user_id")
     username = serializers.CharField(source="user.username")
     name = serializers.CharField(source="user.display_name")
@@ -39,7 +40,7 @@ class MemberSerializer(serializers.ModelSerializer):
         fields = ["user", "username", "name", "role", "joined_at"]
 
 
-class UserOrganisationSerializer(serializers.ModelSerializer):
+class UserOrganisationSerializer(ModelSerializer):
     id = serializers.IntegerField(source="organisation_id")
     name = serializers.CharField(source="organisation.name")
 
