@@ -102,6 +102,12 @@ class BoundedDateField(serializers.DateField):
         return parsed
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$"})
+class WallClockTimeField(serializers.TimeField):
+    """A Casablanca wall-clock time of day, HH:MM[:SS] (OpenAPI's ``format: time`` would demand
+    an offset, which a weekly opening rule has not: it is re-derived per date)."""
+
+
 @extend_schema_field(
     {
         "type": "string",

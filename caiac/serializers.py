@@ -24,6 +24,7 @@ class ModelSerializer(serializers.ModelSerializer):
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateTimeField: fields.WallClockDateTimeField,
         models.DateField: fields.BoundedDateField,
+        models.TimeField: fields.WallClockTimeField,
     }
 
     def build_standard_field(self, field_name, model_field):

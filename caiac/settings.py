@@ -193,6 +193,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["caiac.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "caiac.negotiation.FallbackContentNegotiation",
+    "DEFAULT_METADATA_CLASS": "caiac.metadata.ApiMetadata",
     "DEFAULT_PAGINATION_CLASS": "caiac.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking.models import (
@@ -22,9 +23,7 @@ from caiac.serializers import (
 
 
 class EquipmentSerializer(ModelSerializer):
-    required_course_title = serializers.CharField(
-        source="required_course.title", read_only=True, default=None, allow_null=True
-    )
+    required_course_title = serializers.SerializerMethodField()
 
     class Meta:
         model = Equipment
@@ -63,6 +62,12 @@ class EquipmentSerializer(ModelSerializer):
             "hourly_rate_member": {"min_value": 0},
             "hourly_rate_non_member": {"min_value": 0},
         }
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_required_course_title(self, equipment: Equipment) -> str | None:
+        # A method, not source="required_course.title": on a PATCH (partial) DRF would drop
+        # the field from the response when there is no course, instead of answering null.
+        return equipment.required_course.title if equipment.required_course_id else None
 
 
 class OpeningHoursSerializer(ModelSerializer):
