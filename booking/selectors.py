@@ -242,6 +242,78 @@ def feed_token_get(token: str) -> FeedToken:
         raise NotFound() from None
 
 
+# --- Bookings a catalogue change hits ------------------------------------------------------
+
+
+def _live_with_people() -> QuerySet[Booking]:
+    return (
+        Booking.objects.filter(status__in=LIVE_STATUSES)
+        .select_related("equipment", "organisation", "booked_by")
+        .order_by("start", "id")
+    )
+
+
+def bookings_hit_by_closure(
+    *, equipment: Equipment | int | None, start: datetime.datetime, end: datetime.datetime
+) -> list[Booking]:
+    """Live bookings overlapping [start, end) of one machine (None: every machine)."""
+    qs = _live_with_people().filter(start__lt=end, end__gt=start)
+    if equipment is not None:
+        qs = qs.filter(equipment=equipment)
+    return list(qs)
+
+
+def bookings_hit_by_status(
+    *, equipment: Equipment, status: str, now: datetime.datetime | None = None
+) -> list[Booking]:
+    """Live bookings not yet over of a machine that would no longer be ``available``."""
+    if status == EquipmentStatus.AVAILABLE:
+        return []
+    now = now or timezone.now()
+    return list(_live_with_people().filter(equipment=equipment, end__gt=now))
+
+
+def _effective_rules(equipment_id: int, rules: list[OpeningHours]) -> list[OpeningHours]:
+    own = [r for r in rules if r.equipment_id == equipment_id]
+    return own or [r for r in rules if r.equipment_id is None]
+
+
+def _rule_key(rule: OpeningHours) -> tuple:
+    return (
+        rule.weekday, rule.opens_at, rule.closes_at, rule.valid_from, rule.valid_until,
+    )  # fmt: skip
+
+
+def bookings_hit_by_hours(
+    *, rules_after: list[OpeningHours], now: datetime.datetime | None = None
+) -> list[Booking]:
+    """Live bookings not yet over that ``rules_after`` (every opening rule of the lab and its
+    machines, as they would be after a change) no longer covers by one opening window.
+
+    Only machines whose own set of rules changes are read; a booking is hit when no window of
+    its local days contains it whole (the slot grid is not re-checked: a booking already made
+    stays on its grid)."""
+    now = now or timezone.now()
+    rules_before = list(OpeningHours.objects.all())
+    changed = []
+    for equipment_id in Equipment.objects.values_list("pk", flat=True):
+        before = sorted(map(_rule_key, _effective_rules(equipment_id, rules_before)))
+        after = sorted(map(_rule_key, _effective_rules(equipment_id, rules_after)))
+        if before != after:
+            changed.append(equipment_id)
+    if not changed:
+        return []
+    hit = []
+    for booking in _live_with_people().filter(equipment_id__in=changed, end__gt=now):
+        rules = _effective_rules(booking.equipment_id, rules_after)
+        windows = opening_windows(
+            equipment=booking.equipment, start=booking.start, end=booking.end, rules=rules
+        )
+        if not any(w[0] <= booking.start and booking.end <= w[1] for w in windows):
+            hit.append(booking)
+    return hit
+
+
 # --- Credits --------------------------------------------------------------------------------
 
 

@@ -65,6 +65,19 @@ class NotFound(DomainError):
     default_message = _("Not found.")
 
 
+class LockedOut(DomainError):
+    """429: too many failed sign-ins from this account or address; ``Retry-After`` says when."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "locked_out"
+    default_message = _("Too many failed sign-in attempts. Try again later.")
+
+    def __init__(self, message: Any = None, *, retry_after: int, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class Conflict(DomainError):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
@@ -138,7 +151,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     exc = _from_django(exc) or exc
     if isinstance(exc, DomainError):
         return Response(
-            error_body(exc.code, exc.message, _plain(exc.fields)), status=exc.status_code
+            error_body(exc.code, exc.message, _plain(exc.fields)),
+            status=exc.status_code,
+            headers=getattr(exc, "headers", None),
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -5,6 +5,7 @@ Embedded default: SQLite, no Redis, Celery on a filesystem broker. ``DATABASE_UR
 and then requires ``DJANGO_SECRET_KEY`` and ``ALLOWED_HOSTS``.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -60,9 +61,11 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_htmx",
+    "axes",
     "caiac",
     "caiac.accounts",
     "caiac.notifications",
+    "caiac.frontdoor",
     "trainings",
     "booking",
     "incubation",
@@ -84,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a login refused by the lockout into the 429 page or JSON body.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "caiac.urls"
@@ -133,9 +138,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The lockout backend first: a locked-out account or address is refused before any password is
+# checked (caiac/accounts/backends.py, docs/accounts.md).
+AUTHENTICATION_BACKENDS = [
+    "caiac.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# A reset link works once (it dies with the password it replaces) and for a day at most.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
 LOGIN_URL = "frontend:login"
 LOGIN_REDIRECT_URL = "frontend:home"
 LOGOUT_REDIRECT_URL = "frontend:login"
+
+# --- Client address and brute-force lockout ------------------------------------------------------
+# How many reverse proxies of ours stand in front of the app (each appends to X-Forwarded-For).
+# 0: the client is REMOTE_ADDR and X-Forwarded-For is ignored (caiac/client_ip.py).
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+# django-axes counts failed logins in the database, so every worker sees the same count: an
+# account, or a client address, with AXES_FAILURE_LIMIT failures within the cool-off is refused
+# (even with the right password) until AXES_COOLOFF_MINUTES after its last failure.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, per address
+AXES_CLIENT_IP_CALLABLE = "caiac.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "caiac.accounts.lockout.lockout_response"
+# Attempts during a lockout are not counted: the lock ends at a known time (Retry-After).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
 
 # --- Cache (throttling, locks) ----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -179,6 +210,8 @@ else:
     EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="caiac.notifications.mail.FileBackend")
     EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Links in emails (invitations, password reset, confirmations) start with this.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CAIAC Lab <noreply@caiac.ma>")
 
 # --- API ------------------------------------------------------------------------------------
@@ -208,6 +241,8 @@ REST_FRAMEWORK = {
         "auth": env.str("THROTTLE_AUTH", default="10/minute"),
         "write": env.str("THROTTLE_WRITE", default="120/minute"),
     },
+    # Throttles count per client address the same way as the lockout (see TRUSTED_PROXIES).
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,
 }

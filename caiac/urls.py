@@ -9,6 +9,7 @@ from frontend.views.accounts import set_language
 api_v1 = [
     path("me/", MeView.as_view(), name="me"),
     path("", include("caiac.accounts.api.urls")),
+    path("", include("caiac.frontdoor.api.urls")),
     path("", include("caiac.notifications.api.urls")),
     path("", include("trainings.api.urls")),
     path("", include("booking.api.urls")),

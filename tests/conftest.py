@@ -28,6 +28,8 @@ def set_throttle_rates(monkeypatch, **rates: str) -> None:
 @pytest.fixture(autouse=True)
 def _test_settings(settings, monkeypatch):
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Hashing every factory user's password with PBKDF2 dominated the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     set_throttle_rates(monkeypatch, auth="1000/minute", write="10000/minute")
     settings.STORAGES = {
         **settings.STORAGES,

@@ -22,8 +22,39 @@ from caiac.serializers import (
 )
 
 
+def dry_run_field() -> serializers.BooleanField:
+    return serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text='true: write nothing, answer 200 {"affected_bookings": [...]} — the live '
+        "bookings this change would cancel.",
+    )
+
+
+def cancellation_reason_field() -> serializers.CharField:
+    return serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=500,
+        help_text="Told to the bookers whose bookings this change cancels.",
+    )
+
+
+def cancelled_bookings_field() -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text="Ids of the live bookings this change cancelled.",
+    )
+
+
 class EquipmentSerializer(ModelSerializer):
     required_course_title = serializers.SerializerMethodField()
+    dry_run = dry_run_field()
+    reason = cancellation_reason_field()
 
     class Meta:
         model = Equipment
@@ -47,6 +78,8 @@ class EquipmentSerializer(ModelSerializer):
             "hourly_rate_member",
             "hourly_rate_non_member",
             "cancellation_deadline_hours",
+            "dry_run",
+            "reason",
         ]
         read_only_fields = ["id"]
         # The database's checks, mirrored (a 400 on the field, not an IntegrityError), and
@@ -70,7 +103,17 @@ class EquipmentSerializer(ModelSerializer):
         return equipment.required_course.title if equipment.required_course_id else None
 
 
+class EquipmentResultSerializer(EquipmentSerializer):
+    cancelled_bookings = cancelled_bookings_field()
+
+    class Meta(EquipmentSerializer.Meta):
+        fields = [*EquipmentSerializer.Meta.fields, "cancelled_bookings"]
+
+
 class OpeningHoursSerializer(ModelSerializer):
+    dry_run = dry_run_field()
+    reason = cancellation_reason_field()
+
     class Meta:
         model = OpeningHours
         fields = [
@@ -82,15 +125,33 @@ class OpeningHoursSerializer(ModelSerializer):
             "valid_from",
             "valid_until",
             "label",
+            "dry_run",
+            "reason",
         ]
         read_only_fields = ["id"]
 
 
+class OpeningHoursResultSerializer(OpeningHoursSerializer):
+    cancelled_bookings = cancelled_bookings_field()
+
+    class Meta(OpeningHoursSerializer.Meta):
+        fields = [*OpeningHoursSerializer.Meta.fields, "cancelled_bookings"]
+
+
 class ClosureSerializer(ModelSerializer):
+    dry_run = dry_run_field()
+
     class Meta:
         model = Closure
-        fields = ["id", "equipment", "start", "end", "reason"]
+        fields = ["id", "equipment", "start", "end", "reason", "dry_run"]
         read_only_fields = ["id"]
+
+
+class ClosureResultSerializer(ClosureSerializer):
+    cancelled_bookings = cancelled_bookings_field()
+
+    class Meta(ClosureSerializer.Meta):
+        fields = [*ClosureSerializer.Meta.fields, "cancelled_bookings"]
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):
@@ -259,6 +320,10 @@ class UsageSerializer(serializers.Serializer):
     end = serializers.DateTimeField()
     equipment = UsageRowSerializer(many=True)
     organisations = UsageRowSerializer(many=True)
+
+
+class AffectedBookingsSerializer(serializers.Serializer):
+    affected_bookings = BookingSerializer(many=True)
 
 
 class LabCreditSerializer(ModelSerializer):

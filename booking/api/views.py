@@ -63,6 +63,69 @@ def parse_range(
     return start, end
 
 
+def _dry_run_query(request) -> bool:
+    return request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
+
+
+def change_response(change, result_serializer, *, created: bool = False) -> Response:
+    """A dry run answers the bookings it would cancel; a write, the object and those it did."""
+    if change.dry_run:
+        body = s.AffectedBookingsSerializer({"affected_bookings": change.affected}).data
+        return Response(body)
+    instance = change.instance
+    instance.cancelled_bookings = [b.pk for b in change.cancelled]
+    return Response(
+        result_serializer(instance).data,
+        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+    )
+
+
+DRY_RUN_DOC = (
+    'With `"dry_run": true` (or `?dry_run=true`) nothing is written and the answer is 200 '
+    '`{"affected_bookings": [...]}`: the live bookings this change would cancel. Without it the '
+    "change is made and those bookings are cancelled in the same transaction (reason recorded, "
+    "free lab hours given back, reminders dropped, each booker told); the answer lists their "
+    "ids in `cancelled_bookings`."
+)
+DRY_RUN_RESPONSES = {
+    200: OpenApiResponse(
+        s.AffectedBookingsSerializer, description="dry run: the bookings it would cancel"
+    ),
+    **ERRORS,
+}
+
+
+class _DryRunWrites:
+    """create / update / destroy through a service returning a ``CatalogueChange``."""
+
+    result_serializer_class: type
+    create_service = staticmethod(lambda **kwargs: None)
+    update_service = staticmethod(lambda **kwargs: None)
+    instance_kwarg = "instance"
+
+    def _values(self, serializer) -> dict:
+        data = dict(serializer.validated_data)
+        data["dry_run"] = data.get("dry_run") or _dry_run_query(self.request)
+        return data
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        change = type(self).create_service(by=request.user, **self._values(serializer))
+        return change_response(change, self.result_serializer_class, created=True)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        change = type(self).update_service(
+            by=request.user,
+            **{self.instance_kwarg: serializer.instance},
+            **self._values(serializer),
+        )
+        return change_response(change, self.result_serializer_class)
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -97,12 +160,34 @@ class EquipmentViewSet(
         )
 
     def perform_create(self, serializer):
-        serializer.instance = services.equipment_create(**serializer.validated_data)
+        data = dict(serializer.validated_data)
+        data.pop("dry_run", None)
+        data.pop("reason", None)
+        serializer.instance = services.equipment_create(by=self.request.user, **data)
 
-    def perform_update(self, serializer):
-        serializer.instance = services.equipment_update(
-            equipment=serializer.instance, **serializer.validated_data
-        )
+    @extend_schema(
+        request=s.EquipmentSerializer,
+        responses={200: s.EquipmentResultSerializer, **ERRORS},
+        parameters=[OpenApiParameter("dry_run", bool)],
+        description=DRY_RUN_DOC,
+    )
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data["dry_run"] = data.get("dry_run") or _dry_run_query(request)
+        change = services.equipment_update(by=request.user, equipment=serializer.instance, **data)
+        return change_response(change, s.EquipmentResultSerializer)
+
+    @extend_schema(
+        request=s.EquipmentSerializer,
+        responses={200: s.EquipmentResultSerializer, **ERRORS},
+        parameters=[OpenApiParameter("dry_run", bool)],
+        description=DRY_RUN_DOC,
+    )
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
 
     @extend_schema(
         parameters=[
@@ -121,44 +206,86 @@ class EquipmentViewSet(
         return Response(s.AvailabilitySerializer(data).data)
 
 
-class OpeningHoursViewSet(viewsets.ModelViewSet):
+@extend_schema_view(
+    create=extend_schema(
+        responses={201: s.OpeningHoursResultSerializer, **DRY_RUN_RESPONSES},
+        description=DRY_RUN_DOC,
+    ),
+    update=extend_schema(
+        responses={200: s.OpeningHoursResultSerializer, **ERRORS}, description=DRY_RUN_DOC
+    ),
+    partial_update=extend_schema(
+        responses={200: s.OpeningHoursResultSerializer, **ERRORS}, description=DRY_RUN_DOC
+    ),
+    destroy=extend_schema(
+        parameters=[OpenApiParameter("dry_run", bool)],
+        responses={
+            204: OpenApiResponse(description="deleted"),
+            200: OpenApiResponse(
+                s.AffectedBookingsSerializer, description="?dry_run=true: what it would cancel"
+            ),
+        },
+        description="Deleting a rule may stop covering live bookings: they are cancelled "
+        "(`?dry_run=true` lists them and deletes nothing).",
+    ),
+)
+class OpeningHoursViewSet(_DryRunWrites, viewsets.ModelViewSet):
     """Weekly wall-clock opening rules; dated ones (Ramadan) replace the default on their dates."""
 
     queryset = OpeningHours.objects.none()
     serializer_class = s.OpeningHoursSerializer
+    result_serializer_class = s.OpeningHoursResultSerializer
     permission_classes = [permissions.IsAuthenticated, IsClusterStaffOrReadOnly]
     filterset_fields = ["equipment", "weekday"]
+    create_service = staticmethod(services.opening_hours_create)
+    update_service = staticmethod(services.opening_hours_update)
+    instance_kwarg = "rule"
 
     def get_queryset(self):
         return OpeningHours.objects.all()
 
-    def perform_create(self, serializer):
-        serializer.instance = services.opening_hours_create(**serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = services.opening_hours_update(
-            rule=serializer.instance, **serializer.validated_data
+    def destroy(self, request, *args, **kwargs):
+        change = services.opening_hours_delete(
+            by=request.user,
+            rule=self.get_object(),
+            dry_run=_dry_run_query(request),
+            reason=request.query_params.get("reason", ""),
         )
+        if change.dry_run:
+            return change_response(change, self.result_serializer_class)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ClosureViewSet(viewsets.ModelViewSet):
-    """Holidays and maintenance: the whole lab (no machine) or one machine."""
+@extend_schema_view(
+    create=extend_schema(
+        responses={201: s.ClosureResultSerializer, **DRY_RUN_RESPONSES},
+        description=DRY_RUN_DOC,
+    ),
+    update=extend_schema(
+        responses={200: s.ClosureResultSerializer, **ERRORS}, description=DRY_RUN_DOC
+    ),
+    partial_update=extend_schema(
+        responses={200: s.ClosureResultSerializer, **ERRORS}, description=DRY_RUN_DOC
+    ),
+)
+class ClosureViewSet(_DryRunWrites, viewsets.ModelViewSet):
+    """Holidays and maintenance: the whole lab (no machine) or one machine. A closure over live
+    bookings cancels them (`dry_run` lists them first)."""
 
     queryset = Closure.objects.none()
     serializer_class = s.ClosureSerializer
+    result_serializer_class = s.ClosureResultSerializer
     permission_classes = [permissions.IsAuthenticated, IsClusterStaffOrReadOnly]
     filterset_fields = ["equipment"]
+    create_service = staticmethod(services.closure_create)
+    update_service = staticmethod(services.closure_update)
+    instance_kwarg = "closure"
 
     def get_queryset(self):
         return Closure.objects.all()
 
-    def perform_create(self, serializer):
-        serializer.instance = services.closure_create(**serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = services.closure_update(
-            closure=serializer.instance, **serializer.validated_data
-        )
+    def perform_destroy(self, instance):
+        services.closure_delete(by=self.request.user, closure=instance)
 
 
 def _moment(name: str, value: str | None, *, end_of_day: bool = False):

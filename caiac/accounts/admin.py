@@ -17,7 +17,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "language", "is_active", "is_staff")
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("CAIAC"), {"fields": ("role", "language", "phone")}),
+        (_("CAIAC"), {"fields": ("role", "language", "phone", "gender")}),
     )
     inlines = [MembershipInline]
 

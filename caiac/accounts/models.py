@@ -23,6 +23,13 @@ class Language(models.TextChoices):
     EN = "en", "English"
 
 
+class Gender(models.TextChoices):
+    """Optional: only for the figures funders ask for (participants women / men)."""
+
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+
+
 def new_feed_token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -33,18 +40,30 @@ class User(AbstractUser):
         _("language"), max_length=2, choices=Language.choices, default=Language.FR
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    gender = models.CharField(
+        _("gender"),
+        max_length=8,
+        choices=Gender.choices,
+        blank=True,
+        help_text=_("Optional; counted only in the women / men figures funders ask for."),
+    )
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    # For templates only ({% if user.is_cluster_staff %}); code asks caiac.access directly.
     @property
     def is_cluster_staff(self) -> bool:
-        return self.is_active and (self.role == Role.STAFF or self.is_superuser)
+        from caiac import access
+
+        return access.is_staff(self)
 
     @property
     def is_trainer(self) -> bool:
-        return self.is_active and self.role == Role.TRAINER
+        from caiac import access
+
+        return access.is_trainer(self)
 
     @property
     def display_name(self) -> str:

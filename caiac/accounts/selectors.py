@@ -1,13 +1,12 @@
 from django.db.models import QuerySet
 
+from caiac import access
 from caiac.accounts.models import Membership, MembershipRole, Organisation, User
 from caiac.errors import NotFound
 
 
 def organisations_visible_to(user: User) -> QuerySet[Organisation]:
-    if user.is_cluster_staff:
-        return Organisation.objects.all()
-    return Organisation.objects.filter(memberships__user=user)
+    return access.organisations_visible_to(user)
 
 
 def organisation_get_for_user(*, user: User, organisation_id: int) -> Organisation:

@@ -2,11 +2,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import Token
 
+from caiac import access
+from caiac.accounts.lockout import locked_message, retry_after_seconds
 from caiac.accounts.models import Membership, MembershipRole, Organisation, User
-from caiac.errors import Conflict, Invalid
+from caiac.errors import Conflict, Invalid, LockedOut, NotAllowed, NotFound
 
 ORGANISATION_FIELDS = (
     "name",
@@ -22,7 +27,13 @@ ORGANISATION_FIELDS = (
 
 
 def user_authenticate(*, request: Any, username: str, password: str) -> User:
-    user = authenticate(request=request, username=username, password=password)
+    """The user with these credentials; ``LockedOut`` (429) while the account or address is
+    locked by too many failures, whatever the password (caiac/accounts/lockout.py)."""
+    # The plain Django request: django-axes marks it, and its middleware answers the lockout.
+    http_request = getattr(request, "_request", request)
+    user = authenticate(request=http_request, username=username, password=password)
+    if getattr(http_request, "axes_locked_out", False):
+        raise LockedOut(locked_message(), retry_after=retry_after_seconds(http_request, username))
     if user is None:
         raise Invalid(
             _("Unable to sign in with this username and password."), code="invalid_credentials"
@@ -51,7 +62,9 @@ def _check_name_free(name: str, *, exclude_pk: int | None = None) -> None:
 
 
 @transaction.atomic
-def organisation_create(**data: Any) -> Organisation:
+def organisation_create(*, by: User, **data: Any) -> Organisation:
+    """Staff register an organisation (people ask through the front door's join requests)."""
+    access.require_staff(by)
     _check_membership_dates(data)
     _check_name_free(data["name"])
     return Organisation.objects.create(
@@ -60,7 +73,8 @@ def organisation_create(**data: Any) -> Organisation:
 
 
 @transaction.atomic
-def organisation_update(*, organisation: Organisation, **data: Any) -> Organisation:
+def organisation_update(*, by: User, organisation: Organisation, **data: Any) -> Organisation:
+    access.require_staff(by)
     merged = {f: getattr(organisation, f) for f in ORGANISATION_FIELDS} | data
     _check_membership_dates(merged)
     if "name" in data:
@@ -75,8 +89,26 @@ def organisation_update(*, organisation: Organisation, **data: Any) -> Organisat
 
 @transaction.atomic
 def membership_add(
-    *, organisation: Organisation, user: User, role: str = MembershipRole.MEMBER
+    *, by: User, organisation: Organisation, user: User, role: str = MembershipRole.MEMBER
 ) -> Membership:
+    """Staff put someone in an organisation (owners invite by email instead)."""
+    access.require_staff(by)
+    return _membership_put(organisation=organisation, user=user, role=role)
+
+
+@transaction.atomic
+def membership_join_by_invitation(
+    *, user: User, organisation: Organisation, role: str
+) -> Membership:
+    """The person joins with the role of an invitation whose link they have just spent (the front
+    door checks the link: it is the authority here). An owner is never demoted by it."""
+    existing = Membership.objects.filter(organisation=organisation, user=user).first()
+    if existing is not None and existing.role == MembershipRole.OWNER:
+        return existing
+    return _membership_put(organisation=organisation, user=user, role=role)
+
+
+def _membership_put(*, organisation: Organisation, user: User, role: str) -> Membership:
     membership, created = Membership.objects.get_or_create(
         organisation=organisation, user=user, defaults={"role": role}
     )
@@ -86,9 +118,122 @@ def membership_add(
     return membership
 
 
+def _require_owner_or_staff(*, by: User, organisation: Organisation) -> None:
+    # Outsiders learn nothing (404); its members who are not owners are refused (403).
+    if not access.acts_for(by, organisation):
+        raise NotFound()
+    access.require_owner_of(by, organisation)
+
+
+def _lock_memberships(organisation: Organisation) -> None:
+    # Serialises every change of an organisation's roles: two owners demoting each other at the
+    # same moment must not leave it with none (on SQLite the IMMEDIATE transaction does this).
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+
+
+def _check_an_owner_remains(*, organisation: Organisation, without: Membership) -> None:
+    others = (
+        Membership.objects.filter(organisation=organisation, role=MembershipRole.OWNER)
+        .exclude(pk=without.pk)
+        .exists()
+    )
+    if not others:
+        raise Conflict(
+            _("An organisation always keeps an owner: make someone else owner first."),
+            code="last_owner",
+        )
+
+
 @transaction.atomic
-def membership_remove(*, organisation: Organisation, user: User) -> None:
-    Membership.objects.filter(organisation=organisation, user=user).delete()
+def membership_set_role(
+    *, by: User, organisation: Organisation, user: User, role: str
+) -> Membership:
+    """An owner (or staff) makes a member owner, or an owner member; one owner always stays."""
+    _require_owner_or_staff(by=by, organisation=organisation)
+    if role not in MembershipRole.values:
+        raise Invalid(_("Unknown role."), code="invalid", fields={"role": [_("Unknown role.")]})
+    _lock_memberships(organisation)
+    membership = Membership.objects.filter(organisation=organisation, user=user).first()
+    if membership is None:
+        raise NotFound()
+    if membership.role == MembershipRole.OWNER and role != MembershipRole.OWNER:
+        _check_an_owner_remains(organisation=organisation, without=membership)
+    if membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, by: User, organisation: Organisation, user: User) -> None:
+    """An owner (or staff) removes someone; anyone may leave. One owner always stays."""
+    if by.pk != user.pk:
+        _require_owner_or_staff(by=by, organisation=organisation)
+    _lock_memberships(organisation)
+    membership = Membership.objects.filter(organisation=organisation, user=user).first()
+    if membership is None:
+        raise NotFound()
+    if membership.role == MembershipRole.OWNER:
+        _check_an_owner_remains(organisation=organisation, without=membership)
+    membership.delete()
+
+
+PROFILE_FIELDS = ("first_name", "last_name", "phone", "language")
+
+
+@transaction.atomic
+def profile_update(*, by: User, user: User, **data: Any) -> User:
+    """A person's own name, phone and language (the address changes by confirmation only)."""
+    if by.pk != user.pk:
+        raise NotAllowed()
+    unknown = set(data) - set(PROFILE_FIELDS)
+    if unknown:
+        raise Invalid(_("These fields cannot be changed here."), fields={f: [] for f in unknown})
+    if "language" in data and data["language"] not in dict(settings.LANGUAGES):
+        raise Invalid(_("Unknown language."), code="invalid", fields={"language": []})
+    for field, value in data.items():
+        setattr(user, field, value.strip() if isinstance(value, str) else value)
+    user.save(update_fields=list(data))
+    return user
+
+
+@transaction.atomic
+def password_change(*, by: User, user: User, old_password: str, new_password: str) -> User:
+    """A person changes their own password, knowing the current one (AUTH_PASSWORD_VALIDATORS)."""
+    if by.pk != user.pk:
+        raise NotAllowed()
+    if not user.check_password(old_password):
+        raise Invalid(
+            _("Your current password was entered incorrectly."),
+            code="wrong_password",
+            fields={"old_password": [_("Your current password was entered incorrectly.")]},
+        )
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise Invalid(
+            exc.messages[0], code="weak_password", fields={"new_password": exc.messages}
+        ) from None
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def api_token_create(*, by: User, user: User) -> Token:
+    """A new API token for the person; the previous one, if any, stops working at once."""
+    if by.pk != user.pk:
+        raise NotAllowed()
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+@transaction.atomic
+def api_token_revoke(*, by: User, user: User) -> int:
+    if by.pk != user.pk and not access.is_staff(by):
+        raise NotAllowed()
+    deleted, _rows = Token.objects.filter(user=user).delete()
+    return deleted
 
 
 def user_set_language(*, user: User, language: str) -> User:

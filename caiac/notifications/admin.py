@@ -9,9 +9,24 @@ from caiac.notifications.models import Message, MessageStatus, Preference
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["kind", "recipient", "status", "delivery", "due_at", "sent_at", "attempts"]
+    list_display = [
+        "kind",
+        "recipient",
+        "to_email",
+        "status",
+        "delivery",
+        "due_at",
+        "sent_at",
+        "attempts",
+    ]
     list_filter = ["status", "delivery", "kind"]
-    search_fields = ["dedup_key", "recipient__username", "recipient__email", "last_error"]
+    search_fields = [
+        "dedup_key",
+        "recipient__username",
+        "recipient__email",
+        "to_email",
+        "last_error",
+    ]
     date_hierarchy = "due_at"
     raw_id_fields = ["recipient"]
     readonly_fields = [

@@ -177,6 +177,8 @@ def _claim(message_id: int) -> tuple[Message, str] | Outcome:
 
 
 def _in_app_only_reason(message: Message) -> str:
+    if message.to_email:
+        return ""  # to an address: emailed whatever anyone's preferences say
     if not message.recipient.email:
         return Delivery.IN_APP_NO_ADDRESS
     disabled = (

@@ -28,11 +28,21 @@ class Message(models.Model):
 
     Services write rows in the same transaction as the change they announce. ``dedup_key``
     (e.g. ``booking:42:reminder-24h``) is how a reminder is found again to move or drop it.
+
+    A message goes either to a ``recipient`` (a person: shown in the app, emailed as their
+    preferences say) or to an address, ``to_email`` (emailed only, never shown in the app, no
+    preference applies): an invitation to someone without an account, or a password-reset or
+    address-confirmation link, which must reach that mailbox and nothing else.
     """
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        null=True,
+        blank=True,
     )
+    to_email = models.EmailField(_("to address"), blank=True)
     kind = models.CharField(_("kind"), max_length=64)
     language = models.CharField(_("language"), max_length=2)
     content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True)
@@ -79,6 +89,11 @@ class Message(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
+                condition=(Q(recipient__isnull=False) & Q(to_email=""))
+                | (Q(recipient__isnull=True) & ~Q(to_email="")),
+                name="message_to_a_person_or_an_address",
+            ),
+            models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False),
                 name="message_sent_has_sent_at",
             ),
@@ -90,7 +105,12 @@ class Message(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.recipient} ({self.status})"
+        return f"{self.kind} → {self.recipient or self.to_email} ({self.status})"
+
+    @property
+    def address(self) -> str:
+        """Where the email goes."""
+        return self.to_email or (self.recipient.email if self.recipient else "")
 
 
 class Preference(models.Model):

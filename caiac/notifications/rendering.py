@@ -35,7 +35,7 @@ def message_render(message: Message, *, language: str | None = None) -> Rendered
     with translation.override(language), timezone.override(settings.TIME_ZONE):
         context = {
             "recipient": message.recipient,
-            "recipient_name": message.recipient.display_name,
+            "recipient_name": message.recipient.display_name if message.recipient else "",
             "kind": message.kind,
             "kind_label": kind_label(message.kind),
             **(message.context or {}),
@@ -66,7 +66,7 @@ def email_build(message: Message) -> EmailMessage:
         subject=rendered.subject,
         body=rendered.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[message.recipient.email],
+        to=[message.address],
         headers={
             "Message-ID": message_id_for(message),
             "Content-Language": message.language,

@@ -6,6 +6,7 @@ import re
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
@@ -23,19 +24,30 @@ logger = logging.getLogger(__name__)
 @transaction.atomic
 def message_schedule(
     *,
-    recipient: User,
+    recipient: User | None = None,
     kind: str,
     dedup_key: str,
     due_at: datetime.datetime | None = None,
     context: dict[str, Any] | None = None,
     about: models.Model | None = None,
     send_before: datetime.datetime | None = None,
+    to_email: str = "",
+    language: str = "",
 ) -> Message:
-    """Create the message, or move a still-pending one with the same key. A sent one stays."""
+    """Create the message, or move a still-pending one with the same key. A sent one stays.
+
+    To a person (``recipient``), in their language; or to an address (``to_email``, with
+    ``language``), emailed only — see ``Message``.
+    """
+    if (recipient is None) == (not to_email):
+        raise ValueError("A message goes to a recipient or to an address, not both or neither.")
     values = {
         "recipient": recipient,
+        "to_email": to_email,
         "kind": kind,
-        "language": recipient.language,
+        "language": language
+        or (recipient.language if recipient is not None else "")
+        or settings.LANGUAGE_CODE,
         "due_at": due_at or timezone.now(),
         "send_before": send_before,
         "context": context or {},

@@ -40,6 +40,10 @@ class MemberSerializer(ModelSerializer):
         fields = ["user", "username", "name", "role", "joined_at"]
 
 
+class MemberRoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Membership._meta.get_field("role").choices)
+
+
 class UserOrganisationSerializer(ModelSerializer):
     id = serializers.IntegerField(source="organisation_id")
     name = serializers.CharField(source="organisation.name")

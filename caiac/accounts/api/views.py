@@ -8,31 +8,56 @@ from rest_framework.views import APIView
 
 from caiac.accounts import selectors, services
 from caiac.accounts.api.serializers import (
+    MemberRoleSerializer,
     MemberSerializer,
     MembershipInputSerializer,
     OrganisationSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
-from caiac.accounts.models import Organisation
+from caiac.accounts.models import Organisation, User
+from caiac.errors import NotFound
+from caiac.openapi import ERROR_RESPONSES, LOCKED_OUT_RESPONSE
 from caiac.permissions import IsClusterStaffOrReadOnly
 
 
 class ObtainTokenView(APIView):
-    """Exchange a username and password for an API token (`Authorization: Token ...`)."""
+    """Exchange a username and password for an API token (`Authorization: Token ...`).
 
-    authentication_classes: list = []
+    Failed attempts are counted per account and per client address, in the database: after
+    too many, the account or the address is locked for a while and even the right password gets
+    429 `locked_out` with a `Retry-After` header. `DELETE` (with the token) revokes it."""
+
     permission_classes = [permissions.AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
-    @extend_schema(request=TokenRequestSerializer, responses=TokenResponseSerializer)
+    def get_authenticators(self):
+        # Signing in needs no credentials; revoking uses the token it revokes.
+        if self.request is not None and self.request.method == "DELETE":
+            return super().get_authenticators()
+        return []
+
+    def get_permissions(self):
+        if self.request is not None and self.request.method == "DELETE":
+            return [permissions.IsAuthenticated()]
+        return super().get_permissions()
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: TokenResponseSerializer, 429: LOCKED_OUT_RESPONSE, **ERROR_RESPONSES},
+    )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = services.user_authenticate(request=request, **serializer.validated_data)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        services.api_token_revoke(by=request.user, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class OrganisationViewSet(
@@ -55,11 +80,13 @@ class OrganisationViewSet(
         return selectors.organisations_visible_to(self.request.user).order_by("name")
 
     def perform_create(self, serializer):
-        serializer.instance = services.organisation_create(**serializer.validated_data)
+        serializer.instance = services.organisation_create(
+            by=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         serializer.instance = services.organisation_update(
-            organisation=serializer.instance, **serializer.validated_data
+            by=self.request.user, organisation=serializer.instance, **serializer.validated_data
         )
 
     @extend_schema(responses=MemberSerializer(many=True))
@@ -75,5 +102,49 @@ class OrganisationViewSet(
         organisation: Organisation = self.get_object()
         data = MembershipInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = services.membership_add(organisation=organisation, **data.validated_data)
+        membership = services.membership_add(
+            by=request.user, organisation=organisation, **data.validated_data
+        )
         return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    def get_permissions(self):
+        # Owners manage their people (the services check it); the rest is staff-only writes.
+        if self.action in ("member_detail", "member_remove"):
+            return [permissions.IsAuthenticated()]
+        return super().get_permissions()
+
+    def _member(self, organisation: Organisation, user_id: str) -> User:
+        membership = (
+            organisation.memberships.select_related("user").filter(user_id=user_id).first()
+            if str(user_id).isdigit()
+            else None
+        )
+        if membership is None:
+            raise NotFound()
+        return membership.user
+
+    @extend_schema(request=MemberRoleSerializer, responses=MemberSerializer)
+    @action(detail=True, methods=["patch"], url_path=r"members/(?P<user_id>[0-9]+)")
+    def member_detail(self, request, pk=None, user_id=None):
+        """Change someone's role (owners and staff). An organisation always keeps an owner:
+        409 `last_owner`. A member who is not an owner gets 403, an outsider 404."""
+        organisation: Organisation = self.get_object()
+        data = MemberRoleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = services.membership_set_role(
+            by=request.user,
+            organisation=organisation,
+            user=self._member(organisation, user_id),
+            role=data.validated_data["role"],
+        )
+        return Response(MemberSerializer(membership).data)
+
+    @extend_schema(request=None, responses={204: None})
+    @member_detail.mapping.delete
+    def member_remove(self, request, pk=None, user_id=None):
+        """Remove someone (owners and staff), or leave (anyone, for themselves)."""
+        organisation: Organisation = self.get_object()
+        services.membership_remove(
+            by=request.user, organisation=organisation, user=self._member(organisation, user_id)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -65,8 +65,12 @@ class NotificationSerializer(ModelSerializer):
 class FailedMessageSerializer(ModelSerializer):
     """What staff need to judge a message that could not be emailed."""
 
-    recipient_username = serializers.CharField(source="recipient.username", read_only=True)
-    recipient_email = serializers.CharField(source="recipient.email", read_only=True)
+    recipient_username = serializers.CharField(
+        source="recipient.username", read_only=True, allow_null=True
+    )
+    recipient_email = serializers.CharField(
+        source="address", read_only=True, help_text="the address the email goes to"
+    )
     kind_label = serializers.SerializerMethodField()
     status = serializers.ChoiceField(
         choices=MessageStatus.choices, read_only=True, help_text="failed, or pending once resent"
