@@ -19,6 +19,7 @@ from booking.models import LIVE_STATUSES, Category, EquipmentStatus, FeedKind, L
 from caiac import clock
 from caiac.accounts.selectors import organisations_visible_to
 from caiac.errors import DomainError
+from frontend.redirects import redirect_next
 
 
 class CatalogueFilterForm(forms.Form):
@@ -206,7 +207,7 @@ def cancel(request, pk: int):
         messages.success(request, _("The booking is cancelled."))
     except DomainError as exc:
         messages.error(request, exc.message)
-    return redirect(request.POST.get("next") or "frontend:booking-mine")
+    return redirect_next(request, "frontend:booking-mine")
 
 
 @login_required
