@@ -19,10 +19,11 @@ from booking.models import LIVE_STATUSES, Category, EquipmentStatus, FeedKind, L
 from caiac import clock
 from caiac.accounts.selectors import organisations_visible_to
 from caiac.errors import DomainError
+from frontend.forms import CaiacForm
 from frontend.redirects import redirect_next
 
 
-class CatalogueFilterForm(forms.Form):
+class CatalogueFilterForm(CaiacForm):
     category = forms.ChoiceField(
         label=_("Category"), required=False, choices=[("", _("All")), *Category.choices]
     )
@@ -37,7 +38,7 @@ class CatalogueFilterForm(forms.Form):
     search = forms.CharField(label=_("Search"), required=False)
 
 
-class BookingForm(forms.Form):
+class BookingForm(CaiacForm):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}))
@@ -130,7 +131,7 @@ def machine(request, pk: int):
                     notes=form.cleaned_data.get("notes", ""),
                 )
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                form.add_domain_error(exc)
             else:
                 messages.success(request, _("Your booking is recorded."))
                 return redirect("frontend:booking-mine")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from caiac.accounts.models import User
 from caiac.accounts.selectors import user_belongs_to
 from caiac.errors import DomainError, NotFound
+from frontend.forms import CaiacForm
 from incubation import reports, selectors, services
 from incubation.models import (
     LIVE_STAGES,
@@ -41,11 +42,7 @@ def _require_staff(request):
 
 
 def _form_error(form, error: DomainError) -> None:
-    form.add_error(None, str(error.message))
-    for field, problems in (error.fields or {}).items():
-        if field in form.fields:
-            for problem in problems if isinstance(problems, list) else [problems]:
-                form.add_error(field, str(problem))
+    form.add_domain_error(error)
 
 
 # --- Overview ----------------------------------------------------------------------------------
@@ -69,7 +66,7 @@ def overview(request):
 
 
 # --- Applying ----------------------------------------------------------------------------------
-class ApplicationForm(forms.Form):
+class ApplicationForm(CaiacForm):
     def __init__(self, *args, call, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         if len(organisations) > 1:
@@ -139,7 +136,7 @@ def apply(request, call_id: int):
 
 
 # --- Jury --------------------------------------------------------------------------------------
-class ScoreForm(forms.Form):
+class ScoreForm(CaiacForm):
     def __init__(self, *args, criteria, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = criteria
@@ -200,7 +197,7 @@ def score(request, application_id: int):
 
 
 # --- Staff: ranking, decisions, cohorts --------------------------------------------------------
-class DecisionForm(forms.Form):
+class DecisionForm(CaiacForm):
     decision = forms.ChoiceField(
         choices=[("admit", _("Admit")), ("decline", _("Decline"))], widget=forms.HiddenInput
     )
@@ -278,7 +275,7 @@ def cohort_dashboard(request, cohort_id: int):
 
 
 # --- Incubatee follow-up -----------------------------------------------------------------------
-class KpiForm(forms.Form):
+class KpiForm(CaiacForm):
     period = forms.RegexField(
         regex=r"^\d{4}-Q[1-4]$", label=_("Quarter (e.g. 2026-Q3)"), max_length=7
     )
@@ -302,12 +299,12 @@ class KpiForm(forms.Form):
         return data
 
 
-class StageForm(forms.Form):
+class StageForm(CaiacForm):
     stage = forms.ChoiceField(label=_("New stage"), choices=Stage.choices)
     reason = forms.CharField(label=_("Reason"), required=False)
 
 
-class MilestoneStatusForm(forms.Form):
+class MilestoneStatusForm(CaiacForm):
     status = forms.ChoiceField(label=_("Status"), choices=MilestoneStatus.choices)
     evidence_link = forms.URLField(label=_("Evidence link"), required=False, assume_scheme="https")
     evidence_file = forms.FileField(label=_("Evidence file"), required=False)

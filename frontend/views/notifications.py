@@ -15,6 +15,7 @@ from caiac.notifications import selectors, services
 from caiac.notifications.kinds import kind_label
 from caiac.notifications.models import Message
 from caiac.notifications.rendering import message_render
+from frontend.forms import CaiacForm
 
 
 def _item(message: Message) -> dict:
@@ -77,7 +78,7 @@ def notification_badge(request):
     )
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(CaiacForm):
     """One checkbox per kind: checked means "also by email"."""
 
     def __init__(self, *args, kinds: list[str], disabled: list[str], **kwargs):
@@ -100,7 +101,7 @@ def notification_preferences(request):
         try:
             services.preferences_update(user=request.user, email_disabled=form.email_disabled())
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form.add_domain_error(exc)
         else:
             messages.success(request, _("Your preferences are saved."))
             return redirect("frontend:notifications-preferences")

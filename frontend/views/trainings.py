@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from caiac.errors import DomainError, NotFound
+from frontend.forms import CaiacForm
 from trainings import selectors, services
 from trainings.models import Session
 
@@ -127,7 +128,7 @@ def teach(request):
     )
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(CaiacForm):
     present = forms.TypedMultipleChoiceField(
         label=gettext_lazy("Present"),
         coerce=int,
