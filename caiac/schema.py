@@ -85,6 +85,10 @@ class AutoSchema(SpectacularAutoSchema):
         return codes
 
     def _needs_sign_in(self) -> bool:
+        # A bad token is a 401 even where no sign-in is needed, and a cookie without its CSRF
+        # token a 403: any view that authenticates can answer both.
+        if self.view.get_authenticators():
+            return True
         return not all(
             isinstance(permission, permissions.AllowAny)
             for permission in self.view.get_permissions()
