@@ -23,11 +23,12 @@ CONFIG = {
     "project_name_override": PACKAGE,
     "package_name_override": PACKAGE,
     "post_hooks": [],
-    # The client reads a workbook as bytes (the generator knows no spreadsheet type).
+    # The client reads workbooks and PDFs as bytes (the generator knows no such types).
     "content_type_overrides": {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (
             "application/octet-stream"
-        )
+        ),
+        "application/pdf": "application/octet-stream",
     },
 }
 
