@@ -23,6 +23,7 @@ MAX_YEAR = 2100
 # integer, whatever the database (SQLite would accept 64 bits and then PostgreSQL refuse).
 INT_MIN = -(2**31)
 INT_MAX = 2**31 - 1
+ID_MAX = 2**63 - 1  # ids are BigAutoField
 
 _YEAR_MESSAGE = _("Give a year between %(min)s and %(max)s.") % {"min": MIN_YEAR, "max": MAX_YEAR}
 
@@ -161,7 +162,7 @@ class IdField(serializers.PrimaryKeyRelatedField):
             if not (data.isascii() and data.strip().isdigit()):
                 self.fail("incorrect_type", data_type="str")
             data = int(data)
-        if not 1 <= data <= 2**63 - 1:
+        if not 1 <= data <= ID_MAX:
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(data)
 

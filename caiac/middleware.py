@@ -38,6 +38,37 @@ def api_error_response(status: int, detail: str | None = None) -> JsonResponse:
     return JsonResponse(error_body(code, detail or default), status=status)
 
 
+def _defaults():
+    from django.views import defaults
+
+    return defaults
+
+
+def handler400(request, exception=None):
+    if request.path.startswith(API_PREFIX):
+        return api_error_response(400)
+    return _defaults().bad_request(request, exception)
+
+
+def handler403(request, exception=None):
+    if request.path.startswith(API_PREFIX):
+        return api_error_response(403)
+    return _defaults().permission_denied(request, exception)
+
+
+def handler404(request, exception=None):
+    # JSON straight away under /api/: no page template (nor static file) can fail on the way.
+    if request.path.startswith(API_PREFIX):
+        return api_error_response(404)
+    return _defaults().page_not_found(request, exception)
+
+
+def handler500(request):
+    if request.path.startswith(API_PREFIX):
+        return api_error_response(500)
+    return _defaults().server_error(request)
+
+
 class ApiErrorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -41,9 +41,9 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class AutoSchema(SpectacularAutoSchema):
-    def _is_list_view(self, serializer=None) -> bool:
-        # A POST taking or returning a list (attendance, scores) is not a paginated list.
-        return self.method == "GET" and super()._is_list_view(serializer)
+    def _get_paginator(self):
+        # A POST taking or returning a list (attendance, scores, drafts) is not paginated.
+        return super()._get_paginator() if self.method == "GET" else None
 
     def map_parsers(self):
         # One documented body type per operation (generated clients break on several): an

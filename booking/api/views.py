@@ -29,7 +29,7 @@ from booking.models import (
     OpeningHours,
 )
 from caiac.clock import local_date
-from caiac.fields import DateOrDateTimeField
+from caiac.fields import ID_MAX, DateOrDateTimeField, IntegerField
 from caiac.permissions import IsClusterStaffOrReadOnly
 
 MAX_AVAILABILITY_DAYS = 62
@@ -337,9 +337,11 @@ class BookingViewSet(
         for name in ("equipment", "organisation"):
             value = params.get(name)
             if value:
-                if not (value.isascii() and value.isdigit()):
-                    raise ValidationError({name: [str(_("A valid integer is required."))]})
-                qs = qs.filter(**{f"{name}_id": int(value)})
+                try:
+                    pk = IntegerField(min_value=1, max_value=ID_MAX).run_validation(value)
+                except ValidationError as exc:
+                    raise ValidationError({name: exc.detail}) from None
+                qs = qs.filter(**{f"{name}_id": pk})
         status_ = _choice_param(self.request, "status", BookingStatus.values)
         if status_:
             qs = qs.filter(status=status_)

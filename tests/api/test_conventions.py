@@ -67,3 +67,21 @@ def test_the_walk_finds_the_request_bodies_of_every_app():
 @pytest.mark.parametrize("operation", sorted(REQUESTS))
 def test_request_fields_are_parsed_the_safe_way(operation):
     assert _problems(REQUESTS[operation], operation) == []
+
+
+def test_query_filters_are_documented_on_lists_only():
+    """A class-level @extend_schema(parameters=...) lands on every operation of a viewset: the
+    schema then promises filters on a create or a detail (docs/contracts.md: on the list)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    allowed = {"dry_run"}  # a write's own switch, not a filter
+    leaks = [
+        f"{method.upper()} {path}: {name}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if method != "get"
+        for name in (p["name"] for p in operation.get("parameters", []) if p["in"] == "query")
+        if name not in allowed
+    ]
+    assert leaks == []
