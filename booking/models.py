@@ -323,6 +323,9 @@ class BookingEvent(models.Model):
     from_status = models.CharField(max_length=12, choices=BookingStatus.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=BookingStatus.choices)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # A move: where the booking was before (its new times are the booking's own).
+    moved_from_start = models.DateTimeField(_("moved from (start)"), null=True, blank=True)
+    moved_from_end = models.DateTimeField(_("moved from (end)"), null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

@@ -137,6 +137,8 @@ def date_range(start, end, fmt: str = "DATE_FORMAT") -> str:
     first, last = date(start, fmt), date(end, fmt)
     if first == last:
         return first
+    if fmt == "DATE_FORMAT" and getattr(start, "year", None) == getattr(end, "year", None):
+        first = date(start, "MONTH_DAY_FORMAT")  # "30 novembre – 6 décembre 2026"
     return f"{first} {EN_DASH} {last}"
 
 
