@@ -17,13 +17,13 @@ def _moment(value: str | datetime.datetime) -> datetime.datetime:
 
 @register.filter
 def local_datetime(value: str | datetime.datetime | None, fmt: str = "") -> str:
-    """An ISO 8601 string (or aware datetime) on the Africa/Casablanca wall clock: "jeu 14 mai
-    2026, 09:00" by default, or a named format (``"TIME_FORMAT"``, ``"DATE_FORMAT"``...)."""
+    """An ISO 8601 string (or aware datetime) on the Africa/Casablanca wall clock: "jeudi 14
+    mai 2026, 09:00" by default, or a named format (``"TIME_FORMAT"``, ``"DATE_FORMAT"``...)."""
     if not value:
         return ""
     moment = _moment(value)
     if not fmt:
-        return formatting.when(moment)
+        return formatting.when_long(moment)
     if fmt == "TIME_FORMAT":
         return formatting.time(moment)
     return formatting.date(moment, fmt)
@@ -31,15 +31,15 @@ def local_datetime(value: str | datetime.datetime | None, fmt: str = "") -> str:
 
 @register.filter
 def local_span(start: str | datetime.datetime | None, end: str | datetime.datetime | None) -> str:
-    """"jeu 14 mai 2026, 09:00–12:00" (both ends when the days differ)."""
+    """ "jeudi 14 mai 2026, 09:00-12:00" (both ends when the days differ)."""
     if not start or not end:
         return ""
-    return formatting.span(_moment(start), _moment(end))
+    return formatting.span(_moment(start), _moment(end), long=True)
 
 
 @register.filter
 def money(value) -> str:
-    """"1 200,00 MAD" in the message's language."""
+    """ "1 200,00 MAD" in the message's language."""
     return formatting.money(value)
 
 
