@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -404,9 +403,7 @@ def move_quote(request, pk: int):
 
 @login_required
 def my_bookings(request):
-    bookings = selectors.bookings_visible_to(request.user).order_by("-start", "-id")
-    if request.user.is_cluster_staff:
-        bookings = bookings.filter(booked_by=request.user)
+    bookings = selectors.bookings_of(request.user).order_by("-start", "-id")
     page = Paginator(bookings, 25).get_page(request.GET.get("page"))
     feeds = [
         (feed, request.build_absolute_uri(f"/api/v1/calendar/{feed.token}.ics"))
@@ -439,7 +436,7 @@ def feed_revoke(request, pk: int):
 @login_required
 @require_POST
 def cancel(request, pk: int):
-    booking = get_object_or_404(selectors.bookings_visible_to(request.user), pk=pk)
+    booking = selectors.booking_get_for_user(user=request.user, booking_id=pk)
     try:
         services.booking_cancel(
             user=request.user, booking=booking, reason=request.POST.get("reason", "")
@@ -452,8 +449,7 @@ def cancel(request, pk: int):
 
 @login_required
 def approvals(request):
-    if not request.user.is_cluster_staff:
-        raise PermissionDenied
+    access.require_staff(request.user)
     return render(
         request, "frontend/booking/approvals.html", {"bookings": selectors.approval_queue()}
     )
@@ -462,9 +458,8 @@ def approvals(request):
 @login_required
 @require_POST
 def decide(request, pk: int, decision: str):
-    if not request.user.is_cluster_staff:
-        raise PermissionDenied
-    booking = get_object_or_404(selectors.bookings_visible_to(request.user), pk=pk)
+    access.require_staff(request.user)
+    booking = selectors.booking_get_for_user(user=request.user, booking_id=pk)
     try:
         if decision == "approve":
             services.booking_approve(user=request.user, booking=booking)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0004_booking_indexes_for_lists_and_availability'),
+        ('booking', '0006_bookingevent_lab_cause'),
     ]
 
     operations = [
