@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0006_bookingevent_lab_cause'),
+        ('booking', '0007_fee_percent_labels'),
     ]
 
     operations = [
