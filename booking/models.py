@@ -84,10 +84,10 @@ class Equipment(models.Model):
     )
     # Billing's policy for this machine (docs/billing.md): shares of the booking's price.
     no_show_fee_percent = models.PositiveSmallIntegerField(
-        _("no-show fee (% of the price)"), default=100
+        _("no-show fee, percentage of the price"), default=100
     )
     late_cancellation_fee_percent = models.PositiveSmallIntegerField(
-        _("late cancellation fee (% of the price)"), default=50
+        _("late cancellation fee, percentage of the price"), default=50
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -338,6 +338,9 @@ class BookingEvent(models.Model):
     # Set when the lab itself cancelled the booking (a closure, maintenance...): billing charges
     # no late-cancellation fee for those (docs/billing.md).
     cause = models.CharField(_("cancelled by the lab because of"), max_length=16, blank=True)
+    # A move: where the booking was before (its new times are the booking's own).
+    moved_from_start = models.DateTimeField(_("moved from (start)"), null=True, blank=True)
+    moved_from_end = models.DateTimeField(_("moved from (end)"), null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

@@ -5,7 +5,7 @@ from rest_framework import permissions, renderers
 from rest_framework.views import APIView
 
 from booking import ics, selectors
-from caiac.accounts.selectors import user_belongs_to
+from caiac import access
 from caiac.errors import NotFound
 
 
@@ -35,10 +35,7 @@ class CalendarFeedView(APIView):
     )
     def get(self, request, token: str):
         feed = selectors.feed_token_get(token)
-        if feed.organisation_id and not (
-            feed.user.is_cluster_staff
-            or user_belongs_to(user=feed.user, organisation=feed.organisation)
-        ):
+        if feed.organisation_id and not access.acts_for(feed.user, feed.organisation_id):
             raise NotFound()  # the holder left the organisation: the feed dies with the membership
         body = ics.feed_calendar(feed, ics.feed_bookings(feed))
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

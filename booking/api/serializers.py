@@ -179,7 +179,15 @@ class BookingEventSerializer(ModelSerializer):
 
     class Meta:
         model = BookingEvent
-        fields = ["at", "actor", "from_status", "to_status", "reason"]
+        fields = [
+            "at",
+            "actor",
+            "from_status",
+            "to_status",
+            "reason",
+            "moved_from_start",
+            "moved_from_end",
+        ]
 
 
 class BookingSerializer(ModelSerializer):
@@ -229,6 +237,11 @@ class BookingInputSerializer(serializers.Serializer):
     # An id, not a related field: another organisation's id is a 404 like an unknown one.
     organisation = IntegerField(min_value=1, required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class MoveSerializer(serializers.Serializer):
+    start = WallClockDateTimeField()
+    end = WallClockDateTimeField()
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from booking.api.calendar import CalendarFeedView
-from booking.api.usage import UsageCsvView, UsageView
+from booking.api.usage import UsageView
 from booking.api.views import (
     BookingSeriesViewSet,
     BookingViewSet,
@@ -25,6 +25,7 @@ router.register("lab-credits", LabCreditViewSet, basename="lab-credit")
 urlpatterns = [
     path("calendar/<str:token>.ics", CalendarFeedView.as_view(), name="booking-calendar-feed"),
     path("usage/", UsageView.as_view(), name="booking-usage"),
-    path("usage.csv", UsageCsvView.as_view(), name="booking-usage-csv"),
+    path("usage.csv", UsageView.as_view(), {"format": "csv"}, name="booking-usage-csv"),
+    path("usage.xlsx", UsageView.as_view(), {"format": "xlsx"}, name="booking-usage-xlsx"),
     *router.urls,
 ]

@@ -1,6 +1,7 @@
 """Booking a machine and every later change of a booking. One transaction each."""
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -16,13 +17,13 @@ from booking.models import (
     BookingStatus,
     Equipment,
     EquipmentStatus,
+    LabCreditUse,
 )
 from booking.services.credits import plan_credit_use, record_credit_use
-from caiac import clock
+from caiac import access, clock
 from caiac.accounts.models import Organisation, User
-from caiac.accounts.selectors import organisations_visible_to
-from caiac.errors import Conflict, Invalid, NotAllowed, NotFound
-from trainings.selectors import user_is_certified
+from caiac.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+from trainings.selectors import organisation_has_certified_member, user_is_certified
 
 OVERLAP_CONSTRAINT = "booking_no_overlap"
 HOUR = Decimal(3600)
@@ -41,40 +42,61 @@ def invalid_state(booking: Booking) -> Conflict:
 
 
 def resolve_organisation(*, user: User, organisation: Organisation | int | None) -> Organisation:
-    """The organisation a booking is for: the one named (if the user may act for it), else the
-    user's only one. Naming another organisation is not-found: its existence is not revealed."""
+    """The organisation a booking is for: the one named (if the user acts for it: its members,
+    and staff for any), else the user's only one. Naming an organisation one does not act for is
+    not-found: its existence is not revealed."""
     if organisation is not None:
         organisation_id = (
             organisation.pk if isinstance(organisation, Organisation) else organisation
         )
-        if user.is_cluster_staff:
-            found = Organisation.objects.filter(pk=organisation_id).first()
-        else:
-            found = organisations_visible_to(user).filter(pk=organisation_id).first()
-        if found is None:
-            raise NotFound(_("No such organisation."), fields={"organisation": ["not_found"]})
-        return found
-    mine = [] if user.is_cluster_staff else list(organisations_visible_to(user).order_by("pk")[:2])
-    if len(mine) == 1:
-        return mine[0]
+        try:
+            return access.get_for_person_or_404(
+                Organisation.objects.all(), user, organisation_id, via="pk"
+            )
+        except NotFound:
+            raise NotFound(
+                _("No such organisation."), fields={"organisation": ["not_found"]}
+            ) from None
+    default = access.default_organisation_of(user)
+    if default is not None and not access.is_staff(user):
+        return default
     raise Invalid(
         _("Say which organisation this booking is for.")
-        if mine or user.is_cluster_staff
+        if access.is_staff(user) or access.organisations_of(user).exists()
         else _("You do not belong to an organisation that can book."),
         code="organisation_required",
         fields={"organisation": [str(_("This field is required."))]},
     )
 
 
-def check_certified(*, user: User, equipment: Equipment, at: datetime.datetime) -> None:
-    if equipment.required_course_id and not user_is_certified(
-        user=user, course=equipment.required_course_id, at=at
-    ):
+def check_certified(
+    *, user: User, organisation: Organisation, equipment: Equipment, at: datetime.datetime
+) -> None:
+    """Someone trained on the machine must be behind every booking of it (docs/booking.md).
+
+    A member books for their organisation when they hold a valid certification of the machine's
+    course at the start of the slot. Staff book on an organisation's behalf when they hold it
+    themselves (the lab runs the machine as a service) or when one of that organisation's people
+    does (that person comes to work on it)."""
+    course_id = equipment.required_course_id
+    if not course_id or user_is_certified(user=user, course=course_id, at=at):
+        return
+    if access.is_staff(user):
+        if organisation_has_certified_member(organisation=organisation, course=course_id, at=at):
+            return
         raise NotAllowed(
-            _("You need the certification of the course “%(course)s” to book this machine.")
-            % {"course": equipment.required_course},
+            _(
+                "Nobody at %(organisation)s holds the certification of the course “%(course)s” "
+                "needed for this machine, and neither do you."
+            )
+            % {"organisation": organisation.name, "course": equipment.required_course.local_title},
             code="certification_required",
         )
+    raise NotAllowed(
+        _("You need the certification of the course “%(course)s” to book this machine.")
+        % {"course": equipment.required_course.local_title},
+        code="certification_required",
+    )
 
 
 def check_slot_rules(
@@ -155,24 +177,33 @@ def check_slot_rules(
         )
 
 
-def record_event(booking: Booking, *, actor: User | None, from_status: str, reason: str = ""):
-    BookingEvent.objects.create(
+def record_event(
+    booking: Booking,
+    *,
+    actor: User | None,
+    from_status: str,
+    reason: str = "",
+    moved_from: tuple[datetime.datetime, datetime.datetime] | None = None,
+) -> BookingEvent:
+    return BookingEvent.objects.create(
         booking=booking,
         actor=actor,
         from_status=from_status,
         to_status=booking.status,
         reason=reason,
+        moved_from_start=moved_from[0] if moved_from else None,
+        moved_from_end=moved_from[1] if moved_from else None,
     )
 
 
 def _price(
-    *, equipment: Equipment, organisation: Organisation, start, end
+    *, equipment: Equipment, organisation: Organisation, start, end, lock: bool = True
 ) -> tuple[Decimal, bool, Decimal, list]:
     hours = Decimal((end - start).total_seconds()) / HOUR
     day = clock.local_date(start)
     member = organisation.is_member_on(day)
     rate = equipment.hourly_rate_member if member else equipment.hourly_rate_non_member
-    plan = plan_credit_use(organisation=organisation, on=day, hours=hours)
+    plan = plan_credit_use(organisation=organisation, on=day, hours=hours, lock=lock)
     credit = sum((h for _c, h in plan), Decimal(0))
     price = ((hours - credit) * rate).quantize(Decimal("0.01"))
     return price, member, rate, plan
@@ -195,7 +226,7 @@ def booking_create(
     now = timezone.now()
     organisation = resolve_organisation(user=user, organisation=organisation)
     check_slot_rules(equipment=equipment, start=start, end=end, now=now)
-    check_certified(user=user, equipment=equipment, at=start)
+    check_certified(user=user, organisation=organisation, equipment=equipment, at=start)
     blocked_until = end + datetime.timedelta(minutes=equipment.buffer_minutes)
     # On SQLite the IMMEDIATE transaction already holds the write lock: this check and the
     # insert cannot interleave with another writer. On PostgreSQL the exclusion constraint
@@ -235,17 +266,91 @@ def booking_create(
     return booking
 
 
+@dataclass
+class Quote:
+    """What booking [start, end) would give, before confirming: the price for this
+    organisation, the free lab hours it spends, whether staff must approve, or why not."""
+
+    equipment: Equipment
+    start: datetime.datetime
+    end: datetime.datetime
+    organisation: Organisation | None = None
+    hours: Decimal = Decimal(0)
+    member_rate: bool = False
+    hourly_rate: Decimal = Decimal(0)
+    price: Decimal = Decimal(0)
+    credit_hours: Decimal = Decimal(0)
+    requires_approval: bool = False
+    error: DomainError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def booking_quote(
+    *,
+    user: User,
+    equipment: Equipment,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    organisation: Organisation | int | None = None,
+    moving: Booking | None = None,
+) -> Quote:
+    """``booking_create`` (or ``booking_move`` of ``moving``) without writing anything: the
+    same rules in the same order, so the page shows before confirming what confirming gives.
+    A rule that says no is in ``error`` (its code is the API's)."""
+    start, end = clock.to_utc(start), clock.to_utc(end)
+    quote = Quote(equipment=equipment, start=start, end=end)
+    quote.requires_approval = equipment.requires_approval and not (
+        moving is not None and access.is_staff(user) and moving.status == BookingStatus.CONFIRMED
+    )
+    try:
+        now = timezone.now()
+        quote.organisation = (
+            moving.organisation
+            if moving is not None
+            else resolve_organisation(user=user, organisation=organisation)
+        )
+        check_slot_rules(equipment=equipment, start=start, end=end, now=now)
+        check_certified(user=user, organisation=quote.organisation, equipment=equipment, at=start)
+        blocked_until = end + datetime.timedelta(minutes=equipment.buffer_minutes)
+        if selectors.live_booking_blocks(
+            equipment=equipment,
+            start=start,
+            end=blocked_until,
+            exclude_id=moving.pk if moving is not None else None,
+        ):
+            raise slot_unavailable()
+        if moving is None:
+            price, member, rate, plan = _price(
+                equipment=equipment, organisation=quote.organisation, start=start, end=end,
+                lock=False,
+            )  # fmt: skip
+        else:
+            with transaction.atomic():
+                # Its own hours are free again for the new time; undone on the way out.
+                LabCreditUse.objects.filter(booking=moving).delete()
+                price, member, rate, plan = _price(
+                    equipment=equipment, organisation=quote.organisation, start=start, end=end,
+                    lock=False,
+                )  # fmt: skip
+                transaction.set_rollback(True)
+    except DomainError as exc:
+        quote.error = exc
+        return quote
+    quote.hours = Decimal((end - start).total_seconds()) / HOUR
+    quote.member_rate, quote.hourly_rate, quote.price = member, rate, price
+    quote.credit_hours = sum((h for _c, h in plan), Decimal(0))
+    return quote
+
+
 def _locked(booking: Booking) -> Booking:
     return (
         Booking.objects.select_for_update()
         .select_related("equipment", "organisation", "booked_by")
         .get(pk=booking.pk)
     )
-
-
-def _require_staff(user: User) -> None:
-    if not user.is_cluster_staff:
-        raise NotAllowed(_("Only the cluster staff can do this."), code="not_allowed")
 
 
 def _change(booking: Booking, *, to: str, actor: User, reason: str = "") -> Booking:
@@ -266,14 +371,11 @@ def booking_cancel(*, user: User, booking: Booking, reason: str = "") -> Booking
     """Members of the organisation until the machine's deadline; staff at any time. Credit
     hours come back (spent hours only count for bookings that are not cancelled)."""
     booking = _locked(booking)
-    if (
-        not user.is_cluster_staff
-        and not booking.organisation.memberships.filter(user=user).exists()
-    ):
+    if not access.acts_for(user, booking.organisation_id):
         raise NotFound()
     if booking.status not in LIVE_STATUSES:
         raise invalid_state(booking)
-    if not user.is_cluster_staff and timezone.now() > cancellation_deadline(booking):
+    if not access.is_staff(user) and timezone.now() > cancellation_deadline(booking):
         raise Invalid(
             _(
                 "It is too late to cancel: the deadline was %(hours)s hours before the start. "
@@ -289,8 +391,75 @@ def booking_cancel(*, user: User, booking: Booking, reason: str = "") -> Booking
 
 
 @transaction.atomic
+def booking_move(
+    *, user: User, booking: Booking, start: datetime.datetime, end: datetime.datetime
+) -> Booking:
+    """Move a live booking to [start, end): the same booking (same id), every rule of booking
+    applied again (same codes), its price and free lab hours recomputed, its reminders moved,
+    the booker told, the move kept in its history. Members of the organisation until the
+    cancellation deadline of the current time; staff at any time. On a machine that needs
+    approval, a member's move puts the booking back to pending; a staff move keeps it."""
+    start, end = clock.to_utc(start), clock.to_utc(end)
+    now = timezone.now()
+    booking = _locked(booking)
+    if not access.acts_for(user, booking.organisation_id):
+        raise NotFound()
+    if booking.status not in LIVE_STATUSES:
+        raise invalid_state(booking)
+    if not access.is_staff(user) and now > cancellation_deadline(booking):
+        raise Invalid(
+            _(
+                "It is too late to move this booking: the deadline was %(hours)s hours before "
+                "the start. Ask the lab staff."
+            )
+            % {"hours": booking.equipment.cancellation_deadline_hours},
+            code="move_deadline_passed",
+        )
+    if (start, end) == (booking.start, booking.end):
+        raise Invalid(
+            _("The booking is already at this time."), code="invalid", fields={"start": []}
+        )
+    equipment = booking.equipment
+    check_slot_rules(equipment=equipment, start=start, end=end, now=now)
+    check_certified(user=user, organisation=booking.organisation, equipment=equipment, at=start)
+    blocked_until = end + datetime.timedelta(minutes=equipment.buffer_minutes)
+    if selectors.live_booking_blocks(
+        equipment=equipment, start=start, end=blocked_until, exclude_id=booking.pk
+    ):
+        raise slot_unavailable()
+    # Its free lab hours are given back first, then spent again for the new time.
+    LabCreditUse.objects.filter(booking=booking).delete()
+    price, member, rate, plan = _price(
+        equipment=equipment, organisation=booking.organisation, start=start, end=end
+    )
+    previous = (booking.start, booking.end)
+    from_status = booking.status
+    if equipment.requires_approval and not access.is_staff(user):
+        booking.status = BookingStatus.PENDING
+    booking.start, booking.end, booking.blocked_until = start, end, blocked_until
+    booking.price, booking.member_rate, booking.hourly_rate = price, member, rate
+    booking.credit_hours = sum((h for _c, h in plan), Decimal(0))
+    try:
+        with transaction.atomic():
+            booking.save(
+                update_fields=[
+                    "start", "end", "blocked_until", "status", "price", "member_rate",
+                    "hourly_rate", "credit_hours", "updated_at",
+                ]
+            )  # fmt: skip
+    except IntegrityError as exc:
+        if OVERLAP_CONSTRAINT in str(exc):
+            raise slot_unavailable() from exc
+        raise
+    record_credit_use(booking, plan)
+    event = record_event(booking, actor=user, from_status=from_status, moved_from=previous)
+    messaging.announce_move(booking, event=event)
+    return booking
+
+
+@transaction.atomic
 def booking_approve(*, user: User, booking: Booking, reason: str = "") -> Booking:
-    _require_staff(user)
+    access.require_staff(user)
     booking = _locked(booking)
     if booking.status != BookingStatus.PENDING:
         raise invalid_state(booking)
@@ -301,7 +470,7 @@ def booking_approve(*, user: User, booking: Booking, reason: str = "") -> Bookin
 
 @transaction.atomic
 def booking_reject(*, user: User, booking: Booking, reason: str) -> Booking:
-    _require_staff(user)
+    access.require_staff(user)
     if not reason or not reason.strip():
         raise Invalid(
             _("Say why the booking is rejected."),
@@ -323,7 +492,7 @@ CHECK_IN_EARLY = datetime.timedelta(hours=1)
 @transaction.atomic
 def booking_check_in(*, user: User, booking: Booking) -> Booking:
     """The machine was used: the booking is completed."""
-    _require_staff(user)
+    access.require_staff(user)
     booking = _locked(booking)
     if booking.status != BookingStatus.CONFIRMED:
         raise invalid_state(booking)
@@ -336,7 +505,7 @@ def booking_check_in(*, user: User, booking: Booking) -> Booking:
 
 @transaction.atomic
 def booking_no_show(*, user: User, booking: Booking, reason: str = "") -> Booking:
-    _require_staff(user)
+    access.require_staff(user)
     booking = _locked(booking)
     if booking.status != BookingStatus.CONFIRMED:
         raise invalid_state(booking)

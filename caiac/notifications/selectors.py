@@ -1,10 +1,12 @@
 """Reads of the outbox: what a person sees as notifications, what staff must look at."""
 
+import datetime
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from caiac import access
 from caiac.accounts.models import User
-from caiac.errors import NotFound
 from caiac.notifications.kinds import KINDS
 from caiac.notifications.models import Message, MessageStatus, Preference
 
@@ -25,16 +27,22 @@ def notifications_for_user(*, user: User, unread: bool = False) -> QuerySet[Mess
 
 def notification_get_for_user(*, user: User, id: int) -> Message:
     """One of the user's own notifications; another person's is 'not found', never 'forbidden'."""
-    message = notifications_for_user(user=user).filter(pk=id).first()
-    if message is None:
-        raise NotFound()
-    return message
+    return access.get_for_person_or_404(notifications_for_user(user=user), user, id, via=None)
 
 
 def unread_count(*, user: User) -> int:
     if not user.is_authenticated:
         return 0
     return notifications_for_user(user=user, unread=True).count()
+
+
+def messages_overdue(*, grace_seconds: int = 60) -> QuerySet[Message]:
+    """Pending rows that should have left more than ``grace_seconds`` ago (a scan every few
+    seconds sends them): the worker, beat, the broker or the mail server is not doing its job."""
+    since = timezone.now() - datetime.timedelta(seconds=grace_seconds)
+    return Message.objects.filter(status=MessageStatus.PENDING, due_at__lte=since).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=since)
+    )
 
 
 def messages_failed() -> QuerySet[Message]:

@@ -12,8 +12,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caiac import access
 from caiac.accounts.models import User
-from caiac.errors import Conflict, Invalid, NotAllowed, NotFound
+from caiac.errors import Conflict, Invalid, NotFound
 from caiac.notifications.kinds import ANNOUNCEMENT, KIND_PATTERN
 from caiac.notifications.models import Message, MessageStatus, Preference
 from caiac.notifications.selectors import notifications_for_user
@@ -63,9 +64,8 @@ def message_schedule(
         for field, value in values.items():
             setattr(message, field, value)
         message.status = MessageStatus.PENDING
-        # A moved message starts afresh: a new moment, so no backoff or queue stamp carries over.
+        # A moved message starts afresh: a new moment, so no backoff carries over.
         message.next_attempt_at = None
-        message.enqueued_at = None
         message.attempts = 0
         message.last_error = ""
         message.save()
@@ -114,8 +114,7 @@ def preferences_update(*, user: User, email_disabled: list[str]) -> Preference:
 @transaction.atomic
 def message_resend(*, message: Message, by: User) -> Message:
     """Staff give a failed message another round of attempts; the scan sends it."""
-    if not by.is_cluster_staff:
-        raise NotAllowed()
+    access.require_staff(by)
     message = Message.objects.select_for_update().get(pk=message.pk)
     if message.status != MessageStatus.FAILED:
         raise Conflict(
@@ -124,7 +123,6 @@ def message_resend(*, message: Message, by: User) -> Message:
     message.status = MessageStatus.PENDING
     message.attempts = 0
     message.next_attempt_at = None
-    message.enqueued_at = None
     # Sent now even if it was a reminder whose moment has passed: a person asked for it.
     message.send_before = None
     message.due_at = min(message.due_at, timezone.now())
@@ -143,8 +141,7 @@ def announcement_send(
     due_at: datetime.datetime | None = None,
 ) -> list[Message]:
     """Staff tell people something: one ``notifications.announcement`` message each."""
-    if not author.is_cluster_staff:
-        raise NotAllowed()
+    access.require_staff(author)
     if not recipients:
         raise Invalid(
             _("Choose at least one recipient."),

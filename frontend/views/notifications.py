@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from caiac import access
 from caiac.errors import DomainError
 from caiac.notifications import selectors, services
 from caiac.notifications.kinds import kind_label
@@ -38,7 +39,7 @@ def notification_list(request):
         "unread_only": unread_only,
         "unread": selectors.unread_count(user=request.user),
     }
-    if request.user.is_cluster_staff:
+    if access.is_staff(request.user):
         context["failed"] = selectors.messages_failed().order_by("-due_at")[:20]
     return render(request, "frontend/notifications/list.html", context)
 

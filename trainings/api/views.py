@@ -1,6 +1,3 @@
-import csv
-
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -10,7 +7,8 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from caiac.errors import NotAllowed
+from caiac import access
+from caiac.exports import Table, csv_response
 from caiac.permissions import IsClusterStaffOrReadOnly
 from trainings import selectors, services
 from trainings.api.serializers import (
@@ -62,7 +60,7 @@ class CourseViewSet(
     def create(self, request):
         data = CourseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        course = services.course_create(**data.validated_data)
+        course = services.course_create(by=request.user, **data.validated_data)
         return Response(CourseSerializer(course).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CourseInputSerializer, responses={200: CourseSerializer, **ERRORS})
@@ -70,7 +68,7 @@ class CourseViewSet(
         course = self.get_object()
         data = CourseInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        course = services.course_update(course=course, **data.validated_data)
+        course = services.course_update(by=request.user, course=course, **data.validated_data)
         return Response(CourseSerializer(course).data)
 
 
@@ -117,8 +115,7 @@ class SessionViewSet(
 
     def _manageable(self) -> Session:
         session = self.get_object()
-        if not selectors.can_manage_session(user=self.request.user, session=session):
-            raise NotAllowed(_("Only the session's trainer or cluster staff may do this."))
+        selectors.require_manages_session(user=self.request.user, session=session)
         return session
 
     def list(self, request):
@@ -211,23 +208,28 @@ class SessionViewSet(
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR, **ERRORS})
     def attendance_csv(self, request, pk=None):
-        """The attendance sheet of a session, to print or fill in (trainer or staff)."""
+        """The attendance sheet of a session, to print or fill in (trainer or staff): one table,
+        UTF-8 with a byte-order mark, headers in the request's language (caiac.exports)."""
         session = self._manageable()
         lists = selectors.session_enrolments(session)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        name = f"attendance-session-{session.pk}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        writer = csv.writer(response)
-        start = timezone.localtime(session.start)
-        writer.writerow([session.course.local_title, f"{start:%Y-%m-%d %H:%M}", session.place])
-        writer.writerow(["username", "name", "email", "status", "present", "signature"])
-        for enrolment in lists["enrolled"]:
-            present = {True: "yes", False: "no", None: ""}[enrolment.present]
-            user = enrolment.user
-            writer.writerow(
-                [user.username, user.display_name, user.email, enrolment.status, present, ""]
-            )
-        return response
+        present = {True: _("Present"), False: _("Absent"), None: ""}
+        title = session.course.local_title
+        table = Table(
+            title=_("Attendance"),
+            headers=[
+                _("Course"), _("Start"), _("Place"), _("Username"), _("Name"), _("Email"),
+                _("Status"), _("Attendance"), _("Signature"),
+            ],
+            rows=[
+                [
+                    title, session.start, session.place, e.user.username, e.user.display_name,
+                    e.user.email, e.get_status_display(), present[e.present], "",
+                ]
+                for e in lists["enrolled"]
+            ],
+        )  # fmt: skip
+        day = timezone.localtime(session.start).date()
+        return csv_response(table, f"attendance-session-{session.pk}-{day}.csv")
 
 
 class CertificationFilter(filters.FilterSet):
@@ -297,6 +299,6 @@ class EnrolmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         user = self.request.user
         wanted = self.request.query_params.get("user")
-        if user.is_cluster_staff and wanted and wanted.isascii() and wanted.isdigit():
+        if access.is_staff(user) and wanted and wanted.isascii() and wanted.isdigit():
             return selectors.enrolments_of(int(wanted))
         return selectors.enrolments_of(user)
