@@ -6,7 +6,7 @@ from typing import Any
 from django.utils import timezone
 
 from booking.ics import booking_ics
-from booking.models import Booking
+from booking.models import Booking, BookingEvent
 from caiac.notifications.services import message_schedule, messages_drop
 from caiac.notifications.timing import hours_before
 
@@ -36,14 +36,8 @@ def booking_context(booking: Booking) -> dict[str, Any]:
 
 
 def announce(booking: Booking, event: str) -> None:
-    """``event``: confirmed, pending, approved, rejected, cancelled or moved.
-
-    A booking is moved more than once: each move is its own message (its revision in the key).
-    """
+    """``event``: confirmed, pending, approved, rejected or cancelled (a move: announce_move)."""
     key = f"booking:{booking.pk}:{event}"
-    if event == "moved":
-        messages_drop(dedup_prefix=f"{key}:")  # a move not yet told is replaced by this one
-        key = f"{key}:{booking.sequence}"
     message_schedule(
         recipient=booking.booked_by,
         kind=f"booking.{event}",
@@ -83,11 +77,26 @@ def drop_reminders(booking: Booking) -> None:
     messages_drop(dedup_prefix=f"booking:{booking.pk}:reminder")
 
 
-def booking_moved(booking: Booking) -> None:
-    """Tell the booker a booking moved (an updated invitation: same UID, next SEQUENCE) and
-    move its reminders. The move service calls it after ``booking.revise()`` and the save."""
-    announce(booking, "moved")
-    schedule_reminders(booking)
+def announce_move(booking: Booking, *, event: BookingEvent) -> None:
+    """Everything a move says and re-schedules, in one place: the reminders of the new time
+    (those of the old time dropped; keys of the new revision, so one already sent for the old
+    time does not stop them), and the booker told with the old and new times and the updated
+    invitation — same UID, the next SEQUENCE (the move service called ``booking.revise()``)."""
+    if booking.is_live:
+        schedule_reminders(booking)
+    else:
+        drop_reminders(booking)
+    context = booking_context(booking)
+    context["previous_start"] = event.moved_from_start.isoformat()
+    context["previous_end"] = event.moved_from_end.isoformat()
+    messages_drop(dedup_prefix=f"booking:{booking.pk}:move-")  # a move not yet told: replaced
+    message_schedule(
+        recipient=booking.booked_by,
+        kind="booking.moved",
+        dedup_key=f"booking:{booking.pk}:move-{event.pk}",
+        context=context,
+        about=booking,
+    )
 
 
 def still_applies(message) -> bool:

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core import mail
 
-from booking import messaging, services
+from booking import services
 from booking.models import Booking
 from caiac.notifications.delivery import message_deliver
 from caiac.notifications.models import Message, MessageStatus
@@ -28,13 +28,7 @@ def deliver(key_prefix: str) -> list:
 
 
 def move(booking: Booking, *, start, end) -> Booking:
-    """What the move service does to a booking (booking.messaging.booking_moved's contract)."""
-    booking.start, booking.end = start, end
-    booking.blocked_until = end
-    booking.revise()
-    booking.save()
-    messaging.booking_moved(booking)
-    return booking
+    return services.booking_move(user=booking.booked_by, booking=booking, start=start, end=end)
 
 
 def test_create_move_cancel_is_request_request_cancel_with_one_uid_and_a_rising_sequence(
@@ -45,7 +39,7 @@ def test_create_move_cancel_is_request_request_cancel_with_one_uid_and_a_rising_
     )
     (created,) = deliver(f"booking:{booking.pk}:confirmed")
     move(booking, start=local(2026, 11, 27, 14), end=local(2026, 11, 27, 15))
-    (moved,) = deliver(f"booking:{booking.pk}:moved")
+    (moved,) = deliver(f"booking:{booking.pk}:move-")
     services.booking_cancel(user=member, booking=booking)
     (cancelled,) = deliver(f"booking:{booking.pk}:cancelled")
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core import mail
 
-from booking import messaging, services
+from booking import services
 from booking.models import FeedKind
 from caiac.notifications.delivery import send_due
 from caiac.notifications.models import Message
@@ -60,11 +60,9 @@ def test_every_email_about_an_event_carries_an_invitation_both_parsers_read(
         user=member, equipment=machine, start=local(2026, 11, 26, 9), end=local(2026, 11, 26, 10)
     )
     run_outbox()
-    booking.start, booking.end = local(2026, 11, 27, 9), local(2026, 11, 27, 10)
-    booking.blocked_until = booking.end
-    booking.revise()
-    booking.save()
-    messaging.booking_moved(booking)
+    booking = services.booking_move(
+        user=member, booking=booking, start=local(2026, 11, 27, 9), end=local(2026, 11, 27, 10)
+    )
     run_outbox()
     services.booking_cancel(user=member, booking=booking)
     gated = EquipmentFactory(requires_approval=True)

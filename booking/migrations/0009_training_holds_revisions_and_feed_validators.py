@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('booking', '0007_fee_percent_labels'),
+        ('booking', '0008_booking_event_records_moves'),
         ('trainings', '0004_session_and_enrolment_revisions_for_calendars'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
