@@ -82,6 +82,8 @@ class ApiErrorMiddleware:
         response = self.get_response(request)
         if response.status_code < 400 or _is_json(response):
             return response
+        if getattr(response, "plain_error", False):
+            return response  # meant for a non-API client (a calendar app shows the text as is)
         detail = None
         if response.status_code >= 500 and settings.DEBUG:
             exc = getattr(request, "_api_exception", None)

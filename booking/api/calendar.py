@@ -34,7 +34,9 @@ class ICalendarRenderer(renderers.BaseRenderer):
 
 def _not_found() -> HttpResponse:
     text = _("This calendar feed does not exist or was revoked.")
-    return HttpResponse(f"{text}\n", status=404, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(f"{text}\n", status=404, content_type="text/plain; charset=utf-8")
+    response.plain_error = True  # kept as text by caiac.middleware: calendar apps show it
+    return response
 
 
 class CalendarFeedView(APIView):

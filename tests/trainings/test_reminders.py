@@ -213,7 +213,7 @@ def test_a_certification_expiring_in_20_days_tells_its_holder_once_with_the_next
         email.subject
         == "Votre certification « Conduite de l\u2019autoclave » expire le 13 décembre 2026"
     )
-    assert "2 décembre 2026 09:00" in email.body
+    assert "2 décembre 2026, 09:00" in email.body
     message = Message.objects.get(kind="trainings.certification_expiring")
     assert [s["start"] for s in message.context["next_sessions"]] == [later.start.isoformat()]
 

@@ -154,10 +154,11 @@ class SessionInputSerializer(serializers.Serializer):
         choices=Session._meta.get_field("language").choices, required=False
     )
     enrolment_deadline = WallClockDateTimeField(required=False, allow_null=True)
-    equipment = serializers.IntegerField(
+    equipment = IntegerField(
         required=False,
         allow_null=True,
         min_value=1,
+        max_value=2**31 - 1,  # an id (the machine is booking's: no queryset from here)
         help_text=(
             "A machine (id) the session holds for its time, like a booking; null: none. Refused "
             "with 409 slot_unavailable over live bookings."
