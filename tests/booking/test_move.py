@@ -67,8 +67,10 @@ def test_the_reminders_follow_the_new_time_and_the_booker_is_told(client_for, me
     client_for(member).post(
         url(booked), body(local(2026, 11, 27, 14), local(2026, 11, 27, 15)), format="json"
     )
-    day_before = Message.objects.get(dedup_key=f"booking:{booked.pk}:reminder-24h")
-    hour_before = Message.objects.get(dedup_key=f"booking:{booked.pk}:reminder-1h")
+    # The reminders of the new revision (keys end with the booking's SEQUENCE); the old ones
+    # are dropped.
+    day_before = Message.objects.get(dedup_key=f"booking:{booked.pk}:reminder-24h:1")
+    hour_before = Message.objects.get(dedup_key=f"booking:{booked.pk}:reminder-1h:1")
     assert day_before.status == hour_before.status == MessageStatus.PENDING
     assert day_before.due_at == local(2026, 11, 26, 14)
     assert hour_before.due_at == local(2026, 11, 27, 13)
@@ -87,7 +89,7 @@ def test_a_reminder_already_sent_does_not_stop_the_reminder_of_the_new_time(
         url(booked), body(local(2026, 12, 3, 9), local(2026, 12, 3, 10)), format="json"
     )
     again = Message.objects.filter(
-        dedup_key__startswith=f"booking:{booked.pk}:reminder-24h:move-", status="pending"
+        dedup_key__startswith=f"booking:{booked.pk}:reminder-24h:", status="pending"
     )
     assert [m.due_at for m in again] == [local(2026, 12, 2, 9)]
 
