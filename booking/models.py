@@ -84,10 +84,14 @@ class Equipment(models.Model):
     )
     # Billing's policy for this machine (docs/billing.md): shares of the booking's price.
     no_show_fee_percent = models.PositiveSmallIntegerField(
-        _("no-show fee (% of the price)"), default=100
+        # xgettext:no-python-format
+        _("no-show fee (% of the price)"),
+        default=100,
     )
     late_cancellation_fee_percent = models.PositiveSmallIntegerField(
-        _("late cancellation fee (% of the price)"), default=50
+        # xgettext:no-python-format
+        _("late cancellation fee (% of the price)"),
+        default=50,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

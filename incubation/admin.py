@@ -1,6 +1,9 @@
 """Back office for what has no page yet. Writes that carry rules go through the API / pages."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from incubation import models
 
@@ -64,6 +67,17 @@ class IncubateeAdmin(admin.ModelAdmin):
 class MilestoneAdmin(admin.ModelAdmin):
     list_display = ["title", "incubatee", "due_date", "owner", "status"]
     list_filter = ["status"]
+    # Evidence is uploaded through the service (checked by content) and downloaded through the
+    # checked view; the admin neither takes an unchecked file nor links to a public URL.
+    exclude = ["evidence_file"]
+    readonly_fields = ["evidence"]
+
+    @admin.display(description=_("evidence file"))
+    def evidence(self, milestone: models.Milestone) -> str:
+        if not milestone.evidence_file:
+            return "—"
+        url = reverse("frontend:incubation-evidence", args=[milestone.pk])
+        return format_html('<a href="{}">{}</a>', url, milestone.evidence_file.name.rsplit("/")[-1])
 
 
 @admin.register(models.MentoringSession)

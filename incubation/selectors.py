@@ -150,6 +150,24 @@ def milestones_visible_to(user: User) -> QuerySet[Milestone]:
     )
 
 
+def milestone_evidence_get_for_user(*, user: User, milestone_id) -> Milestone:
+    """A milestone whose evidence file ``user`` may download: the incubatee's organisation, staff,
+    and the mentors of that incubatee (who follow its progress without belonging to it).
+    Anyone else, or a milestone without a file: not found."""
+    milestones = Milestone.objects.select_related("incubatee__organisation").exclude(
+        evidence_file=""
+    )
+    if not access.is_signed_in(user):
+        milestones = milestones.none()
+    elif not access.is_staff(user):
+        mentored = MentoringSession.objects.filter(mentor_id=user.pk).values("incubatee_id")
+        milestones = milestones.filter(
+            Q(incubatee__organisation_id__in=access.organisation_ids_of(user))
+            | Q(incubatee_id__in=mentored)
+        )
+    return access.get_for_person_or_404(milestones, user, milestone_id, via=None)
+
+
 def overdue(milestones: QuerySet[Milestone], *, on: datetime.date | None = None):
     on = on or timezone.localdate()
     return milestones.filter(status__in=OPEN_MILESTONE_STATUSES, due_date__lt=on)

@@ -13,7 +13,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from caiac import access
+from caiac import access, files
 from caiac.errors import Invalid
 from caiac.permissions import IsClusterStaff, IsClusterStaffOrReadOnly
 from incubation import reports, selectors, services
@@ -238,6 +238,15 @@ class MilestoneViewSet(
 
     def perform_destroy(self, instance):
         services.milestone_delete(by=self.request.user, milestone=instance)
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERRORS[404]}
+    )
+    @action(detail=True, methods=["get"])
+    def evidence(self, request, pk=None):
+        """The evidence file, as a download: the incubatee's organisation, its mentors, staff."""
+        milestone = selectors.milestone_evidence_get_for_user(user=request.user, milestone_id=pk)
+        return files.attachment(milestone.evidence_file)
 
 
 class MentoringSessionViewSet(
