@@ -144,6 +144,7 @@ class IncubateeViewSet(
     queryset = Incubatee.objects.none()
     serializer_class = s.IncubateeSerializer
     filterset_class = IncubateeFilter
+    permission_classes = [permissions.IsAuthenticated, IsClusterStaffOrReadOnly]
 
     def get_queryset(self):
         queryset = selectors.incubatees_visible_to(self.request.user)
@@ -177,10 +178,9 @@ class IncubateeViewSet(
     @action(detail=True, methods=["post"])
     def stage(self, request, pk=None):
         """Move forward (or exit), with a reason; 400 ``invalid_stage_transition`` otherwise."""
+        obj = self.get_object()  # not yours: 404, whatever the body
         data = _validated(s.StageMoveSerializer, request)
-        incubatee = services.incubatee_move_stage(
-            by=request.user, incubatee=self.get_object(), **data
-        )
+        incubatee = services.incubatee_move_stage(by=request.user, incubatee=obj, **data)
         return self._out(incubatee)
 
 
@@ -226,14 +226,16 @@ class MilestoneViewSet(
 
     @extend_schema(request=s.MilestoneUpdateSerializer, responses={200: s.MilestoneSerializer})
     def partial_update(self, request, pk=None):
+        milestone = self.get_object()  # another organisation's: 404 whatever the body says
         data = _validated(s.MilestoneUpdateSerializer, request, partial=True)
-        milestone = services.milestone_update(by=request.user, milestone=self.get_object(), **data)
+        milestone = services.milestone_update(by=request.user, milestone=milestone, **data)
         return self._out(milestone)
 
     @extend_schema(request=s.MilestoneUpdateSerializer, responses={200: s.MilestoneSerializer})
     def update(self, request, pk=None):
+        milestone = self.get_object()
         data = _validated(s.MilestoneUpdateSerializer, request)
-        milestone = services.milestone_update(by=request.user, milestone=self.get_object(), **data)
+        milestone = services.milestone_update(by=request.user, milestone=milestone, **data)
         return self._out(milestone)
 
     def perform_destroy(self, instance):
@@ -278,11 +280,10 @@ class MentoringSessionViewSet(
         request=s.MentoringSessionInputSerializer, responses={200: s.MentoringSessionSerializer}
     )
     def partial_update(self, request, pk=None):
+        obj = self.get_object()  # not yours: 404, whatever the body
         data = _validated(s.MentoringSessionInputSerializer, request, partial=True)
         data.pop("incubatee", None)
-        session = services.mentoring_session_update(
-            by=request.user, session=self.get_object(), **data
-        )
+        session = services.mentoring_session_update(by=request.user, session=obj, **data)
         return Response(s.MentoringSessionSerializer(session).data)
 
     @extend_schema(exclude=True)
@@ -321,8 +322,9 @@ class KpiReportViewSet(
     @action(detail=True, methods=["post"])
     def amend(self, request, pk=None):
         """Staff correct figures with a reason; the previous values are kept."""
+        obj = self.get_object()  # not yours: 404, whatever the body
         data = _validated(s.KpiAmendSerializer, request, partial=True)
         if "reason" not in data:
             data["reason"] = ""
-        report = services.kpi_report_amend(by=request.user, report=self.get_object(), **data)
+        report = services.kpi_report_amend(by=request.user, report=obj, **data)
         return Response(s.KpiReportSerializer(self.get_queryset().get(pk=report.pk)).data)
