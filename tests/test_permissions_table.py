@@ -198,6 +198,7 @@ API_TABLE = [
     ("get", "/lab-credits/", None, SIGNED_IN),
     ("get", "/usage/?start=2026-11-01&end=2026-12-01", None, STAFF_READ),
     ("get", "/usage.csv?start=2026-11-01&end=2026-12-01", None, STAFF_READ),
+    ("get", "/usage.xlsx?start=2026-11-01&end=2026-12-01", None, STAFF_READ),
     # trainings
     ("get", "/trainings/courses/", None, SIGNED_IN),
     ("post", "/trainings/courses/", {}, STAFF_WRITE_400),
