@@ -9,6 +9,8 @@ import datetime
 from pathlib import Path
 
 import environ
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +62,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI from our own static files (CSP: 'self' only)
+    "csp",
     "django_htmx",
     "axes",
     "caiac",
@@ -75,9 +79,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that reads the database (sessions, the signed-in user): a lost
+    # connection there is a 503 too (caiac/unavailable.py).
+    "caiac.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is chosen (error details are translated), before everything else:
+    # every error under /api/ leaves as {"code", "detail", "fields"}.
+    "caiac.middleware.ApiErrorMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -172,9 +184,9 @@ AXES_VERBOSE = False
 # --- Cache (throttling, locks) ----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    # Redis when it answers, this process's memory when it does not (caiac/cache.py): an
+    # unreachable Redis must never refuse a request.
+    CACHES = {"default": {"BACKEND": "caiac.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -225,6 +237,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bodies only; a view that takes a file adds caiac.parsers.MultiPartParser itself.
+    "DEFAULT_PARSER_CLASSES": ["caiac.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "caiac.negotiation.FallbackContentNegotiation",
+    "DEFAULT_METADATA_CLASS": "caiac.metadata.ApiMetadata",
     "DEFAULT_PAGINATION_CLASS": "caiac.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -232,7 +249,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "caiac.schema.AutoSchema",
     "EXCEPTION_HANDLER": "caiac.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["caiac.throttling.WriteRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
@@ -254,16 +271,42 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc from the project's own pinned static files: no CDN, works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every choice set is one named enum (several apps have a "status", "kind" or "role").
     "ENUM_NAME_OVERRIDES": {
-        "OrganisationKindEnum": "caiac.accounts.models.OrganisationKind",
+        "BookingStatusEnum": "booking.models.BookingStatus",
         "EquipmentStatusEnum": "booking.models.EquipmentStatus",
+        "EquipmentCategoryEnum": "booking.models.Category",
+        "EquipmentLineEnum": "booking.models.Line",
+        "FeedKindEnum": "booking.models.FeedKind",
+        "SessionStatusEnum": "trainings.models.SessionStatus",
+        "EnrolmentStatusEnum": "trainings.models.EnrolmentStatus",
+        "CourseLevelEnum": "trainings.models.Level",
+        "CertificationEventKindEnum": "trainings.models.CertificationEventKind",
+        "StageEnum": "incubation.models.Stage",
+        "ApplicationStatusEnum": "incubation.models.ApplicationStatus",
+        "MilestoneStatusEnum": "incubation.models.MilestoneStatus",
+        "MessageStatusEnum": "caiac.notifications.models.MessageStatus",
+        "DeliveryEnum": "caiac.notifications.models.Delivery",
+        "UserRoleEnum": "caiac.accounts.models.Role",
+        "MembershipRoleEnum": "caiac.accounts.models.MembershipRole",
+        "LanguageEnum": "caiac.accounts.models.Language",
+        "OrganisationKindEnum": "caiac.accounts.models.OrganisationKind",
+        "SectorEnum": "caiac.accounts.models.Sector",
         "InvoiceStatusEnum": "billing.models.InvoiceStatus",
         "InvoiceKindEnum": "billing.models.InvoiceKind",
         "ChargeKindEnum": "billing.models.ChargeKind",
         "PaymentMethodEnum": "billing.models.PaymentMethod",
     },
 }
+
+# Bodies larger than this are refused with 413 before they are read (JSON bodies: Django's
+# DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB).
+API_MAX_UPLOAD_BYTES = env.int("API_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 
 # --- Celery ---------------------------------------------------------------------------------
 if REDIS_URL:
@@ -296,14 +339,24 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Notifications (outbox) -------------------------------------------------------------------
-# (How often beat scans the outbox is read in caiac/celery.py: NOTIFICATIONS_SCAN_SECONDS.)
-# A send's own hard time limit; after how long a row left in "sending" is known dead (longer
-# than the time limit: the worker killed it by then).
-NOTIFICATIONS_SEND_TIME_LIMIT = env.int("NOTIFICATIONS_SEND_TIME_LIMIT", default=60)
-NOTIFICATIONS_STALE_SENDING_SECONDS = env.int(
-    "NOTIFICATIONS_STALE_SENDING_SECONDS", default=NOTIFICATIONS_SEND_TIME_LIMIT + 60
+# Beat starts a scan of the outbox this often (caiac/celery.py reads the same variable); the
+# scan sends what is due, so a message leaves about this long after it is due at the latest
+# (docs/notifications.md).
+NOTIFICATIONS_SCAN_SECONDS = env.int("NOTIFICATIONS_SCAN_SECONDS", default=5)
+# One email's bound (SMTP conversation, EMAIL_TIMEOUT per socket operation) and how long a scan
+# keeps claiming new rows; a scan is stopped softly after both, killed 5 s later.
+NOTIFICATIONS_SEND_TIME_LIMIT = env.int("NOTIFICATIONS_SEND_TIME_LIMIT", default=30)
+NOTIFICATIONS_SCAN_BUDGET_SECONDS = env.int("NOTIFICATIONS_SCAN_BUDGET_SECONDS", default=15)
+NOTIFICATIONS_SCAN_SOFT_TIME_LIMIT = (
+    NOTIFICATIONS_SCAN_BUDGET_SECONDS + NOTIFICATIONS_SEND_TIME_LIMIT
 )
-NOTIFICATIONS_REENQUEUE_SECONDS = env.int("NOTIFICATIONS_REENQUEUE_SECONDS", default=300)
+NOTIFICATIONS_SCAN_TIME_LIMIT = NOTIFICATIONS_SCAN_SOFT_TIME_LIMIT + 5
+# After how long a row left in "sending" is known dead: longer than any task that may hold it
+# lives (the worker kills it by then), so it is sent again at once, never while still in flight.
+NOTIFICATIONS_STALE_SENDING_SECONDS = env.int(
+    "NOTIFICATIONS_STALE_SENDING_SECONDS",
+    default=max(NOTIFICATIONS_SCAN_TIME_LIMIT, NOTIFICATIONS_SEND_TIME_LIMIT) + 10,
+)
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
 
@@ -331,6 +384,32 @@ BILLING_ISSUER = {
 }
 
 # --- Security (production) -----------------------------------------------------------------
+# The same Content-Security-Policy in every mode, so development and the browser tests see what
+# production does: scripts and styles from this site only, no inline script or style (pages put
+# their JS in static files), no plugins, no framing, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF, "data:"],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    }
+}
+# Powerful browser features the site never uses are off for it and anything it embeds.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+        "magnetometer", "microphone", "midi", "payment", "usb", "screen-wake-lock",
+        "xr-spatial-tracking",
+    )
+}  # fmt: skip
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

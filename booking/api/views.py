@@ -1,6 +1,5 @@
 import datetime
 
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -29,7 +28,8 @@ from booking.models import (
     Line,
     OpeningHours,
 )
-from caiac.clock import local_date, wall_clock
+from caiac.clock import local_date
+from caiac.fields import ID_MAX, DateOrDateTimeField, IntegerField
 from caiac.permissions import IsClusterStaffOrReadOnly
 
 MAX_AVAILABILITY_DAYS = 62
@@ -126,13 +126,15 @@ class _DryRunWrites:
         return change_response(change, self.result_serializer_class)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("category", str, enum=[*Category.values, "conditioning"]),
-        OpenApiParameter("line", str, enum=Line.values, description="a 'both' machine matches"),
-        OpenApiParameter("status", str, enum=EquipmentStatus.values),
-        OpenApiParameter("search", str, description="free text in name, description, location"),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("category", str, enum=[*Category.values, "conditioning"]),
+            OpenApiParameter("line", str, enum=Line.values, description="a 'both' machine matches"),
+            OpenApiParameter("status", str, enum=EquipmentStatus.values),
+            OpenApiParameter("search", str, description="free text in name, description, location"),
+        ]
+    )
 )
 class EquipmentViewSet(
     mixins.ListModelMixin,
@@ -290,28 +292,24 @@ def _moment(name: str, value: str | None, *, end_of_day: bool = False):
     """A date (local midnight; ``end_of_day``: the next one) or an ISO date-time with offset."""
     if not value:
         return None
-    day = parse_date(value) if len(value) == 10 else None
-    if day is not None:
-        return wall_clock(day + datetime.timedelta(days=int(end_of_day)), datetime.time(0))
     try:
-        moment = parse_datetime(value)
-    except ValueError:
-        moment = None
-    if moment is None:
-        raise ValidationError({name: [str(_("Enter a date or an ISO 8601 date-time."))]})
-    if moment.tzinfo is None:
-        raise ValidationError({name: [str(_("Give the time-zone offset."))]})
-    return moment
+        return DateOrDateTimeField(end_of_day=end_of_day).run_validation(value)
+    except ValidationError as exc:
+        raise ValidationError({name: exc.detail}) from None
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("equipment", int),
-        OpenApiParameter("organisation", int),
-        OpenApiParameter("status", str, enum=BookingStatus.values),
-        OpenApiParameter("from", str, description="date or date-time: bookings ending after"),
-        OpenApiParameter("to", str, description="date (inclusive) or date-time: starting before"),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("equipment", int),
+            OpenApiParameter("organisation", int),
+            OpenApiParameter("status", str, enum=BookingStatus.values),
+            OpenApiParameter("from", str, description="date or date-time: bookings ending after"),
+            OpenApiParameter(
+                "to", str, description="date (inclusive) or date-time: starting before"
+            ),
+        ]
+    )
 )
 class BookingViewSet(
     mixins.ListModelMixin,
@@ -339,9 +337,11 @@ class BookingViewSet(
         for name in ("equipment", "organisation"):
             value = params.get(name)
             if value:
-                if not value.isdigit():
-                    raise ValidationError({name: [str(_("A valid integer is required."))]})
-                qs = qs.filter(**{f"{name}_id": int(value)})
+                try:
+                    pk = IntegerField(min_value=1, max_value=ID_MAX).run_validation(value)
+                except ValidationError as exc:
+                    raise ValidationError({name: exc.detail}) from None
+                qs = qs.filter(**{f"{name}_id": pk})
         status_ = _choice_param(self.request, "status", BookingStatus.values)
         if status_:
             qs = qs.filter(status=status_)
@@ -375,6 +375,23 @@ class BookingViewSet(
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._act(services.booking_cancel, **data.validated_data)
+
+    @extend_schema(
+        request=s.MoveSerializer,
+        responses={200: s.BookingDetailSerializer, **ERRORS},
+        description=(
+            "Move the booking to another time (same machine, same id). Every rule of booking "
+            "applies, with the same codes (400 `inside_lead_time`, `outside_opening_hours`..., "
+            "403 `certification_required`, 409 `slot_unavailable`); the price and free lab hours "
+            "are recomputed, the reminders follow and the booker is told. Members until the "
+            "cancellation deadline (400 `move_deadline_passed`), staff at any time."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        data = s.MoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(services.booking_move, **data.validated_data)
 
     @extend_schema(request=s.ReasonSerializer, responses={200: s.BookingDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
