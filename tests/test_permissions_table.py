@@ -179,6 +179,8 @@ API_TABLE = [
     ("post", "/bookings/", {}, row(401, 400, 400, 400, 400, 400, 400)),
     ("get", "/bookings/{booking}/", None, OURS),
     ("post", "/bookings/{booking}/cancel/", {}, OURS),
+    # the body is checked before the booking is looked up (an empty one: 400 for everyone)
+    ("post", "/bookings/{booking}/move/", {}, row(401, 400, 400, 400, 400, 400, 400)),
     ("post", "/bookings/{pending}/approve/", {}, staff_acts(200)),
     (
         "post",
@@ -192,6 +194,8 @@ API_TABLE = [
     ("post", "/booking-series/", {}, row(401, 400, 400, 400, 400, 400, 400)),
     ("get", "/booking-series/{series}/", None, OURS),
     ("post", "/booking-series/{series}/cancel/", {}, OURS),
+    # the secret token is the credential: no sign-in needed
+    ("get", "/calendar/{feed_token}.ics", None, row(200, 200, 200, 200, 200, 200, 200)),
     ("get", "/calendar-feeds/", None, SIGNED_IN),
     ("post", "/calendar-feeds/", {"kind": "user"}, row(401, 201, 201, 201, 201, 201, 201)),
     ("delete", "/calendar-feeds/{feed}/", None, row(401, 404, 204, 404, 404, 404, 404)),
@@ -609,6 +613,7 @@ def world(db, settings, tmp_path):
         "pending": pending.pk,
         "series": ours["series"].pk,
         "feed": ours["feed"].pk,
+        "feed_token": ours["feed"].token,
         "course": course.pk,
         "session": session.pk,
         "certification": certification.pk,
