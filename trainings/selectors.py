@@ -217,3 +217,35 @@ def my_enrolment_map(*, user: User, sessions: list[Session]) -> dict[int, dict]:
             position = queues.get(e.session_id, []).index(e.pk) + 1
         result[e.session_id] = {"status": e.status, "position": position}
     return result
+
+
+def participants_by_month(*, first: datetime.date, last: datetime.date) -> list[dict]:
+    """People marked present at (not cancelled) sessions starting in [first, last], per month
+    of the session's local date: distinct people, and how many are women / men / not stated
+    (``User.gender``, optional). One query."""
+    from caiac import clock
+    from caiac.accounts.models import Gender
+
+    start = clock.start_of_day(first)
+    end = clock.start_of_day(last + datetime.timedelta(days=1))
+    months: dict[datetime.date, dict[int, str]] = {m: {} for m in clock.months_between(first, last)}
+    rows = (
+        Enrolment.objects.filter(present=True, session__start__gte=start, session__start__lt=end)
+        .exclude(session__status="cancelled")
+        .values_list("user_id", "user__gender", "session__start")
+    )
+    for user_id, gender, session_start in rows:
+        months[clock.month_start(clock.local_date(session_start))][user_id] = gender
+    result = []
+    for month, people in months.items():
+        genders = list(people.values())
+        result.append(
+            {
+                "month": month,
+                "participants": len(people),
+                "women": genders.count(Gender.WOMAN),
+                "men": genders.count(Gender.MAN),
+                "not_stated": sum(1 for g in genders if g not in (Gender.WOMAN, Gender.MAN)),
+            }
+        )
+    return result
