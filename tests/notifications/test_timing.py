@@ -76,7 +76,7 @@ def test_the_reminder_before_a_session_after_the_switch_goes_out_at_the_right_in
         2026, 9, 19, 10, 0, tzinfo=UTC
     )
     body = mail.outbox[0].body
-    assert "20 septembre 2026 10:00" in body  # the wall clock of the session, not 11:00
+    assert "dimanche 20 septembre 2026, 10:00" in body  # the wall clock of the session, not 11:00
     event = Calendar.from_ical(mail.outbox[0].attachments[0][1]).walk("VEVENT")[0]
     assert event.decoded("dtstart") == datetime.datetime(2026, 9, 20, 10, 0, tzinfo=UTC)
 
@@ -111,4 +111,4 @@ def test_a_real_bookings_day_before_reminder_after_the_switch(member, organisati
         assert reminder.pk in due.values_list("pk", flat=True)  # with the booking's confirmation
         assert delivery.message_deliver(message_id=reminder.pk) == Outcome.SENT
     (email,) = mail.outbox
-    assert "20 septembre 2026 10:00" in email.body
+    assert "dimanche 20 septembre 2026, 10:00" in email.body
