@@ -119,13 +119,17 @@ class ClosureForm(CaiacForm):
         required=False,
         empty_label=_("The whole lab"),
     )
-    start_day = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(
-        label=_("at"), initial="00:00", widget=forms.TimeInput(attrs={"type": "time"})
+    start_day = forms.DateField(
+        label=_("First day"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    end_day = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(
+        label=_("From (time)"), initial="00:00", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    end_day = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
     end_time = forms.TimeField(
-        label=_("at"), initial="23:59", widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Until (time; 23:59 = end of the day)"),
+        initial="23:59",
+        widget=forms.TimeInput(attrs={"type": "time"}),
     )
     reason = forms.CharField(label=_("Reason (told to the bookers)"), max_length=200)
 
