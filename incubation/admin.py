@@ -63,6 +63,7 @@ class IncubateeAdmin(admin.ModelAdmin):
 @admin.register(models.Milestone)
 class MilestoneAdmin(admin.ModelAdmin):
     list_display = ["title", "incubatee", "due_date", "owner", "status"]
+    list_select_related = ["incubatee__organisation", "incubatee__cohort", "owner"]
     list_filter = ["status"]
 
 

@@ -20,6 +20,7 @@ class MessageAdmin(admin.ModelAdmin):
         "attempts",
     ]
     list_filter = ["status", "delivery", "kind"]
+    list_select_related = ["recipient"]  # nullable: not followed by default
     search_fields = [
         "dedup_key",
         "recipient__username",
