@@ -6,6 +6,7 @@ import icalendar
 from django.utils import timezone
 
 from booking.models import COUNTED_STATUSES, Booking, FeedKind, FeedToken
+from caiac import access
 
 PAST = datetime.timedelta(days=90)
 AHEAD = datetime.timedelta(days=400)
@@ -29,14 +30,15 @@ def feed_calendar(feed: FeedToken, bookings) -> bytes:
     calendar.add("prodid", "-//CAIAC Lab//Halle Technologique//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", _feed_name(feed))
-    own_orgs = set(feed.user.memberships.values_list("organisation_id", flat=True))
+    own_orgs = set(access.organisation_ids_of(feed.user))
+    staff = access.is_staff(feed.user)
     for booking in bookings:
         event = icalendar.Event()
         event.add("uid", f"booking-{booking.pk}@caiac-lab")
         event.add("dtstamp", booking.updated_at)
         event.add("dtstart", booking.start)
         event.add("dtend", booking.end)
-        visible = feed.user.is_cluster_staff or booking.organisation_id in own_orgs
+        visible = staff or booking.organisation_id in own_orgs
         who = booking.organisation.name if visible else "Booked"
         event.add("summary", f"{booking.equipment.name} · {who}")
         if booking.equipment.location:

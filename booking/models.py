@@ -82,6 +82,13 @@ class Equipment(models.Model):
     cancellation_deadline_hours = models.PositiveIntegerField(
         _("cancellation deadline (hours before start)"), default=24
     )
+    # Billing's policy for this machine (docs/billing.md): shares of the booking's price.
+    no_show_fee_percent = models.PositiveSmallIntegerField(
+        _("no-show fee (% of the price)"), default=100
+    )
+    late_cancellation_fee_percent = models.PositiveSmallIntegerField(
+        _("late cancellation fee (% of the price)"), default=50
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -98,6 +105,11 @@ class Equipment(models.Model):
             models.CheckConstraint(
                 condition=Q(hourly_rate_member__gte=0) & Q(hourly_rate_non_member__gte=0),
                 name="equipment_rates_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(no_show_fee_percent__lte=100)
+                & Q(late_cancellation_fee_percent__lte=100),
+                name="equipment_fee_percent_range",
             ),
         ]
 
@@ -323,6 +335,9 @@ class BookingEvent(models.Model):
     from_status = models.CharField(max_length=12, choices=BookingStatus.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=BookingStatus.choices)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # Set when the lab itself cancelled the booking (a closure, maintenance...): billing charges
+    # no late-cancellation fee for those (docs/billing.md).
+    cause = models.CharField(_("cancelled by the lab because of"), max_length=16, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

@@ -23,8 +23,8 @@ from booking.models import (
     Line,
     OpeningHours,
 )
-from caiac import clock
-from caiac.accounts.models import Membership, User
+from caiac import access, clock
+from caiac.accounts.models import User
 from caiac.clock import Interval
 from caiac.errors import NotFound
 
@@ -198,26 +198,24 @@ def free_slots(
 
 def bookings_visible_to(user: User) -> QuerySet[Booking]:
     """Staff see every booking; members only their organisations' (never another's)."""
-    qs = Booking.objects.select_related("equipment", "organisation", "booked_by")
-    if user.is_cluster_staff:
-        return qs
-    return qs.filter(
-        organisation_id__in=Membership.objects.filter(user=user).values("organisation_id")
+    return access.scope(
+        Booking.objects.select_related("equipment", "organisation", "booked_by"), user
     )
 
 
+def bookings_of(user: User) -> QuerySet[Booking]:
+    """What "my bookings" shows: a member, every booking of their organisations; staff, who see
+    all of them elsewhere, the ones they made themselves."""
+    bookings = bookings_visible_to(user)
+    return bookings.filter(booked_by=user) if access.is_staff(user) else bookings
+
+
 def booking_get_for_user(*, user: User, booking_id: int) -> Booking:
-    try:
-        return bookings_visible_to(user).get(pk=booking_id)
-    except (Booking.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    return access.get_for_person_or_404(bookings_visible_to(user), user, booking_id, via=None)
 
 
 def series_visible_to(user: User) -> QuerySet[BookingSeries]:
-    qs = BookingSeries.objects.select_related("equipment", "organisation")
-    if user.is_cluster_staff:
-        return qs
-    return qs.filter(organisation__memberships__user=user)
+    return access.scope(BookingSeries.objects.select_related("equipment", "organisation"), user)
 
 
 def approval_queue() -> QuerySet[Booking]:
@@ -334,12 +332,7 @@ def credit_hours_spent(credit_ids: list[int]) -> dict[int, Decimal]:
 
 
 def credits_visible_to(user: User) -> QuerySet[LabCredit]:
-    qs = LabCredit.objects.select_related("organisation")
-    if user.is_cluster_staff:
-        return qs
-    return qs.filter(
-        organisation_id__in=Membership.objects.filter(user=user).values("organisation_id")
-    )
+    return access.scope(LabCredit.objects.select_related("organisation"), user)
 
 
 def lab_credit_balances(

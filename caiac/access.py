@@ -3,12 +3,13 @@
 Every service calls these first thing; selectors scope their querysets with them; pages and the
 API never re-derive a rule. A refusal is always one of:
 
-- ``NotAllowed`` 403 ``staff_only``    — only cluster staff may do this;
-- ``NotAllowed`` 403 ``not_a_member``  — the person does not act for that organisation;
-- ``NotAllowed`` 403 ``owner_only``    — only an owner of the organisation (or staff) may do this;
-- ``NotFound``   404 ``not_found``     — the object is not one this person may see. Whether it
-  exists elsewhere is never revealed: another organisation's booking and a booking that never
-  existed give the same answer.
+- ``NotAllowed`` 403 ``staff_only``             — only cluster staff may do this;
+- ``NotAllowed`` 403 ``not_a_member``           — the person does not act for that organisation;
+- ``NotAllowed`` 403 ``not_organisation_owner`` — only an owner of the organisation (or staff);
+- ``NotAllowed`` 403 ``trainer_only``           — only trainers (or staff);
+- ``NotFound``   404 ``not_found``              — the object is not one this person may see.
+  Whether it exists elsewhere is never revealed: another organisation's booking and a booking
+  that never existed give the same answer.
 
 "A person" is a ``User`` or Django's ``AnonymousUser`` (every helper answers "no" for the latter,
 and for inactive accounts). "Staff" here means **cluster staff** (role staff, or a superuser),
@@ -144,9 +145,11 @@ def require_member_of(
 
 
 def require_owner_of(person: Any, organisation: Organisation | int | None) -> None:
-    """403 ``owner_only`` unless the person owns the organisation or is staff."""
+    """403 ``not_organisation_owner`` unless the person owns the organisation or is staff."""
     if not manages(person, organisation):
-        raise NotAllowed(_("Only an owner of the organisation can do this."), code="owner_only")
+        raise NotAllowed(
+            _("Only an owner of the organisation can do this."), code="not_organisation_owner"
+        )
 
 
 def require_teaches(person: Any) -> None:

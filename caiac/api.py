@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from caiac import access
 from caiac.accounts.api.serializers import UserOrganisationSerializer
 from trainings.selectors import certifications_of
 
@@ -44,7 +45,7 @@ class MeView(APIView):
             "email": user.email,
             "language": user.language,
             "role": user.role,
-            "is_cluster_staff": user.is_cluster_staff,
+            "is_cluster_staff": access.is_staff(user),
             "memberships": user.memberships.select_related("organisation").order_by(
                 "organisation__name"
             ),

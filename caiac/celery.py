@@ -10,7 +10,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caiac.settings")
 
 app = Celery("caiac")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["caiac.notifications", "booking", "trainings", "incubation"])
+app.autodiscover_tasks(["caiac.notifications", "booking", "trainings", "incubation", "billing"])
 
 # Every minute on the minute; NOTIFICATIONS_SCAN_SECONDS (env) makes it faster for tests.
 _scan_seconds = int(os.environ.get("NOTIFICATIONS_SCAN_SECONDS", "60"))
@@ -25,5 +25,15 @@ app.conf.beat_schedule = {
     "incubation-grant-monthly-lab-hours": {
         "task": "incubation.tasks.grant_monthly_lab_hours",
         "schedule": crontab(minute=10, hour=0),
+    },
+    # The month's invoices are drafted on the 1st; the daily run catches up a missed 1st and
+    # adds late-collected charges (a late check-in) to the still-open draft. Idempotent.
+    "billing-draft-monthly-invoices": {
+        "task": "billing.tasks.draft_monthly_invoices",
+        "schedule": crontab(minute=30, hour=1),
+    },
+    "billing-remind-overdue-invoices": {
+        "task": "billing.tasks.remind_overdue_invoices",
+        "schedule": crontab(minute=0, hour=9),
     },
 }

@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.handlers.exception import response_for_exception
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -74,6 +75,25 @@ class Conflict(DomainError):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
     default_message = _("This conflicts with the current state.")
+
+
+class AccessErrorPageMiddleware:
+    """Pages: a ``NotFound`` / ``NotAllowed`` a view lets through (e.g. from
+    ``caiac.access.get_for_person_or_404``) is the site's 404 / 403 page, like Django's own
+    ``Http404`` / ``PermissionDenied``. The API maps them in ``api_exception_handler``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotFound):
+            return response_for_exception(request, Http404(str(exception)))
+        if isinstance(exception, NotAllowed):
+            return response_for_exception(request, DjangoPermissionDenied(str(exception)))
+        return None
 
 
 # DRF's own exceptions, by class, to the stable codes clients are written against.

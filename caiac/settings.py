@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "trainings",
     "booking",
     "incubation",
+    "billing",
     "frontend",
 ]
 
@@ -84,11 +85,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "caiac.errors.AccessErrorPageMiddleware",
     # Last: turns a login refused by the lockout into the 429 page or JSON body.
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "caiac.urls"
+# One field layout and Bootstrap's classes on every widget (see docs/frontend.md).
+FORM_RENDERER = "frontend.forms.CaiacFormRenderer"
 WSGI_APPLICATION = "caiac.wsgi.application"
 
 TEMPLATES = [
@@ -178,6 +182,8 @@ else:
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("ar", _("Arabic")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# 24-hour times, day-month-year and "1 200,00" in every language (Django's ar and en differ).
+FORMAT_MODULE_PATH = ["caiac.formats"]
 TIME_ZONE = "Africa/Casablanca"
 USE_I18N = True
 USE_TZ = True
@@ -252,6 +258,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "caiac.accounts.models.OrganisationKind",
         "EquipmentStatusEnum": "booking.models.EquipmentStatus",
+        "InvoiceStatusEnum": "billing.models.InvoiceStatus",
+        "InvoiceKindEnum": "billing.models.InvoiceKind",
+        "ChargeKindEnum": "billing.models.ChargeKind",
+        "PaymentMethodEnum": "billing.models.PaymentMethod",
     },
 }
 
@@ -297,6 +307,29 @@ NOTIFICATIONS_REENQUEUE_SECONDS = env.int("NOTIFICATIONS_REENQUEUE_SECONDS", def
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
 
+# --- Billing (docs/billing.md) ------------------------------------------------------------------
+BILLING_VAT_RATE = env.str("BILLING_VAT_RATE", default="20.00")  # % on lab services
+BILLING_PAYMENT_DAYS = env.int("BILLING_PAYMENT_DAYS", default=30)
+# The lab's legal identity, printed on every invoice (ICE, IF, RC: Moroccan identifiers).
+BILLING_ISSUER = {
+    "name": env.str(
+        "BILLING_ISSUER_NAME",
+        default="CAIAC - Centre Africain d'Innovation Agroalimentaire et Cosmétique",
+    ),
+    "address": env.str(
+        "BILLING_ISSUER_ADDRESS",
+        default="Halle Technologique, Cité de l'Innovation Souss Massa, Agadir",
+    ),
+    "ice": env.str("BILLING_ISSUER_ICE", default=""),
+    "if": env.str("BILLING_ISSUER_IF", default=""),
+    "rc": env.str("BILLING_ISSUER_RC", default=""),
+    "patente": env.str("BILLING_ISSUER_PATENTE", default=""),
+    "email": env.str("BILLING_ISSUER_EMAIL", default="facturation@caiac.ma"),
+    "phone": env.str("BILLING_ISSUER_PHONE", default=""),
+    "bank": env.str("BILLING_ISSUER_BANK", default=""),
+    "rib": env.str("BILLING_ISSUER_RIB", default=""),
+}
+
 # --- Security (production) -----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -316,5 +349,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},  # the PDF library's font subsetting chatter
+    },
 }

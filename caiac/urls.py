@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("trainings.api.urls")),
     path("", include("booking.api.urls")),
     path("", include("incubation.api.urls")),
+    path("", include("billing.api.urls")),
 ]
 
 urlpatterns = [

@@ -8,9 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from caiac import clock
+from caiac import access, clock
 from caiac.accounts.models import Membership, Organisation, User
-from caiac.errors import NotFound
 from incubation.models import (
     OPEN_MILESTONE_STATUSES,
     Application,
@@ -32,15 +31,9 @@ HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 
 
-def _member_org_ids(user: User):
-    return Membership.objects.filter(user=user).values("organisation_id")
-
-
-def get_or_404(queryset: QuerySet, pk) -> object:
-    try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+def get_for_user_or_404(queryset: QuerySet, user: User, pk) -> object:
+    """An object of a queryset a ``*_visible_to(user)`` selector already scoped, else 404."""
+    return access.get_for_person_or_404(queryset, user, pk, via=None)
 
 
 # --- Visibility ----------------------------------------------------------------------------------
@@ -53,9 +46,15 @@ def calls_visible_to(user: User) -> QuerySet[Call]:
     calls = Call.objects.select_related("programme", "cohort").prefetch_related(
         "questions", "criteria"
     )
-    if user.is_cluster_staff:
+    if access.is_staff(user):
         return calls
     return calls.filter(opens_at__lte=timezone.now())
+
+
+def call_is_open(call: Call, *, now: datetime.datetime | None = None) -> bool:
+    """Applications are made and edited from the opening to the deadline (excluded)."""
+    now = now or timezone.now()
+    return call.opens_at <= now < call.closes_at
 
 
 def open_calls(*, now: datetime.datetime | None = None) -> QuerySet[Call]:
@@ -72,10 +71,31 @@ def applications_visible_to(user: User) -> QuerySet[Application]:
     applications = Application.objects.select_related("call", "organisation").prefetch_related(
         Prefetch("assignments", queryset=JurorAssignment.objects.select_related("juror"))
     )
-    if user.is_cluster_staff:
+    if access.is_staff(user):
         return applications
     assigned = JurorAssignment.objects.filter(juror=user).values("application_id")
-    return applications.filter(Q(organisation_id__in=_member_org_ids(user)) | Q(pk__in=assigned))
+    return applications.filter(
+        Q(organisation_id__in=access.organisation_ids_of(user)) | Q(pk__in=assigned)
+    )
+
+
+def applications_of(user: User) -> QuerySet[Application]:
+    """The applications of the person's own organisations (not those they judge), newest first."""
+    return (
+        applications_visible_to(user)
+        .filter(organisation_id__in=access.organisation_ids_of(user))
+        .order_by("-created_at", "-id")
+    )
+
+
+def application_for_call(*, user: User, call: Call) -> Application | None:
+    """The application the person's organisation made to ``call``, if any (the apply page)."""
+    return applications_of(user).filter(call=call).select_related("organisation").first()
+
+
+def is_juror_of(*, user: User, application: Application) -> bool:
+    """Assigned to score this application (uses the prefetched assignments when present)."""
+    return any(a.juror_id == user.pk for a in application.assignments.all())
 
 
 def applications_to_score(user: User) -> QuerySet[Application]:
@@ -87,7 +107,7 @@ def applications_to_score(user: User) -> QuerySet[Application]:
 def evaluations_visible_to(user: User) -> QuerySet[Evaluation]:
     """A juror sees only their own scores here; staff see all."""
     evaluations = Evaluation.objects.select_related("criterion", "juror")
-    if user.is_cluster_staff:
+    if access.is_staff(user):
         return evaluations
     return evaluations.filter(juror=user)
 
@@ -100,35 +120,35 @@ def juror_has_scored_all(*, juror: User, application: Application) -> bool:
 
 def scores_visible_to(*, user: User, application: Application) -> bool:
     """Staff always; a juror only once they have scored every criterion themselves."""
-    if user.is_cluster_staff:
+    if access.is_staff(user):
         return True
-    is_juror = any(a.juror_id == user.pk for a in application.assignments.all())
-    return is_juror and juror_has_scored_all(juror=user, application=application)
+    return is_juror_of(user=user, application=application) and juror_has_scored_all(
+        juror=user, application=application
+    )
 
 
 def cohorts_visible_to(user: User) -> QuerySet[Cohort]:
     cohorts = Cohort.objects.select_related("programme")
-    if user.is_cluster_staff:
+    if access.is_staff(user):
         return cohorts
-    return cohorts.filter(
-        pk__in=Incubatee.objects.filter(organisation_id__in=_member_org_ids(user)).values(
-            "cohort_id"
-        )
-    )
+    return cohorts.filter(pk__in=access.scope(Incubatee.objects.all(), user).values("cohort_id"))
 
 
 def incubatees_visible_to(user: User) -> QuerySet[Incubatee]:
-    incubatees = Incubatee.objects.select_related("cohort__programme", "organisation")
-    if user.is_cluster_staff:
-        return incubatees
-    return incubatees.filter(organisation_id__in=_member_org_ids(user))
+    return access.scope(Incubatee.objects.select_related("cohort__programme", "organisation"), user)
+
+
+def incubatees_of(user: User) -> QuerySet[Incubatee]:
+    """The incubations of the person's own organisations (staff: theirs only, usually none)."""
+    return incubatees_visible_to(user).filter(organisation_id__in=access.organisation_ids_of(user))
 
 
 def milestones_visible_to(user: User) -> QuerySet[Milestone]:
-    milestones = Milestone.objects.select_related("incubatee__organisation", "owner")
-    if user.is_cluster_staff:
-        return milestones
-    return milestones.filter(incubatee__organisation_id__in=_member_org_ids(user))
+    return access.scope(
+        Milestone.objects.select_related("incubatee__organisation", "owner"),
+        user,
+        via="incubatee__organisation",
+    )
 
 
 def overdue(milestones: QuerySet[Milestone], *, on: datetime.date | None = None):
@@ -142,19 +162,18 @@ def milestone_is_overdue(milestone: Milestone, *, on: datetime.date | None = Non
 
 
 def mentoring_sessions_visible_to(user: User) -> QuerySet[MentoringSession]:
-    sessions = MentoringSession.objects.select_related("incubatee__organisation", "mentor")
-    if user.is_cluster_staff:
-        return sessions
-    return sessions.filter(incubatee__organisation_id__in=_member_org_ids(user))
+    return access.scope(
+        MentoringSession.objects.select_related("incubatee__organisation", "mentor"),
+        user,
+        via="incubatee__organisation",
+    )
 
 
 def kpi_reports_visible_to(user: User) -> QuerySet[KpiReport]:
     reports = KpiReport.objects.select_related("incubatee__organisation").prefetch_related(
         Prefetch("amendments", queryset=KpiAmendment.objects.select_related("changed_by"))
     )
-    if user.is_cluster_staff:
-        return reports
-    return reports.filter(incubatee__organisation_id__in=_member_org_ids(user))
+    return access.scope(reports, user, via="incubatee__organisation")
 
 
 # --- Jury ranking --------------------------------------------------------------------------------

@@ -130,7 +130,7 @@ def test_require_owner_of_refuses_plain_members(owner, member, staff, organisati
     access.require_owner_of(staff, organisation)
     with pytest.raises(NotAllowed) as refused:
         access.require_owner_of(member, organisation)
-    assert refused.value.code == "owner_only"
+    assert refused.value.code == "not_organisation_owner"
 
 
 def test_require_teaches_refuses_members(member, trainer, staff):

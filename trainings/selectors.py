@@ -3,9 +3,11 @@ import datetime
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from caiac.accounts.models import Membership, User
-from caiac.errors import NotFound
+from caiac import access
+from caiac.accounts.models import Membership, Organisation, User
+from caiac.errors import NotAllowed
 from trainings.models import (
     Certification,
     Course,
@@ -34,6 +36,20 @@ def user_is_certified(
     return certifications_valid_at(at).filter(user=user, course_id=course_id).exists()
 
 
+def organisation_has_certified_member(
+    *, organisation: Organisation | int, course: Course | int, at: datetime.datetime | None = None
+) -> bool:
+    """Whether one of ``organisation``'s people holds a valid certification for ``course`` at
+    ``at``: booking lets staff book on that organisation's behalf then (docs/booking.md)."""
+    organisation_id = organisation if isinstance(organisation, int) else organisation.pk
+    course_id = course.pk if isinstance(course, Course) else course
+    return (
+        certifications_valid_at(at)
+        .filter(course_id=course_id, user__memberships__organisation_id=organisation_id)
+        .exists()
+    )
+
+
 def certifications_of(user: User) -> QuerySet[Certification]:
     return certifications_valid_at().filter(user=user).select_related("course")
 
@@ -55,23 +71,22 @@ def certifications_visible_to(user: User) -> QuerySet[Certification]:
     """Staff: all. Others: their own and those of the people of their organisations; trainers
     also those of the people enrolled in their sessions."""
     qs = Certification.objects.select_related("user", "course")
-    if user.is_cluster_staff:
+    if access.is_staff(user):
         return qs
     colleagues = Membership.objects.filter(
-        organisation__memberships__user=user, user=OuterRef("user")
+        organisation_id__in=access.organisation_ids_of(user), user=OuterRef("user")
     )
     visible = Q(user=user) | Q(Exists(colleagues))
-    if user.is_trainer:
+    if access.is_trainer(user):
         trainees = Enrolment.objects.filter(session__trainer=user, user=OuterRef("user"))
         visible |= Q(Exists(trainees))
     return qs.filter(visible)
 
 
 def certification_get_for_user(*, user: User, certification_id: int) -> Certification:
-    try:
-        return certifications_visible_to(user).get(pk=certification_id)
-    except (Certification.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    return access.get_for_person_or_404(
+        certifications_visible_to(user), user, certification_id, via=None
+    )
 
 
 # --- courses and sessions -----------------------------------------------------------------
@@ -81,7 +96,7 @@ def courses_visible_to(user: User) -> QuerySet[Course]:
     qs = Course.objects.select_related("prerequisite")
     if hasattr(Course, "certified_equipment"):  # booking's reverse relation, when installed
         qs = qs.prefetch_related("certified_equipment")
-    if user.is_cluster_staff:
+    if access.is_staff(user):
         return qs
     return qs.filter(is_active=True)
 
@@ -119,14 +134,21 @@ def sessions_of_trainer(*, trainer: User, upcoming: bool = True) -> QuerySet[Ses
 
 
 def session_get_for_user(*, user: User, session_id: int) -> Session:
-    try:
-        return sessions_visible_to(user).get(pk=session_id)
-    except (Session.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    return access.get_for_person_or_404(sessions_visible_to(user), user, session_id, via=None)
 
 
 def can_manage_session(*, user: User, session: Session) -> bool:
-    return user.is_cluster_staff or (user.is_trainer and session.trainer_id == user.pk)
+    """Staff manage every session; a trainer the sessions they run."""
+    return access.is_staff(user) or (access.is_trainer(user) and session.trainer_id == user.pk)
+
+
+def require_manages_session(*, user: User, session: Session) -> None:
+    """403 ``not_session_trainer`` unless ``can_manage_session``."""
+    if not can_manage_session(user=user, session=session):
+        raise NotAllowed(
+            _("Only the session's trainer or cluster staff may do this."),
+            code="not_session_trainer",
+        )
 
 
 def seats_left(session: Session) -> int:

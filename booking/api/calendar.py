@@ -2,7 +2,7 @@ from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
 from booking import ics, selectors
-from caiac.accounts.selectors import user_belongs_to
+from caiac import access
 from caiac.errors import NotFound
 
 
@@ -13,10 +13,7 @@ def calendar_feed(request, token: str):
         feed = selectors.feed_token_get(token)
     except NotFound:
         raise Http404 from None
-    if feed.organisation_id and not (
-        feed.user.is_cluster_staff
-        or user_belongs_to(user=feed.user, organisation=feed.organisation)
-    ):
+    if feed.organisation_id and not access.acts_for(feed.user, feed.organisation_id):
         raise Http404  # the holder left the organisation: the feed dies with the membership
     body = ics.feed_calendar(feed, ics.feed_bookings(feed))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -18,11 +18,10 @@ from booking.models import (
     EquipmentStatus,
 )
 from booking.services.credits import plan_credit_use, record_credit_use
-from caiac import clock
+from caiac import access, clock
 from caiac.accounts.models import Organisation, User
-from caiac.accounts.selectors import organisations_visible_to
 from caiac.errors import Conflict, Invalid, NotAllowed, NotFound
-from trainings.selectors import user_is_certified
+from trainings.selectors import organisation_has_certified_member, user_is_certified
 
 OVERLAP_CONSTRAINT = "booking_no_overlap"
 HOUR = Decimal(3600)
@@ -41,40 +40,61 @@ def invalid_state(booking: Booking) -> Conflict:
 
 
 def resolve_organisation(*, user: User, organisation: Organisation | int | None) -> Organisation:
-    """The organisation a booking is for: the one named (if the user may act for it), else the
-    user's only one. Naming another organisation is not-found: its existence is not revealed."""
+    """The organisation a booking is for: the one named (if the user acts for it: its members,
+    and staff for any), else the user's only one. Naming an organisation one does not act for is
+    not-found: its existence is not revealed."""
     if organisation is not None:
         organisation_id = (
             organisation.pk if isinstance(organisation, Organisation) else organisation
         )
-        if user.is_cluster_staff:
-            found = Organisation.objects.filter(pk=organisation_id).first()
-        else:
-            found = organisations_visible_to(user).filter(pk=organisation_id).first()
-        if found is None:
-            raise NotFound(_("No such organisation."), fields={"organisation": ["not_found"]})
-        return found
-    mine = [] if user.is_cluster_staff else list(organisations_visible_to(user).order_by("pk")[:2])
-    if len(mine) == 1:
-        return mine[0]
+        try:
+            return access.get_for_person_or_404(
+                Organisation.objects.all(), user, organisation_id, via="pk"
+            )
+        except NotFound:
+            raise NotFound(
+                _("No such organisation."), fields={"organisation": ["not_found"]}
+            ) from None
+    default = access.default_organisation_of(user)
+    if default is not None and not access.is_staff(user):
+        return default
     raise Invalid(
         _("Say which organisation this booking is for.")
-        if mine or user.is_cluster_staff
+        if access.is_staff(user) or access.organisations_of(user).exists()
         else _("You do not belong to an organisation that can book."),
         code="organisation_required",
         fields={"organisation": [str(_("This field is required."))]},
     )
 
 
-def check_certified(*, user: User, equipment: Equipment, at: datetime.datetime) -> None:
-    if equipment.required_course_id and not user_is_certified(
-        user=user, course=equipment.required_course_id, at=at
-    ):
+def check_certified(
+    *, user: User, organisation: Organisation, equipment: Equipment, at: datetime.datetime
+) -> None:
+    """Someone trained on the machine must be behind every booking of it (docs/booking.md).
+
+    A member books for their organisation when they hold a valid certification of the machine's
+    course at the start of the slot. Staff book on an organisation's behalf when they hold it
+    themselves (the lab runs the machine as a service) or when one of that organisation's people
+    does (that person comes to work on it)."""
+    course_id = equipment.required_course_id
+    if not course_id or user_is_certified(user=user, course=course_id, at=at):
+        return
+    if access.is_staff(user):
+        if organisation_has_certified_member(organisation=organisation, course=course_id, at=at):
+            return
         raise NotAllowed(
-            _("You need the certification of the course “%(course)s” to book this machine.")
-            % {"course": equipment.required_course},
+            _(
+                "Nobody at %(organisation)s holds the certification of the course “%(course)s” "
+                "needed for this machine, and neither do you."
+            )
+            % {"organisation": organisation.name, "course": equipment.required_course},
             code="certification_required",
         )
+    raise NotAllowed(
+        _("You need the certification of the course “%(course)s” to book this machine.")
+        % {"course": equipment.required_course},
+        code="certification_required",
+    )
 
 
 def check_slot_rules(
@@ -195,7 +215,7 @@ def booking_create(
     now = timezone.now()
     organisation = resolve_organisation(user=user, organisation=organisation)
     check_slot_rules(equipment=equipment, start=start, end=end, now=now)
-    check_certified(user=user, equipment=equipment, at=start)
+    check_certified(user=user, organisation=organisation, equipment=equipment, at=start)
     blocked_until = end + datetime.timedelta(minutes=equipment.buffer_minutes)
     # On SQLite the IMMEDIATE transaction already holds the write lock: this check and the
     # insert cannot interleave with another writer. On PostgreSQL the exclusion constraint
@@ -243,11 +263,6 @@ def _locked(booking: Booking) -> Booking:
     )
 
 
-def _require_staff(user: User) -> None:
-    if not user.is_cluster_staff:
-        raise NotAllowed(_("Only the cluster staff can do this."), code="not_allowed")
-
-
 def _change(booking: Booking, *, to: str, actor: User, reason: str = "") -> Booking:
     from_status = booking.status
     booking.status = to
@@ -266,14 +281,11 @@ def booking_cancel(*, user: User, booking: Booking, reason: str = "") -> Booking
     """Members of the organisation until the machine's deadline; staff at any time. Credit
     hours come back (spent hours only count for bookings that are not cancelled)."""
     booking = _locked(booking)
-    if (
-        not user.is_cluster_staff
-        and not booking.organisation.memberships.filter(user=user).exists()
-    ):
+    if not access.acts_for(user, booking.organisation_id):
         raise NotFound()
     if booking.status not in LIVE_STATUSES:
         raise invalid_state(booking)
-    if not user.is_cluster_staff and timezone.now() > cancellation_deadline(booking):
+    if not access.is_staff(user) and timezone.now() > cancellation_deadline(booking):
         raise Invalid(
             _(
                 "It is too late to cancel: the deadline was %(hours)s hours before the start. "
@@ -290,7 +302,7 @@ def booking_cancel(*, user: User, booking: Booking, reason: str = "") -> Booking
 
 @transaction.atomic
 def booking_approve(*, user: User, booking: Booking, reason: str = "") -> Booking:
-    _require_staff(user)
+    access.require_staff(user)
     booking = _locked(booking)
     if booking.status != BookingStatus.PENDING:
         raise invalid_state(booking)
@@ -301,7 +313,7 @@ def booking_approve(*, user: User, booking: Booking, reason: str = "") -> Bookin
 
 @transaction.atomic
 def booking_reject(*, user: User, booking: Booking, reason: str) -> Booking:
-    _require_staff(user)
+    access.require_staff(user)
     if not reason or not reason.strip():
         raise Invalid(
             _("Say why the booking is rejected."),
@@ -323,7 +335,7 @@ CHECK_IN_EARLY = datetime.timedelta(hours=1)
 @transaction.atomic
 def booking_check_in(*, user: User, booking: Booking) -> Booking:
     """The machine was used: the booking is completed."""
-    _require_staff(user)
+    access.require_staff(user)
     booking = _locked(booking)
     if booking.status != BookingStatus.CONFIRMED:
         raise invalid_state(booking)
@@ -336,7 +348,7 @@ def booking_check_in(*, user: User, booking: Booking) -> Booking:
 
 @transaction.atomic
 def booking_no_show(*, user: User, booking: Booking, reason: str = "") -> Booking:
-    _require_staff(user)
+    access.require_staff(user)
     booking = _locked(booking)
     if booking.status != BookingStatus.CONFIRMED:
         raise invalid_state(booking)

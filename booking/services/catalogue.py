@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from booking import selectors
 from booking.models import Closure, Equipment, EquipmentStatus, OpeningHours
-from booking.services.bookings import _require_staff
 from booking.services.disruptions import CatalogueChange, Cause, cancel_hit_bookings
+from caiac import access
 from caiac.accounts.models import User
 from caiac.errors import Invalid
 
@@ -53,7 +53,7 @@ def check_equipment(values: dict[str, Any]) -> None:
 
 @transaction.atomic
 def equipment_create(*, by: User, **values: Any) -> Equipment:
-    _require_staff(by)
+    access.require_staff(by)
     check_equipment(values)
     return Equipment.objects.create(**values)
 
@@ -68,7 +68,7 @@ def equipment_update(
 ) -> CatalogueChange[Equipment]:
     """Edit a machine. Taking it out of service (maintenance, retired) hits its live bookings
     that are not over yet: listed on a dry run, cancelled with ``reason`` otherwise."""
-    _require_staff(by)
+    access.require_staff(by)
     current = {f: getattr(equipment, f) for f in EQUIPMENT_RULE_FIELDS}
     check_equipment({**current, **values})
     new_status = values.get("status", equipment.status)
@@ -138,7 +138,7 @@ def opening_hours_create(
     """A new weekly rule. The first rule of a machine replaces the lab's hours for it, and the
     first dated rule of a period replaces the default timetable on those dates: either may stop
     covering live bookings, which are listed (dry run) or cancelled."""
-    _require_staff(by)
+    access.require_staff(by)
     _check_hours(values)
     rule = OpeningHours(**values)
 
@@ -156,7 +156,7 @@ def opening_hours_create(
 def opening_hours_update(
     *, by: User, rule: OpeningHours, dry_run: bool = False, reason: str = "", **values: Any
 ) -> CatalogueChange[OpeningHours]:
-    _require_staff(by)
+    access.require_staff(by)
     candidate = copy.copy(rule)
     for field, value in values.items():
         setattr(candidate, field, value)
@@ -183,7 +183,7 @@ def opening_hours_update(
 def opening_hours_delete(
     *, by: User, rule: OpeningHours, dry_run: bool = False, reason: str = ""
 ) -> CatalogueChange[OpeningHours]:
-    _require_staff(by)
+    access.require_staff(by)
     rules_after = [r for r in OpeningHours.objects.all() if r.pk != rule.pk]
 
     def write() -> OpeningHours:
@@ -223,7 +223,7 @@ def closure_create(
 ) -> CatalogueChange[Closure]:
     """Close the lab (no machine) or one machine for [start, end). Live bookings overlapping it
     are listed (dry run) or cancelled with the closure's reason."""
-    _require_staff(by)
+    access.require_staff(by)
     _check_closure({"start": start, "end": end, "reason": reason})
     closure = Closure(equipment=equipment, start=start, end=end, reason=reason.strip())
     affected = selectors.bookings_hit_by_closure(equipment=equipment, start=start, end=end)
@@ -241,7 +241,7 @@ def closure_update(
     *, by: User, closure: Closure, dry_run: bool = False, **values: Any
 ) -> CatalogueChange[Closure]:
     """Move, extend or re-scope a closure; the live bookings it now overlaps are hit."""
-    _require_staff(by)
+    access.require_staff(by)
     candidate = copy.copy(closure)
     for field, value in values.items():
         setattr(candidate, field, value)
@@ -261,5 +261,5 @@ def closure_update(
 @transaction.atomic
 def closure_delete(*, by: User, closure: Closure) -> None:
     """Reopening gives time back; cancelled bookings stay cancelled (their bookers re-book)."""
-    _require_staff(by)
+    access.require_staff(by)
     Closure.objects.filter(pk=closure.pk).delete()

@@ -77,6 +77,7 @@ def cancel_hit_bookings(
             from_status=booking.status,
             to_status=BookingStatus.CANCELLED,
             reason=reason[:500],
+            cause=cause,
         )
         for booking in locked
     ]

@@ -3,8 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import Equipment, FeedKind, FeedToken
-from caiac.accounts.models import User
-from caiac.accounts.selectors import organisations_visible_to
+from caiac import access
+from caiac.accounts.models import Organisation, User
 from caiac.errors import Invalid, NotFound
 
 
@@ -21,9 +21,7 @@ def feed_token_create(
     if kind == FeedKind.ORGANISATION:
         if organisation is None:
             raise Invalid(_("Name the organisation."), fields={"organisation": ["required"]})
-        org = organisations_visible_to(user).filter(pk=organisation).first()
-        if org is None:
-            raise NotFound(_("No such organisation."))
+        org = access.get_for_person_or_404(Organisation.objects.all(), user, organisation, via="pk")
     elif kind == FeedKind.EQUIPMENT:
         if equipment is None:
             raise Invalid(_("Name the machine."), fields={"equipment": ["required"]})

@@ -14,7 +14,7 @@ from booking.services.bookings import (
     check_certified,
     resolve_organisation,
 )
-from caiac import clock
+from caiac import access, clock
 from caiac.accounts.models import Organisation, User
 from caiac.errors import Conflict, DomainError, Invalid, NotFound
 
@@ -77,7 +77,7 @@ def booking_series_create(
     """Book every free weekly occurrence; each one that cannot be booked is reported with the
     reason code. Nothing is kept when no occurrence at all can be booked."""
     organisation = resolve_organisation(user=user, organisation=organisation)
-    check_certified(user=user, equipment=equipment, at=start)
+    check_certified(user=user, organisation=organisation, equipment=equipment, at=start)
     if end <= start:
         raise Invalid(_("The end must be after the start."), fields={"end": []})
     if weekly_until < clock.local_date(start):
@@ -144,7 +144,7 @@ def booking_series_cancel(
 ) -> SeriesCancelResult:
     """Cancel the live occurrences still to come (from ``from_date`` on, if given). Those a
     member may no longer cancel (deadline passed) are kept and reported."""
-    if not user.is_cluster_staff and not series.organisation.memberships.filter(user=user).exists():
+    if not access.acts_for(user, series.organisation_id):
         raise NotFound()
     now = timezone.now()
     result = SeriesCancelResult()

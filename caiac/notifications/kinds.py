@@ -24,6 +24,9 @@ KINDS: dict[str, str] = {
     "trainings.session_cancelled": _("Training session cancelled"),
     "incubation.milestone_due_soon": _("Milestone coming due"),
     "incubation.application_decision": _("Decision on an application"),
+    "billing.invoice_issued": _("Invoice issued"),
+    "billing.credit_note_issued": _("Credit note issued"),
+    "billing.invoice_overdue": _("Invoice overdue"),
     ANNOUNCEMENT: _("Announcements from the cluster staff"),
     WELCOME: _("Welcome message"),
 }

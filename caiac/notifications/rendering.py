@@ -13,6 +13,7 @@ from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.template import Context
 from django.template.loader import select_template
@@ -76,6 +77,10 @@ def email_build(message: Message) -> EmailMessage:
     ics = (message.context or {}).get("ics")
     if ics:
         email.attach("invitation.ics", ics_build(ics), "text/calendar")  # Django adds the charset
+    for attachment in (message.context or {}).get("attachments", []):
+        # Files the sending app stored (an issued invoice's PDF), read at send time.
+        with default_storage.open(attachment["path"], "rb") as stored:
+            email.attach(attachment["filename"], stored.read(), attachment["mimetype"])
     return email
 
 

@@ -3,8 +3,8 @@
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from caiac import access
 from caiac.accounts.models import User
-from caiac.errors import NotFound
 from caiac.notifications.kinds import KINDS
 from caiac.notifications.models import Message, MessageStatus, Preference
 
@@ -25,10 +25,7 @@ def notifications_for_user(*, user: User, unread: bool = False) -> QuerySet[Mess
 
 def notification_get_for_user(*, user: User, id: int) -> Message:
     """One of the user's own notifications; another person's is 'not found', never 'forbidden'."""
-    message = notifications_for_user(user=user).filter(pk=id).first()
-    if message is None:
-        raise NotFound()
-    return message
+    return access.get_for_person_or_404(notifications_for_user(user=user), user, id, via=None)
 
 
 def unread_count(*, user: User) -> int:

@@ -12,8 +12,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caiac import access
 from caiac.accounts.models import User
-from caiac.errors import Conflict, Invalid, NotAllowed, NotFound
+from caiac.errors import Conflict, Invalid, NotFound
 from caiac.notifications.kinds import ANNOUNCEMENT, KIND_PATTERN
 from caiac.notifications.models import Message, MessageStatus, Preference
 from caiac.notifications.selectors import notifications_for_user
@@ -114,8 +115,7 @@ def preferences_update(*, user: User, email_disabled: list[str]) -> Preference:
 @transaction.atomic
 def message_resend(*, message: Message, by: User) -> Message:
     """Staff give a failed message another round of attempts; the scan sends it."""
-    if not by.is_cluster_staff:
-        raise NotAllowed()
+    access.require_staff(by)
     message = Message.objects.select_for_update().get(pk=message.pk)
     if message.status != MessageStatus.FAILED:
         raise Conflict(
@@ -143,8 +143,7 @@ def announcement_send(
     due_at: datetime.datetime | None = None,
 ) -> list[Message]:
     """Staff tell people something: one ``notifications.announcement`` message each."""
-    if not author.is_cluster_staff:
-        raise NotAllowed()
+    access.require_staff(author)
     if not recipients:
         raise Invalid(
             _("Choose at least one recipient."),

@@ -1,1 +1,93 @@
-"""Django forms of the pages, one module per area."""
+"""Django forms of the pages, one module per area (``frontend/forms/<area>.py``).
+
+What every page form shares: Bootstrap classes on the widgets, one field layout, and a service
+refusal (``DomainError``) shown inline with its code, as the API would give it.
+
+    class BookingForm(CaiacForm): ...
+    form.add_domain_error(exc)        # in the view, on DomainError
+    {{ form }} or {{ form.date.as_field_group }}   in the template
+"""
+
+from django import forms
+from django.forms.renderers import DjangoTemplates
+
+from caiac.errors import DomainError
+
+
+class CaiacFormRenderer(DjangoTemplates):
+    """The site's form renderer (``FORM_RENDERER``): one field layout, and Bootstrap's class on
+    every widget of every form, so even a plain ``forms.Form`` looks like the rest."""
+
+    form_template_name = "frontend/forms/form.html"
+    field_template_name = "frontend/forms/field.html"
+
+    def render(self, template_name, context, request=None):
+        widget = context.get("widget") if isinstance(context, dict) else None
+        if widget and template_name.startswith("django/forms/widgets/"):
+            css = _WIDGET_CLASSES.get(widget.get("type") or template_name.rsplit("/", 1)[-1], "")
+            attrs = widget.setdefault("attrs", {})
+            if css and css not in attrs.get("class", ""):
+                attrs["class"] = f"{attrs.get('class', '')} {css}".strip()
+        return super().render(template_name, context, request)
+
+
+_WIDGET_CLASSES = {
+    "checkbox": "form-check-input",
+    "radio": "form-check-input",
+    "hidden": "",
+    "file": "form-control",
+    "select.html": "form-select",
+    "textarea.html": "form-control",
+}
+for _type in ("text", "email", "password", "number", "url", "tel", "date", "time", "search"):
+    _WIDGET_CLASSES[_type] = "form-control"
+_WIDGET_CLASSES["datetime-local"] = "form-control"
+
+
+def widget_class(widget: forms.Widget) -> str:
+    if isinstance(widget, forms.HiddenInput):
+        return ""
+    if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
+        return "form-check-input"
+    if isinstance(widget, forms.Select | forms.SelectMultiple):
+        return "form-select"
+    return "form-control"
+
+
+class CaiacFormMixin:
+    """Mix into a ``Form`` or ``ModelForm``."""
+
+    default_renderer = CaiacFormRenderer
+    error_code: str | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = widget_class(field.widget)
+            if css and css not in field.widget.attrs.get("class", ""):
+                field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+    def add_domain_error(self, exc: DomainError) -> None:
+        """The service's refusal, inline: its message (in the person's language), its code, and
+        per-field messages on the fields this form has."""
+        self.error_code = exc.code
+        self.add_error(None, str(exc.message))
+        for name, detail in (exc.fields or {}).items():
+            if name in self.fields:
+                self.add_error(name, detail if isinstance(detail, list | str) else str(detail))
+
+
+class CaiacForm(CaiacFormMixin, forms.Form):
+    pass
+
+
+class CaiacModelForm(CaiacFormMixin, forms.ModelForm):
+    pass

@@ -6,7 +6,6 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -16,12 +15,12 @@ from django.views.decorators.http import require_POST
 
 from booking import selectors, services
 from booking.models import LIVE_STATUSES, Category, EquipmentStatus, FeedKind, Line
-from caiac import clock
-from caiac.accounts.selectors import organisations_visible_to
+from caiac import access, clock
 from caiac.errors import DomainError
+from frontend.forms import CaiacForm
 
 
-class CatalogueFilterForm(forms.Form):
+class CatalogueFilterForm(CaiacForm):
     category = forms.ChoiceField(
         label=_("Category"), required=False, choices=[("", _("All")), *Category.choices]
     )
@@ -36,7 +35,7 @@ class CatalogueFilterForm(forms.Form):
     search = forms.CharField(label=_("Search"), required=False)
 
 
-class BookingForm(forms.Form):
+class BookingForm(CaiacForm):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}))
@@ -115,7 +114,7 @@ def _machine_context(request, equipment, form):
 @login_required
 def machine(request, pk: int):
     equipment = get_object_or_404(selectors.equipment_list(), pk=pk)
-    organisations = organisations_visible_to(request.user).order_by("name")
+    organisations = access.organisations_visible_to(request.user)
     if request.method == "POST":
         form = BookingForm(request.POST, organisations=organisations)
         if form.is_valid():
@@ -129,7 +128,7 @@ def machine(request, pk: int):
                     notes=form.cleaned_data.get("notes", ""),
                 )
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                form.add_domain_error(exc)
             else:
                 messages.success(request, _("Your booking is recorded."))
                 return redirect("frontend:booking-mine")
@@ -163,9 +162,7 @@ def machine_slots(request, pk: int):
 
 @login_required
 def my_bookings(request):
-    bookings = selectors.bookings_visible_to(request.user).order_by("-start", "-id")
-    if request.user.is_cluster_staff:
-        bookings = bookings.filter(booked_by=request.user)
+    bookings = selectors.bookings_of(request.user).order_by("-start", "-id")
     page = Paginator(bookings, 25).get_page(request.GET.get("page"))
     feeds = [
         (feed, request.build_absolute_uri(f"/api/v1/calendar/{feed.token}.ics"))
@@ -198,7 +195,7 @@ def feed_revoke(request, pk: int):
 @login_required
 @require_POST
 def cancel(request, pk: int):
-    booking = get_object_or_404(selectors.bookings_visible_to(request.user), pk=pk)
+    booking = selectors.booking_get_for_user(user=request.user, booking_id=pk)
     try:
         services.booking_cancel(
             user=request.user, booking=booking, reason=request.POST.get("reason", "")
@@ -211,8 +208,7 @@ def cancel(request, pk: int):
 
 @login_required
 def approvals(request):
-    if not request.user.is_cluster_staff:
-        raise PermissionDenied
+    access.require_staff(request.user)
     return render(
         request, "frontend/booking/approvals.html", {"bookings": selectors.approval_queue()}
     )
@@ -221,9 +217,8 @@ def approvals(request):
 @login_required
 @require_POST
 def decide(request, pk: int, decision: str):
-    if not request.user.is_cluster_staff:
-        raise PermissionDenied
-    booking = get_object_or_404(selectors.bookings_visible_to(request.user), pk=pk)
+    access.require_staff(request.user)
+    booking = selectors.booking_get_for_user(user=request.user, booking_id=pk)
     try:
         if decision == "approve":
             services.booking_approve(user=request.user, booking=booking)

@@ -7,45 +7,31 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caiac import access
 from caiac.accounts.models import User
-from caiac.accounts.selectors import user_belongs_to
-from caiac.errors import DomainError, NotFound
+from caiac.errors import DomainError, NotAllowed
+from frontend.forms import CaiacForm
 from incubation import reports, selectors, services
 from incubation.models import (
     LIVE_STAGES,
-    Application,
     ApplicationStatus,
-    Cohort,
     MilestoneStatus,
     Stage,
 )
 
 
-def _get(queryset, pk):
-    try:
-        return selectors.get_or_404(queryset, pk)
-    except NotFound:
-        raise Http404 from None
-
-
-def _require_staff(request):
-    if not request.user.is_cluster_staff:
-        raise PermissionDenied
+def _get(request, queryset, pk):
+    """An object of a queryset already scoped to the person, else the 404 page."""
+    return selectors.get_for_user_or_404(queryset, request.user, pk)
 
 
 def _form_error(form, error: DomainError) -> None:
-    form.add_error(None, str(error.message))
-    for field, problems in (error.fields or {}).items():
-        if field in form.fields:
-            for problem in problems if isinstance(problems, list) else [problems]:
-                form.add_error(field, str(problem))
+    form.add_domain_error(error)
 
 
 # --- Overview ----------------------------------------------------------------------------------
@@ -54,22 +40,18 @@ def overview(request):
     user = request.user
     context = {
         "open_calls": selectors.open_calls(),
-        "applications": selectors.applications_visible_to(user)
-        .filter(organisation__memberships__user=user)
-        .order_by("-created_at"),
+        "applications": selectors.applications_of(user),
         "to_score": selectors.applications_to_score(user).order_by("call", "organisation__name"),
-        "incubatees": selectors.incubatees_visible_to(user).filter(
-            organisation__memberships__user=user
-        ),
+        "incubatees": selectors.incubatees_of(user),
     }
-    if user.is_cluster_staff:
+    if access.is_staff(user):
         context["calls"] = selectors.calls_visible_to(user).order_by("-opens_at")
         context["cohorts"] = selectors.cohorts_visible_to(user)
     return render(request, "frontend/incubation/overview.html", context)
 
 
 # --- Applying ----------------------------------------------------------------------------------
-class ApplicationForm(forms.Form):
+class ApplicationForm(CaiacForm):
     def __init__(self, *args, call, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         if len(organisations) > 1:
@@ -93,13 +75,9 @@ class ApplicationForm(forms.Form):
 
 @login_required
 def apply(request, call_id: int):
-    call = _get(selectors.calls_visible_to(request.user), call_id)
-    organisations = request.user.organisations.order_by("name")
-    application = (
-        Application.objects.filter(call=call, organisation__in=organisations)
-        .select_related("organisation")
-        .first()
-    )
+    call = _get(request, selectors.calls_visible_to(request.user), call_id)
+    organisations = access.organisations_of(request.user)
+    application = selectors.application_for_call(user=request.user, call=call)
     initial = {f"q{k}": v for k, v in (application.answers if application else {}).items()}
     form = ApplicationForm(
         request.POST or None, call=call, organisations=organisations, initial=initial
@@ -107,11 +85,11 @@ def apply(request, call_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             if application is None:
-                organisation = form.cleaned_data.get("organisation") or organisations.first()
-                if organisation is None:
-                    raise PermissionDenied
                 application = services.application_create(
-                    by=request.user, call=call, organisation=organisation, answers=form.answers()
+                    by=request.user,
+                    call=call,
+                    organisation=form.cleaned_data.get("organisation"),
+                    answers=form.answers(),
                 )
             else:
                 application = services.application_update(
@@ -132,14 +110,14 @@ def apply(request, call_id: int):
             "call": call,
             "form": form,
             "application": application,
-            "is_open": call.opens_at <= timezone.now() < call.closes_at,
+            "is_open": selectors.call_is_open(call),
             "editable": application is None or application.status == ApplicationStatus.DRAFT,
         },
     )
 
 
 # --- Jury --------------------------------------------------------------------------------------
-class ScoreForm(forms.Form):
+class ScoreForm(CaiacForm):
     def __init__(self, *args, criteria, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = criteria
@@ -167,9 +145,9 @@ class ScoreForm(forms.Form):
 
 @login_required
 def score(request, application_id: int):
-    application = _get(selectors.applications_visible_to(request.user), application_id)
-    if not any(a.juror_id == request.user.pk for a in application.assignments.all()):
-        raise PermissionDenied
+    application = _get(request, selectors.applications_visible_to(request.user), application_id)
+    if not selectors.is_juror_of(user=request.user, application=application):
+        raise NotAllowed(_("You are not a juror of this application."), code="not_assigned")
     criteria = list(application.call.criteria.all())
     done = selectors.juror_has_scored_all(juror=request.user, application=application)
     form = ScoreForm(request.POST or None, criteria=criteria)
@@ -200,7 +178,7 @@ def score(request, application_id: int):
 
 
 # --- Staff: ranking, decisions, cohorts --------------------------------------------------------
-class DecisionForm(forms.Form):
+class DecisionForm(CaiacForm):
     decision = forms.ChoiceField(
         choices=[("admit", _("Admit")), ("decline", _("Decline"))], widget=forms.HiddenInput
     )
@@ -209,11 +187,11 @@ class DecisionForm(forms.Form):
 
 @login_required
 def ranking(request, call_id: int):
-    _require_staff(request)
-    call = _get(selectors.calls_visible_to(request.user), call_id)
+    access.require_staff(request.user)
+    call = _get(request, selectors.calls_visible_to(request.user), call_id)
     error = None
     if request.method == "POST" and "juror" in request.POST:
-        application = _get(call.applications.all(), request.POST.get("application"))
+        application = _get(request, call.applications.all(), request.POST.get("application"))
         juror = User.objects.filter(username=request.POST["juror"].strip(), is_active=True).first()
         if juror is None:
             error = _("No active user has this username.")
@@ -226,7 +204,7 @@ def ranking(request, call_id: int):
                 error = exc.message
     elif request.method == "POST":
         form = DecisionForm(request.POST)
-        application = _get(call.applications.all(), request.POST.get("application"))
+        application = _get(request, call.applications.all(), request.POST.get("application"))
         if form.is_valid():
             try:
                 if form.cleaned_data["decision"] == "admit":
@@ -259,8 +237,8 @@ def ranking(request, call_id: int):
 
 @login_required
 def cohort_dashboard(request, cohort_id: int):
-    _require_staff(request)
-    cohort = _get(Cohort.objects.select_related("programme"), cohort_id)
+    access.require_staff(request.user)
+    cohort = _get(request, selectors.cohorts_visible_to(request.user), cohort_id)
     report = reports.cohort_report(cohort=cohort)
     return render(
         request,
@@ -278,7 +256,7 @@ def cohort_dashboard(request, cohort_id: int):
 
 
 # --- Incubatee follow-up -----------------------------------------------------------------------
-class KpiForm(forms.Form):
+class KpiForm(CaiacForm):
     period = forms.RegexField(
         regex=r"^\d{4}-Q[1-4]$", label=_("Quarter (e.g. 2026-Q3)"), max_length=7
     )
@@ -302,12 +280,12 @@ class KpiForm(forms.Form):
         return data
 
 
-class StageForm(forms.Form):
+class StageForm(CaiacForm):
     stage = forms.ChoiceField(label=_("New stage"), choices=Stage.choices)
     reason = forms.CharField(label=_("Reason"), required=False)
 
 
-class MilestoneStatusForm(forms.Form):
+class MilestoneStatusForm(CaiacForm):
     status = forms.ChoiceField(label=_("Status"), choices=MilestoneStatus.choices)
     evidence_link = forms.URLField(label=_("Evidence link"), required=False, assume_scheme="https")
     evidence_file = forms.FileField(label=_("Evidence file"), required=False)
@@ -316,8 +294,8 @@ class MilestoneStatusForm(forms.Form):
 @login_required
 def incubatee_page(request, incubatee_id: int):
     user = request.user
-    incubatee = _get(selectors.incubatees_visible_to(user), incubatee_id)
-    is_member = user_belongs_to(user=user, organisation=incubatee.organisation)
+    incubatee = _get(request, selectors.incubatees_visible_to(user), incubatee_id)
+    is_member = access.is_member_of(user, incubatee.organisation_id)
     kpi_form = KpiForm(request.POST if "kpi" in request.POST else None)
     stage_form = StageForm(request.POST if "stage" in request.POST else None)
     error = None
@@ -334,7 +312,7 @@ def incubatee_page(request, incubatee_id: int):
                 messages.success(request, _("Stage changed."))
                 return redirect("frontend:incubation-incubatee", incubatee_id=incubatee.pk)
             if "milestone" in request.POST:
-                milestone = _get(incubatee.milestones.all(), request.POST["milestone"])
+                milestone = _get(request, incubatee.milestones.all(), request.POST["milestone"])
                 form = MilestoneStatusForm(request.POST, request.FILES)
                 if form.is_valid():
                     data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
@@ -365,7 +343,7 @@ def incubatee_page(request, incubatee_id: int):
             "kpis": incubatee.kpi_reports.prefetch_related("amendments"),
             "kpi_form": kpi_form,
             "stage_form": stage_form,
-            "can_move": user.is_cluster_staff and incubatee.stage in LIVE_STAGES,
+            "can_move": access.is_staff(user) and incubatee.stage in LIVE_STAGES,
             "error": error,
             "zero": Decimal(0),
         },

@@ -10,11 +10,13 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from caiac import access
 from caiac.errors import DomainError
 from caiac.notifications import selectors, services
 from caiac.notifications.kinds import kind_label
 from caiac.notifications.models import Message
 from caiac.notifications.rendering import message_render
+from frontend.forms import CaiacForm
 
 
 def _item(message: Message) -> dict:
@@ -37,7 +39,7 @@ def notification_list(request):
         "unread_only": unread_only,
         "unread": selectors.unread_count(user=request.user),
     }
-    if request.user.is_cluster_staff:
+    if access.is_staff(request.user):
         context["failed"] = selectors.messages_failed().order_by("-due_at")[:20]
     return render(request, "frontend/notifications/list.html", context)
 
@@ -77,7 +79,7 @@ def notification_badge(request):
     )
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(CaiacForm):
     """One checkbox per kind: checked means "also by email"."""
 
     def __init__(self, *args, kinds: list[str], disabled: list[str], **kwargs):
@@ -100,7 +102,7 @@ def notification_preferences(request):
         try:
             services.preferences_update(user=request.user, email_disabled=form.email_disabled())
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form.add_domain_error(exc)
         else:
             messages.success(request, _("Your preferences are saved."))
             return redirect("frontend:notifications-preferences")

@@ -4,8 +4,6 @@ sessions with their lists and attendance form. Every write goes through training
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -13,16 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from caiac.errors import DomainError, NotFound
+from caiac import access
+from caiac.errors import DomainError
+from frontend.forms import CaiacForm
 from trainings import selectors, services
 from trainings.models import Session
-
-
-def _session_or_404(user, session_id: int) -> Session:
-    try:
-        return selectors.session_get_for_user(user=user, session_id=session_id)
-    except NotFound:
-        raise Http404 from None
 
 
 def _with_mine(user, sessions) -> list[Session]:
@@ -50,7 +43,9 @@ def catalogue(request):
 
 
 def _row(request, session_id: int, error: str | None = None):
-    session = _with_mine(request.user, [_session_or_404(request.user, session_id)])[0]
+    session = _with_mine(
+        request.user, [selectors.session_get_for_user(user=request.user, session_id=session_id)]
+    )[0]
     return render(
         request,
         "frontend/trainings/_session_row.html",
@@ -59,7 +54,7 @@ def _row(request, session_id: int, error: str | None = None):
 
 
 def _act(request, session_id: int, service, done_message: str):
-    session = _session_or_404(request.user, session_id)
+    session = selectors.session_get_for_user(user=request.user, session_id=session_id)
     error = None
     try:
         service(by=request.user, session=session)
@@ -109,16 +104,11 @@ def mine(request):
     )
 
 
-def _require_teacher(user) -> None:
-    if not (user.is_trainer or user.is_cluster_staff):
-        raise PermissionDenied
-
-
 @login_required
 def teach(request):
-    _require_teacher(request.user)
+    access.require_teaches(request.user)
     sessions = selectors.sessions_of_trainer(trainer=request.user, upcoming=True)
-    if request.user.is_cluster_staff and request.GET.get("all"):
+    if access.is_staff(request.user) and request.GET.get("all"):
         sessions = selectors.sessions_with_counts().filter(end__gte=timezone.now())
     return render(
         request,
@@ -127,7 +117,7 @@ def teach(request):
     )
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(CaiacForm):
     present = forms.TypedMultipleChoiceField(
         label=gettext_lazy("Present"),
         coerce=int,
@@ -143,9 +133,8 @@ class AttendanceForm(forms.Form):
 
 @login_required
 def session_manage(request, session_id: int):
-    session = _session_or_404(request.user, session_id)
-    if not selectors.can_manage_session(user=request.user, session=session):
-        raise PermissionDenied
+    session = selectors.session_get_for_user(user=request.user, session_id=session_id)
+    selectors.require_manages_session(user=request.user, session=session)
     lists = selectors.session_enrolments(session)
     form = AttendanceForm(request.POST or None, enrolled=lists["enrolled"])
     error = None
@@ -176,12 +165,11 @@ def session_manage(request, session_id: int):
 @login_required
 @require_POST
 def session_cancel(request, session_id: int):
-    session = _session_or_404(request.user, session_id)
+    session = selectors.session_get_for_user(user=request.user, session_id=session_id)
+    selectors.require_manages_session(user=request.user, session=session)
     try:
         services.session_cancel(by=request.user, session=session)
     except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied from exc
         messages.error(request, str(exc.message))
     else:
         messages.success(

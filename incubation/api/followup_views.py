@@ -9,11 +9,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from caiac import access
 from caiac.errors import Invalid
 from caiac.permissions import IsClusterStaff, IsClusterStaffOrReadOnly
 from incubation import reports, selectors, services
@@ -98,8 +98,7 @@ class CohortViewSet(
         )
 
     def _report(self, request) -> dict:
-        if not request.user.is_cluster_staff:
-            raise PermissionDenied()
+        access.require_staff(request.user)
         return reports.cohort_report(cohort=self.get_object(), year=_year(request))
 
     @extend_schema(parameters=[YEAR], responses={200: OpenApiTypes.OBJECT, 403: ERRORS[403]})

@@ -4,8 +4,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from caiac import access
 from caiac.accounts.models import Organisation, User
-from caiac.errors import NotFound
 from incubation import selectors
 from incubation.models import (
     KPI_FIELDS,
@@ -56,10 +56,8 @@ class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        try:
-            return self.get_queryset().get(pk=data)
-        except (self.get_queryset().model.DoesNotExist, ValueError, TypeError):
-            raise NotFound() from None
+        user = self.context["request"].user
+        return access.get_for_person_or_404(self.get_queryset(), user, data, via=None)
 
 
 ACTIVE_USERS = User.objects.filter(is_active=True)
@@ -173,7 +171,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_jurors(self, application: Application) -> list[int]:
         """Juror user ids: staff only (an applicant does not learn who judges it)."""
-        if not self.context["request"].user.is_cluster_staff:
+        if not access.is_staff(self.context["request"].user):
             return []
         return [a.juror_id for a in application.assignments.all()]
 
@@ -208,7 +206,7 @@ class ApplicationDetailSerializer(ApplicationSerializer):
 class ApplicationCreateSerializer(serializers.Serializer):
     call = VisiblePrimaryKeyField(scope=selectors.calls_visible_to)
     organisation = VisiblePrimaryKeyField(
-        scope=lambda user: user.organisations.all(),
+        scope=access.organisations_of,
         required=False,
         help_text="Needed only when you belong to several organisations.",
     )

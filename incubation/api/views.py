@@ -1,13 +1,10 @@
 """Programmes, calls, applications and jury scoring. Thin: input → service → output."""
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from caiac.accounts.selectors import default_organisation_for
-from caiac.errors import Invalid
 from caiac.permissions import IsClusterStaff, IsClusterStaffOrReadOnly
 from incubation import selectors, services
 from incubation.api import serializers as s
@@ -135,17 +132,10 @@ class ApplicationViewSet(
     def create(self, request):
         """Start a draft while the call is open (400 ``call_closed`` after the deadline)."""
         data = _validated(s.ApplicationCreateSerializer, request)
-        organisation = data.get("organisation") or default_organisation_for(request.user)
-        if organisation is None:
-            raise Invalid(
-                _("Name the organisation you apply for."),
-                code="invalid",
-                fields={"organisation": [str(_("Required."))]},
-            )
         application = services.application_create(
             by=request.user,
             call=data["call"],
-            organisation=organisation,
+            organisation=data.get("organisation"),
             answers=data.get("answers"),
         )
         return self._out(application, status.HTTP_201_CREATED)

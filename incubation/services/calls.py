@@ -8,10 +8,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caiac import access
 from caiac.accounts.models import Organisation, User
-from caiac.accounts.selectors import user_belongs_to
 from caiac.errors import Conflict, Invalid, NotAllowed
 from caiac.notifications.services import message_schedule
+from incubation import selectors
 from incubation.models import (
     LIVE_STAGES,
     Application,
@@ -27,7 +28,7 @@ from incubation.models import (
     Question,
     Stage,
 )
-from incubation.services._common import require_reason, require_staff
+from incubation.services._common import require_reason
 
 DECISION_KIND = "incubation.application_decision"
 
@@ -70,7 +71,7 @@ def programme_create(
     is_active: bool = True,
     stages: list[dict[str, Any]] | None = None,
 ) -> Programme:
-    require_staff(by)
+    access.require_staff(by)
     if Programme.objects.filter(name__iexact=name).exists():
         raise Conflict(
             _("A programme with this name already exists."),
@@ -84,7 +85,7 @@ def programme_create(
 
 @transaction.atomic
 def programme_update(*, by: User, programme: Programme, **data: Any) -> Programme:
-    require_staff(by)
+    access.require_staff(by)
     for field in ("name", "description", "is_active"):
         if field in data:
             setattr(programme, field, data[field])
@@ -141,7 +142,7 @@ def call_create(
     description: str = "",
     cohort: Cohort | None = None,
 ) -> Call:
-    require_staff(by)
+    access.require_staff(by)
     _check_call_dates(opens_at, closes_at)
     _check_cohort(programme, cohort)
     call = Call.objects.create(
@@ -158,7 +159,7 @@ def call_create(
 
 @transaction.atomic
 def call_update(*, by: User, call: Call, **data: Any) -> Call:
-    require_staff(by)
+    access.require_staff(by)
     call = Call.objects.select_for_update().get(pk=call.pk)
     for field in ("title", "description", "opens_at", "closes_at", "cohort"):
         if field in data:
@@ -181,11 +182,11 @@ def _check_cohort(programme: Programme, cohort: Cohort | None) -> None:
 
 # --- Applications --------------------------------------------------------------------------------
 def _require_open(call: Call) -> None:
-    now = timezone.now()
-    if now < call.opens_at:
+    if selectors.call_is_open(call):
+        return
+    if timezone.now() < call.opens_at:
         raise Invalid(_("This call is not open yet."), code="call_not_open")
-    if now >= call.closes_at:
-        raise Invalid(_("This call is closed: the deadline has passed."), code="call_closed")
+    raise Invalid(_("This call is closed: the deadline has passed."), code="call_closed")
 
 
 def _clean_answers(call: Call, answers: dict[str, Any]) -> dict[str, str]:
@@ -202,13 +203,26 @@ def _clean_answers(call: Call, answers: dict[str, Any]) -> dict[str, str]:
 
 @transaction.atomic
 def application_create(
-    *, by: User, call: Call, organisation: Organisation, answers: dict[str, Any] | None = None
+    *,
+    by: User,
+    call: Call,
+    organisation: Organisation | None = None,
+    answers: dict[str, Any] | None = None,
 ) -> Application:
-    """A draft application of ``organisation`` (its members only) while the call is open."""
-    if not user_belongs_to(user=by, organisation=organisation):
+    """A draft application of ``organisation`` (its members only; staff do not apply on an
+    organisation's behalf) while the call is open. Without one: the person's only organisation."""
+    organisation = organisation or access.default_organisation_of(by)
+    if organisation is None and not access.organisations_of(by).exists():
         raise NotAllowed(
-            _("Only members of the organisation can apply for it."), code="not_a_member"
+            _("You do not belong to an organisation that can apply."), code="not_a_member"
         )
+    if organisation is None:
+        raise Invalid(
+            _("Name the organisation you apply for."),
+            code="organisation_required",
+            fields={"organisation": [str(_("Required."))]},
+        )
+    access.require_member_of(by, organisation, staff_too=False)
     _require_open(call)
     if Application.objects.filter(call=call, organisation=organisation).exists():
         raise Conflict(
@@ -232,10 +246,7 @@ def _locked_draft(by: User, application: Application) -> Application:
     application = (
         Application.objects.select_for_update().select_related("call").get(pk=application.pk)
     )
-    if not user_belongs_to(user=by, organisation=application.organisation):
-        raise NotAllowed(
-            _("Only members of the organisation can edit its application."), code="not_a_member"
-        )
+    access.require_member_of(by, application.organisation_id, staff_too=False)
     _require_open(application.call)
     if application.status != ApplicationStatus.DRAFT:
         raise Invalid(
@@ -280,7 +291,7 @@ def application_submit(*, by: User, application: Application) -> Application:
 @transaction.atomic
 def jurors_assign(*, by: User, application: Application, jurors: list[User]) -> Application:
     """Add jurors to an application (already assigned ones are kept as they are)."""
-    require_staff(by)
+    access.require_staff(by)
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status != ApplicationStatus.SUBMITTED:
         raise Invalid(
@@ -288,7 +299,7 @@ def jurors_assign(*, by: User, application: Application, jurors: list[User]) -> 
             code="invalid_application_status",
         )
     for juror in jurors:
-        if user_belongs_to(user=juror, organisation=application.organisation):
+        if access.is_member_of(juror, application.organisation_id):
             raise Invalid(
                 _("%(name)s belongs to the applicant organisation and cannot judge it.")
                 % {"name": juror.display_name},
@@ -311,9 +322,9 @@ def evaluation_create(
     comment: str = "",
 ) -> Evaluation:
     """One juror's score of one criterion; given once (409 ``already_scored`` the second time)."""
-    if not JurorAssignment.objects.filter(application=application, juror=juror).exists():
+    application = Application.objects.prefetch_related("assignments").get(pk=application.pk)
+    if not selectors.is_juror_of(user=juror, application=application):
         raise NotAllowed(_("You are not a juror of this application."), code="not_assigned")
-    application = Application.objects.get(pk=application.pk)
     if application.status != ApplicationStatus.SUBMITTED:
         raise Invalid(
             _("Only submitted applications awaiting a decision can be scored."),
@@ -396,7 +407,7 @@ def application_admit(
     """Admit; with a cohort (given, or the call's), the organisation joins it in pre-incubation."""
     from incubation.services.incubatees import incubatee_create
 
-    require_staff(by)
+    access.require_staff(by)
     application = _locked_submitted(application)
     cohort = cohort or application.call.cohort
     if cohort is not None:
@@ -425,7 +436,7 @@ def application_admit(
 
 @transaction.atomic
 def application_decline(*, by: User, application: Application, reason: str) -> Application:
-    require_staff(by)
+    access.require_staff(by)
     reason = require_reason(reason)
     application = _locked_submitted(application)
     application.status = ApplicationStatus.DECLINED

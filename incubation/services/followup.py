@@ -8,10 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from caiac import clock
+from caiac import access, clock
 from caiac.accounts.models import User
-from caiac.accounts.selectors import user_belongs_to
-from caiac.errors import Conflict, Invalid, NotAllowed
+from caiac.errors import Conflict, Invalid
 from caiac.notifications.services import message_schedule, messages_drop
 from incubation.models import (
     KPI_FIELDS,
@@ -23,13 +22,7 @@ from incubation.models import (
     Milestone,
     MilestoneStatus,
 )
-from incubation.services._common import (
-    require_member_or_staff,
-    require_reason,
-    require_staff,
-    set_fields,
-    today,
-)
+from incubation.services._common import require_acts_for, require_reason, set_fields, today
 
 DUE_SOON_KIND = "incubation.milestone_due_soon"
 DUE_SOON_DAYS_BEFORE = 3
@@ -79,14 +72,13 @@ def _sync_reminder(milestone: Milestone) -> None:
 
 
 def _check_owner(incubatee: Incubatee, owner: User | None) -> None:
-    if owner is None or owner.is_cluster_staff:
+    if owner is None or access.acts_for(owner, incubatee.organisation_id):
         return
-    if not user_belongs_to(user=owner, organisation=incubatee.organisation):
-        raise Invalid(
-            _("The owner must be a member of the organisation or cluster staff."),
-            code="invalid",
-            fields={"owner": [str(_("Not a member of this organisation."))]},
-        )
+    raise Invalid(
+        _("The owner must be a member of the organisation or cluster staff."),
+        code="invalid",
+        fields={"owner": [str(_("Not a member of this organisation."))]},
+    )
 
 
 def _check_evidence(evidence_file: Any) -> None:
@@ -127,7 +119,7 @@ def milestone_create(
     evidence_link: str = "",
     evidence_file: Any = None,
 ) -> Milestone:
-    require_staff(by)
+    access.require_staff(by)
     _check_owner(incubatee, owner)
     _check_evidence(evidence_file)
     milestone = Milestone(
@@ -156,12 +148,9 @@ def milestone_update(*, by: User, milestone: Milestone, **data: Any) -> Mileston
         .select_related("incubatee__organisation", "owner")
         .get(pk=milestone.pk)
     )
-    require_member_or_staff(by, milestone.incubatee.organisation)
-    if not by.is_cluster_staff and set(data) - set(MILESTONE_MEMBER_FIELDS):
-        raise NotAllowed(
-            _("Only cluster staff can change the title, due date or owner of a milestone."),
-            code="staff_only",
-        )
+    require_acts_for(by, milestone.incubatee.organisation)
+    if set(data) - set(MILESTONE_MEMBER_FIELDS):
+        access.require_staff(by)  # title, due date, owner
     if "owner" in data:
         _check_owner(milestone.incubatee, data["owner"])
     _check_evidence(data.get("evidence_file"))
@@ -174,7 +163,7 @@ def milestone_update(*, by: User, milestone: Milestone, **data: Any) -> Mileston
 
 @transaction.atomic
 def milestone_delete(*, by: User, milestone: Milestone) -> None:
-    require_staff(by)
+    access.require_staff(by)
     messages_drop(dedup_prefix=f"milestone:{milestone.pk}:")
     milestone.delete()
 
@@ -192,7 +181,7 @@ def mentoring_session_create(
     mentor_name: str = "",
     notes: str = "",
 ) -> MentoringSession:
-    require_staff(by)
+    access.require_staff(by)
     mentor_name = mentor_name.strip() or (mentor.display_name if mentor else "")
     if not mentor_name:
         raise Invalid(
@@ -220,7 +209,7 @@ def mentoring_session_create(
 def mentoring_session_update(
     *, by: User, session: MentoringSession, **data: Any
 ) -> MentoringSession:
-    require_staff(by)
+    access.require_staff(by)
     if "hours" in data and data["hours"] <= 0:
         raise Invalid(
             _("Hours must be positive."), code="invalid", fields={"hours": [str(_("Positive."))]}
@@ -254,7 +243,7 @@ def _clean_figures(figures: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def kpi_report_submit(*, by: User, incubatee: Incubatee, period: str, **figures: Any) -> KpiReport:
     """The quarter's figures of an incubatee, by its members (or staff); once per quarter."""
-    require_member_or_staff(by, incubatee.organisation)
+    require_acts_for(by, incubatee.organisation)
     if period_start(period) > today():
         raise Invalid(
             _("This quarter has not started yet."),
@@ -292,7 +281,7 @@ def kpi_values(report: KpiReport) -> dict[str, Any]:
 @transaction.atomic
 def kpi_report_amend(*, by: User, report: KpiReport, reason: str, **figures: Any) -> KpiReport:
     """Staff correct a report; the values before the change are kept with who, when and why."""
-    require_staff(by)
+    access.require_staff(by)
     reason = require_reason(reason)
     report = KpiReport.objects.select_for_update().get(pk=report.pk)
     previous = kpi_values(report)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from booking.services import lab_credit_grant
+from caiac import access
 from caiac.accounts.models import Organisation, User
 from caiac.errors import Conflict, Invalid
 from caiac.notifications.services import messages_drop
@@ -23,7 +24,7 @@ from incubation.models import (
     Stage,
     StageChange,
 )
-from incubation.services._common import month_bounds, require_staff, today
+from incubation.services._common import month_bounds, today
 
 
 @transaction.atomic
@@ -36,7 +37,7 @@ def cohort_create(
     starts_on: datetime.date,
     ends_on: datetime.date,
 ) -> Cohort:
-    require_staff(by)
+    access.require_staff(by)
     _check_dates(starts_on, ends_on)
     if Cohort.objects.filter(programme=programme, name__iexact=name).exists():
         raise Conflict(
@@ -51,7 +52,7 @@ def cohort_create(
 
 @transaction.atomic
 def cohort_update(*, by: User, cohort: Cohort, **data: Any) -> Cohort:
-    require_staff(by)
+    access.require_staff(by)
     for field in ("name", "year", "starts_on", "ends_on"):
         if field in data:
             setattr(cohort, field, data[field])
@@ -109,7 +110,7 @@ def incubatee_create(
     application: Application | None = None,
     reason: str = "",
 ) -> Incubatee:
-    require_staff(by)
+    access.require_staff(by)
     if stage not in LIVE_STAGES:
         raise Invalid(
             _("An incubatee starts at a live stage."),
@@ -143,7 +144,7 @@ def incubatee_create(
 def incubatee_move_stage(
     *, by: User, incubatee: Incubatee, stage: str, reason: str = ""
 ) -> Incubatee:
-    require_staff(by)
+    access.require_staff(by)
     incubatee = (
         Incubatee.objects.select_for_update()
         .select_related("cohort__programme", "organisation")

@@ -34,7 +34,7 @@ def test_machine_page_shows_rules_and_the_free_slots_of_the_week(
     frozen, signed_in, member, machine
 ):
     page = signed_in(member).get(f"/lab/machines/{machine.pk}/?week=2026-11-23").content.decode()
-    assert "100.00 MAD/h" in page or "100,00 MAD/h" in page
+    assert "100,00\xa0MAD/h" in page
     assert "08:30\u201317:30" in page  # Tuesday onwards, whole days free
     partial = signed_in(member).get(
         f"/lab/machines/{machine.pk}/slots/?week=2026-11-30", HTTP_HX_REQUEST="true"
@@ -114,7 +114,7 @@ def test_my_bookings_title_is_just_the_title_and_the_calendar_card_shows_once(si
     page = signed_in(member).get("/lab/my-bookings/").content.decode()
     title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
     assert "<" not in title and "CAIAC Lab" in title
-    assert page.count('class="card feeds"') == 1
+    assert page.count('class="card feeds') == 1
 
 
 def test_time_ranges_keep_their_order_in_arabic(frozen, signed_in, member, machine):

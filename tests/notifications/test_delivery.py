@@ -172,7 +172,7 @@ def test_a_person_without_an_email_address_gets_the_message_in_the_app_only(sche
 
 
 @pytest.mark.parametrize(
-    ("language", "month"), [("fr", "septembre"), ("ar", "سبتمبر"), ("en", "Sept.")]
+    ("language", "month"), [("fr", "septembre"), ("ar", "سبتمبر"), ("en", "September")]
 )
 def test_the_email_is_in_the_recipients_language(schedule, language, month):
     user = UserFactory(username=f"u-{language}", language=language)

@@ -25,7 +25,7 @@ def test_the_page_lists_my_notifications_and_the_nav_shows_the_unread_count(
     assert "Huile d&#x27;argan" in page  # escaped on the web page
     assert "Plus tard" not in page
     assert "Pas pour vous" not in page
-    assert 'id="unread-badge" class="badge pending"' in page
+    assert 'id="unread-badge" class="badge rounded-pill text-bg-danger"' in page
     assert ">1</span>" in page
 
 
@@ -93,5 +93,5 @@ def test_members_cannot_resend(signed_in, member, schedule):
     message = schedule(member)
     Message.objects.filter(pk=message.pk).update(status=MessageStatus.FAILED)
     response = signed_in.post(f"/notifications/{message.pk}/resend/", follow=True)
-    assert '<li class="error">' in response.content.decode()
+    assert 'data-level="error"' in response.content.decode()
     assert Message.objects.get(pk=message.pk).status == MessageStatus.FAILED

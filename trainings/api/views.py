@@ -2,7 +2,6 @@ import csv
 
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -10,7 +9,7 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from caiac.errors import NotAllowed
+from caiac import access
 from caiac.permissions import IsClusterStaffOrReadOnly
 from trainings import selectors, services
 from trainings.api.serializers import (
@@ -62,7 +61,7 @@ class CourseViewSet(
     def create(self, request):
         data = CourseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        course = services.course_create(**data.validated_data)
+        course = services.course_create(by=request.user, **data.validated_data)
         return Response(CourseSerializer(course).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CourseInputSerializer, responses={200: CourseSerializer, **ERRORS})
@@ -70,7 +69,7 @@ class CourseViewSet(
         course = self.get_object()
         data = CourseInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        course = services.course_update(course=course, **data.validated_data)
+        course = services.course_update(by=request.user, course=course, **data.validated_data)
         return Response(CourseSerializer(course).data)
 
 
@@ -117,8 +116,7 @@ class SessionViewSet(
 
     def _manageable(self) -> Session:
         session = self.get_object()
-        if not selectors.can_manage_session(user=self.request.user, session=session):
-            raise NotAllowed(_("Only the session's trainer or cluster staff may do this."))
+        selectors.require_manages_session(user=self.request.user, session=session)
         return session
 
     def list(self, request):
@@ -297,6 +295,6 @@ class EnrolmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         user = self.request.user
         wanted = self.request.query_params.get("user")
-        if user.is_cluster_staff and wanted and wanted.isdigit():
+        if access.is_staff(user) and wanted and wanted.isdigit():
             return selectors.enrolments_of(int(wanted))
         return selectors.enrolments_of(user)

@@ -5,8 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caiac import access
 from caiac.accounts.models import User
-from caiac.errors import Conflict, Invalid, NotAllowed
+from caiac.errors import Conflict, Invalid
 from trainings.models import Certification, CertificationEvent, CertificationEventKind, Course
 
 
@@ -31,11 +32,6 @@ def record_event(
     )
 
 
-def _require_staff(by: User) -> None:
-    if not by.is_cluster_staff:
-        raise NotAllowed(_("Only cluster staff may grant or revoke certifications by hand."))
-
-
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -54,7 +50,7 @@ def certification_grant(
     expires_at: datetime.datetime | None = None,
 ) -> Certification:
     """Staff certify a person by hand (e.g. trained elsewhere). Expiry defaults to the course's."""
-    _require_staff(by)
+    access.require_staff(by)
     reason = _require_reason(reason)
     issued_at = issued_at or timezone.now()
     if expires_at is None:
@@ -75,7 +71,7 @@ def certification_grant(
 
 @transaction.atomic
 def certification_revoke(*, by: User, certification: Certification, reason: str) -> Certification:
-    _require_staff(by)
+    access.require_staff(by)
     reason = _require_reason(reason)
     certification = Certification.objects.select_for_update().get(pk=certification.pk)
     if certification.revoked_at is not None:

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from caiac import access
+from caiac.accounts.models import User
 from caiac.errors import Invalid
 from trainings.models import TRANSLATABLE_FIELDS, Course
 
@@ -57,6 +59,7 @@ def _check_prerequisite(course: Course) -> None:
 @transaction.atomic
 def course_create(
     *,
+    by: User,
     title: str,
     description: str = "",
     translations: dict | None = None,
@@ -67,6 +70,8 @@ def course_create(
     validity_months: int | None = None,
     is_active: bool = True,
 ) -> Course:
+    """Staff add a course to the catalogue."""
+    access.require_staff(by)
     course = Course(
         title=title,
         description=description,
@@ -83,7 +88,9 @@ def course_create(
 
 
 @transaction.atomic
-def course_update(*, course: Course, **changes: Any) -> Course:
+def course_update(*, by: User, course: Course, **changes: Any) -> Course:
+    """Staff edit a course (a prerequisite never makes a cycle)."""
+    access.require_staff(by)
     unknown = set(changes) - set(COURSE_FIELDS)
     if unknown:
         raise TypeError(f"course_update() got unexpected fields: {sorted(unknown)}")

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caiac import access
 from caiac.accounts.models import User
 from caiac.errors import Conflict, Invalid, NotAllowed, NotFound
 from trainings.models import (
@@ -15,7 +16,7 @@ from trainings.models import (
     Session,
     SessionStatus,
 )
-from trainings.selectors import can_manage_session, user_has_passed, waitlist_position
+from trainings.selectors import require_manages_session, user_has_passed, waitlist_position
 from trainings.services import messages
 from trainings.services.certifications import expiry_for, record_event
 from trainings.services.sessions import lock_session, promote_waiting, require_open
@@ -27,8 +28,8 @@ LIVE = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
 def session_enrol(*, by: User, session: Session, user: User | None = None) -> Enrolment:
     """A seat while any is left, else a place on the waiting list (``.position``, 1-based)."""
     user = user or by
-    if user.pk != by.pk and not by.is_cluster_staff:
-        raise NotAllowed(_("Only cluster staff may enrol someone else."))
+    if user.pk != by.pk:
+        access.require_staff(by)  # staff enrol someone else
     session = lock_session(session)
     require_open(session)
     now = timezone.now()
@@ -62,8 +63,8 @@ def session_enrol(*, by: User, session: Session, user: User | None = None) -> En
 def session_enrolment_cancel(*, by: User, session: Session, user: User | None = None) -> Enrolment:
     """Give up a seat (or a place in the queue); a freed seat goes to the first person waiting."""
     user = user or by
-    if user.pk != by.pk and not by.is_cluster_staff:
-        raise NotAllowed(_("Only cluster staff may cancel someone else's enrolment."))
+    if user.pk != by.pk:
+        access.require_staff(by)  # staff cancel someone else's enrolment
     session = lock_session(session)
     require_open(session)
     if timezone.now() >= session.start:
@@ -99,8 +100,7 @@ def attendance_record(
     """Mark who came. Present issues the course's certification (once); marking the same person
     absent later revokes the one this session issued. The session is then done."""
     session = lock_session(session)
-    if not can_manage_session(user=by, session=session):
-        raise NotAllowed(_("Only the session's trainer or cluster staff may take attendance."))
+    require_manages_session(user=by, session=session)
     if session.status == SessionStatus.CANCELLED:
         raise Invalid(_("This session is cancelled."), code="session_not_open")
     now = timezone.now()

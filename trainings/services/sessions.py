@@ -5,11 +5,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from caiac import clock
+from caiac import access, clock
 from caiac.accounts.models import User
-from caiac.errors import Conflict, Invalid, NotAllowed
+from caiac.errors import Conflict, Invalid
 from trainings.models import Course, Enrolment, EnrolmentStatus, Session, SessionStatus
-from trainings.selectors import can_manage_session
+from trainings.selectors import require_manages_session
 from trainings.services import messages
 
 EXCLUSION_CONSTRAINT = "session_trainer_no_overlap"
@@ -53,7 +53,7 @@ def _validate_times(
 
 
 def _validate_trainer(trainer: User) -> None:
-    if not (trainer.is_trainer or trainer.is_cluster_staff):
+    if not access.teaches(trainer):
         raise Invalid(
             _("This person is not a trainer."),
             code="not_a_trainer",
@@ -103,9 +103,10 @@ def session_create(
 ) -> Session:
     """Staff schedule sessions for any trainer; a trainer schedules their own."""
     start, end, enrolment_deadline = _utc(start), _utc(end), _utc(enrolment_deadline)
+    access.require_teaches(by)
     trainer = trainer or by
-    if not (by.is_cluster_staff or (by.is_trainer and trainer.pk == by.pk)):
-        raise NotAllowed(_("Only cluster staff, or the trainer for themselves, may schedule."))
+    if trainer.pk != by.pk:
+        access.require_staff(by)  # staff schedule sessions for any trainer
     _validate_trainer(trainer)
     _validate_times(start=start, end=end, deadline=enrolment_deadline)
     if start <= timezone.now():
@@ -136,12 +137,10 @@ def session_update(*, by: User, session: Session, **changes: Any) -> Session:
     if unknown:
         raise TypeError(f"session_update() got unexpected fields: {sorted(unknown)}")
     session = lock_session(session)
-    if not can_manage_session(user=by, session=session):
-        raise NotAllowed()
+    require_manages_session(user=by, session=session)
     require_open(session)
     if "trainer" in changes and changes["trainer"].pk != session.trainer_id:
-        if not by.is_cluster_staff:
-            raise NotAllowed(_("Only cluster staff may hand a session to another trainer."))
+        access.require_staff(by)  # only staff hand a session to another trainer
         _validate_trainer(changes["trainer"])
     old_start = session.start
     for field, value in changes.items():
@@ -195,8 +194,7 @@ def promote_waiting(session: Session) -> list[Enrolment]:
 def session_cancel(*, by: User, session: Session) -> Session:
     """Cancel the whole session: everyone enrolled or waiting is told; reminders are dropped."""
     session = lock_session(session)
-    if not can_manage_session(user=by, session=session):
-        raise NotAllowed()
+    require_manages_session(user=by, session=session)
     require_open(session)
     session.status = SessionStatus.CANCELLED
     session.save(update_fields=["status"])

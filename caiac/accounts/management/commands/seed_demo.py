@@ -6,7 +6,13 @@ from django.db import transaction
 from caiac.accounts import demo as accounts_demo
 
 # Each app that has demo data exposes ``demo.seed(ctx) -> list[str]`` (lines to print).
-APP_SEEDERS = ["trainings.demo", "booking.demo", "incubation.demo", "caiac.notifications.demo"]
+APP_SEEDERS = [
+    "trainings.demo",
+    "booking.demo",
+    "incubation.demo",
+    "billing.demo",
+    "caiac.notifications.demo",
+]
 
 
 class Command(BaseCommand):

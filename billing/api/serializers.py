@@ -1,0 +1,247 @@
+from decimal import Decimal
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from billing.models import (
+    Charge,
+    ChargeKind,
+    CustomerProfile,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+    Payment,
+    PaymentMethod,
+    PriceItem,
+)
+from caiac.accounts.models import Language
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class PriceItemSerializer(serializers.ModelSerializer):
+    unit_price = serializers.DecimalField(**MONEY, min_value=Decimal("0"))
+    vat_rate = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        required=False,
+        help_text="20 % when omitted",
+    )
+
+    class Meta:
+        model = PriceItem
+        fields = ["id", "name", "unit", "unit_price", "vat_rate", "is_active"]
+        read_only_fields = ["id"]
+        # A name taken (in any case) is a 409 from the service, not a 400 here.
+        extra_kwargs = {"name": {"validators": []}}
+
+
+class ChargeSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=ChargeKind.choices, read_only=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    invoice_number = serializers.CharField(
+        source="invoice.number", read_only=True, allow_null=True, default=None
+    )
+    waived = serializers.BooleanField(source="is_waived", read_only=True)
+
+    class Meta:
+        model = Charge
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "kind",
+            "booking",
+            "enrolment",
+            "item",
+            "description",
+            "service_date",
+            "quantity",
+            "unit",
+            "unit_price",
+            "vat_rate",
+            "amount",
+            "waived",
+            "waived_at",
+            "waive_reason",
+            "invoice",
+            "invoice_number",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ChargeCreateSerializer(serializers.Serializer):
+    item = serializers.IntegerField(min_value=1, help_text="a price-list item")
+    quantity = serializers.DecimalField(max_digits=10, decimal_places=3, min_value=Decimal("0.001"))
+    organisation = serializers.IntegerField(min_value=1, required=False)
+    booking = serializers.IntegerField(
+        min_value=1, required=False, help_text="charge it with this booking (its organisation)"
+    )
+    service_date = serializers.DateField(required=False)
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        if "organisation" not in attrs and "booking" not in attrs:
+            raise serializers.ValidationError(
+                {"organisation": ["Say which organisation or booking this is for."]}
+            )
+        return attrs
+
+
+class WaiveSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InvoiceLine
+        fields = [
+            "id",
+            "position",
+            "description",
+            "service_date",
+            "quantity",
+            "unit",
+            "unit_price",
+            "vat_rate",
+            "amount_ht",
+            "amount_vat",
+            "amount_ttc",
+            "credited_line",
+        ]
+        read_only_fields = fields
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
+
+    class Meta:
+        model = Payment
+        fields = ["id", "invoice", "amount", "paid_on", "method", "reference", "created_at"]
+        read_only_fields = ["id", "invoice", "created_at"]
+
+    def validate_paid_on(self, value):
+        if value > timezone.localdate():
+            raise serializers.ValidationError("A payment cannot be dated in the future.")
+        return value
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=InvoiceKind.choices, read_only=True)
+    status = serializers.ChoiceField(choices=InvoiceStatus.choices, read_only=True)
+    language = serializers.ChoiceField(choices=Language.choices, read_only=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    credited_invoice_number = serializers.CharField(
+        source="credited_invoice.number", read_only=True, allow_null=True, default=None
+    )
+    paid = serializers.DecimalField(**MONEY, read_only=True)
+    credited = serializers.DecimalField(**MONEY, read_only=True)
+    balance = serializers.DecimalField(**MONEY, read_only=True)
+    is_overdue = serializers.SerializerMethodField()
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "kind",
+            "number",
+            "status",
+            "organisation",
+            "organisation_name",
+            "period_start",
+            "period_end",
+            "issue_date",
+            "due_date",
+            "credited_invoice",
+            "credited_invoice_number",
+            "reason",
+            "language",
+            "customer_name",
+            "customer_address",
+            "customer_ice",
+            "total_ht",
+            "total_vat",
+            "total_ttc",
+            "paid",
+            "credited",
+            "balance",
+            "is_overdue",
+            "lines",
+        ]
+        read_only_fields = fields
+
+    def get_is_overdue(self, invoice: Invoice) -> bool:
+        return bool(
+            invoice.kind == InvoiceKind.INVOICE
+            and invoice.status == InvoiceStatus.ISSUED
+            and invoice.due_date
+            and invoice.due_date < timezone.localdate()
+            and getattr(invoice, "balance", 0) > 0
+        )
+
+
+class CreditLineSerializer(serializers.Serializer):
+    line = serializers.IntegerField(min_value=1)
+    quantity = serializers.DecimalField(
+        max_digits=10, decimal_places=3, min_value=Decimal("0.001"), required=False
+    )
+
+
+class CreditNoteInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+    lines = CreditLineSerializer(
+        many=True, required=False, help_text="omit to credit the whole invoice"
+    )
+
+
+class DraftMonthSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2020, max_value=2100)
+    month = serializers.IntegerField(min_value=1, max_value=12)
+
+
+class StatementEntrySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    label = serializers.CharField()
+    reference = serializers.CharField()
+    debit = serializers.DecimalField(**MONEY)
+    credit = serializers.DecimalField(**MONEY)
+    balance = serializers.DecimalField(**MONEY)
+    invoice_id = serializers.IntegerField(allow_null=True)
+
+
+class StatementSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField(source="organisation.pk")
+    organisation_name = serializers.CharField(source="organisation.name")
+    balance = serializers.DecimalField(**MONEY)
+    overdue = serializers.DecimalField(**MONEY)
+    entries = StatementEntrySerializer(many=True)
+
+
+class CustomerProfileSerializer(serializers.ModelSerializer):
+    language = serializers.ChoiceField(choices=Language.choices, required=False)
+
+    class Meta:
+        model = CustomerProfile
+        fields = ["organisation", "address", "ice", "email", "language"]
+        read_only_fields = ["organisation"]
+
+
+class JournalQuerySerializer(serializers.Serializer):
+    from_ = serializers.DateField()
+    to = serializers.DateField()
+
+    def to_internal_value(self, data):
+        data = {"from_": data.get("from"), "to": data.get("to")}
+        values = super().to_internal_value(data)
+        return {"from": values["from_"], "to": values["to"]}
+
+    def validate(self, attrs):
+        if attrs["to"] < attrs["from"]:
+            raise serializers.ValidationError({"to": ["Must not be before 'from'."]})
+        return attrs

@@ -1,0 +1,214 @@
+"""Reads of billing: who sees which documents, balances, statements, receivables, revenue.
+
+Financial data is for the cluster staff and the *owners* of an organisation; other members of
+the organisation see none of it (docs/billing.md).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from billing.models import Charge, Invoice, InvoiceKind, InvoiceStatus, Payment, PriceItem
+from caiac import access
+from caiac.accounts.models import MembershipRole, Organisation, User
+
+ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
+
+
+def owned_organisation_ids(person: User) -> list[int]:
+    return list(
+        person.memberships.filter(role=MembershipRole.OWNER).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
+def with_balance(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """Annotates ``paid``, ``credited`` (TTC of its credit notes) and ``balance``."""
+    paid = (
+        Payment.objects.filter(invoice=OuterRef("pk"))
+        .values("invoice")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    credited = (
+        Invoice.objects.filter(credited_invoice=OuterRef("pk"))
+        .values("credited_invoice")
+        .annotate(total=Sum("total_ttc"))
+        .values("total")
+    )
+    money = DecimalField(max_digits=12, decimal_places=2)
+    return queryset.annotate(
+        paid=Coalesce(Subquery(paid, output_field=money), ZERO),
+        credited=Coalesce(Subquery(credited, output_field=money), ZERO),
+    ).annotate(
+        balance=ExpressionWrapper(F("total_ttc") - F("paid") - F("credited"), output_field=money)
+    )
+
+
+def invoices_visible_to(person: User) -> QuerySet[Invoice]:
+    """Staff: every document, drafts included. Owners: their organisations' issued documents."""
+    base = Invoice.objects.select_related("organisation", "credited_invoice")
+    if access.is_staff(person):
+        return with_balance(base)
+    return with_balance(
+        base.filter(organisation_id__in=owned_organisation_ids(person)).exclude(
+            status=InvoiceStatus.DRAFT
+        )
+    )
+
+
+def invoice_get_for_person(*, person: User, pk: int) -> Invoice:
+    return access.get_for_person_or_404(invoices_visible_to(person), person, pk, via=None)
+
+
+def invoice_balance(invoice: Invoice) -> Decimal:
+    if invoice.kind != InvoiceKind.INVOICE:
+        return Decimal("0.00")
+    return with_balance(Invoice.objects.filter(pk=invoice.pk)).get().balance
+
+
+def charges_visible_to(person: User) -> QuerySet[Charge]:
+    base = Charge.objects.select_related("organisation", "invoice", "item", "booking")
+    if access.is_staff(person):
+        return base
+    return base.filter(organisation_id__in=owned_organisation_ids(person))
+
+
+def price_list(*, include_inactive: bool = False) -> QuerySet[PriceItem]:
+    items = PriceItem.objects.all()
+    return items if include_inactive else items.filter(is_active=True)
+
+
+def overdue_invoices(today: datetime.date | None = None) -> QuerySet[Invoice]:
+    today = today or timezone.localdate()
+    return (
+        with_balance(
+            Invoice.objects.filter(
+                kind=InvoiceKind.INVOICE, status=InvoiceStatus.ISSUED, due_date__lt=today
+            )
+        )
+        .filter(balance__gt=0)
+        .select_related("organisation")
+    )
+
+
+def receivables(today: datetime.date | None = None) -> QuerySet[Invoice]:
+    """Issued invoices with money still due, the longest overdue first."""
+    return (
+        with_balance(Invoice.objects.filter(kind=InvoiceKind.INVOICE, status=InvoiceStatus.ISSUED))
+        .filter(balance__gt=0)
+        .select_related("organisation")
+        .order_by("due_date", "number")
+    )
+
+
+@dataclass
+class StatementEntry:
+    date: datetime.date
+    label: str
+    reference: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal = Decimal("0.00")
+    invoice_id: int | None = None
+
+
+@dataclass
+class Statement:
+    organisation: Organisation
+    entries: list[StatementEntry] = field(default_factory=list)
+    balance: Decimal = Decimal("0.00")
+    overdue: Decimal = Decimal("0.00")
+
+
+def statement_for(*, person: User, organisation_id: int) -> Statement:
+    """Statement of account: invoices (debit), credit notes and payments (credit), in date
+    order with the running balance; what is overdue today."""
+    organisation = access.get_for_person_or_404(
+        Organisation.objects.all()
+        if access.is_staff(person)
+        else Organisation.objects.filter(pk__in=owned_organisation_ids(person)),
+        person,
+        organisation_id,
+        via=None,
+    )
+    documents = Invoice.objects.filter(organisation=organisation).exclude(
+        status=InvoiceStatus.DRAFT
+    )
+    entries = []
+    for document in documents:
+        credit_note = document.kind == InvoiceKind.CREDIT_NOTE
+        entries.append(
+            StatementEntry(
+                date=document.issue_date,
+                label=document.get_kind_display(),
+                reference=document.number,
+                debit=Decimal("0.00") if credit_note else document.total_ttc,
+                credit=document.total_ttc if credit_note else Decimal("0.00"),
+                invoice_id=document.pk,
+            )
+        )
+    for payment in Payment.objects.filter(invoice__organisation=organisation).select_related(
+        "invoice"
+    ):
+        entries.append(
+            StatementEntry(
+                date=payment.paid_on,
+                label=payment.get_method_display(),
+                reference=payment.invoice.number,
+                debit=Decimal("0.00"),
+                credit=payment.amount,
+                invoice_id=payment.invoice_id,
+            )
+        )
+    entries.sort(key=lambda entry: (entry.date, entry.debit == 0))
+    running = Decimal("0.00")
+    for entry in entries:
+        running += entry.debit - entry.credit
+        entry.balance = running
+    overdue = (
+        overdue_invoices()
+        .filter(organisation=organisation)
+        .aggregate(total=Coalesce(Sum("balance"), ZERO))["total"]
+    )
+    return Statement(organisation=organisation, entries=entries, balance=running, overdue=overdue)
+
+
+def revenue_by_month(*, start: datetime.date, end: datetime.date) -> list[dict]:
+    """Invoiced revenue excl. VAT per month of issue (credit notes deducted), for dashboards:
+    ``[{"month": date, "invoiced": Decimal, "credited": Decimal, "net": Decimal}]``."""
+    rows = (
+        Invoice.objects.exclude(status=InvoiceStatus.DRAFT)
+        .filter(issue_date__gte=start, issue_date__lte=end)
+        .annotate(month=TruncMonth("issue_date"))
+        .values("month")
+        .annotate(
+            invoiced=Coalesce(Sum("total_ht", filter=Q(kind=InvoiceKind.INVOICE)), ZERO),
+            credited=Coalesce(Sum("total_ht", filter=Q(kind=InvoiceKind.CREDIT_NOTE)), ZERO),
+        )
+        .order_by("month")
+    )
+    return [
+        {
+            "month": row["month"],
+            "invoiced": row["invoiced"],
+            "credited": row["credited"],
+            "net": row["invoiced"] - row["credited"],
+        }
+        for row in rows
+    ]

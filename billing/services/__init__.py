@@ -1,0 +1,31 @@
+"""Every write of billing. See docs/billing.md."""
+
+from billing.services.charges import charge_add, charge_delete, charge_waive, charges_collect
+from billing.services.invoices import (
+    credit_note_create,
+    customer_profile_update,
+    invoice_issue,
+    invoices_draft_month,
+    month_bounds,
+    overdue_reminders_send,
+    payment_record,
+    previous_month,
+)
+from billing.services.pricelist import price_item_create, price_item_update
+
+__all__ = [
+    "charge_add",
+    "charge_delete",
+    "charge_waive",
+    "charges_collect",
+    "credit_note_create",
+    "customer_profile_update",
+    "invoice_issue",
+    "invoices_draft_month",
+    "month_bounds",
+    "overdue_reminders_send",
+    "payment_record",
+    "previous_month",
+    "price_item_create",
+    "price_item_update",
+]

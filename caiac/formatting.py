@@ -1,0 +1,182 @@
+"""Money, numbers, dates and time ranges as the current language writes them.
+
+One place for pages (through the ``{% load ui %}`` filters), messages, emails and exports. Django
+does the work (``formats``, ``dateformat``, ``number_format`` and the per-language modules in
+``caiac/formats/``); this module only picks the format and isolates mixed-direction text, so an
+Arabic page shows "09:00-10:00" and "2026-Q3" the right way round.
+
+Functions returning HTML (``*_html``) escape what they wrap and return a ``SafeString``.
+"""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.utils import dateformat, formats, timezone
+from django.utils.html import escape, format_html
+from django.utils.numberformat import format as number_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+NBSP = "\xa0"
+EN_DASH = "\u2013"
+
+_DEFAULTS = {
+    "DAY_FORMAT": "D j M Y",
+    "DAY_SHORT_FORMAT": "D j M",
+    "WEEKDAY_FORMAT": "l",
+}
+
+
+def _format(name: str) -> str:
+    """A Django format (``DATE_FORMAT``...) or one of ours (``DAY_FORMAT``...) for the language."""
+    if name not in _DEFAULTS:
+        return formats.get_format(name)
+    for module in formats.get_format_modules(get_language()):
+        if hasattr(module, name):
+            return getattr(module, name)
+    return _DEFAULTS[name]
+
+
+def _local(value):
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+# --- numbers ----------------------------------------------------------------------------------
+
+
+def number(value, decimals: int | None = None) -> str:
+    """ "1 200,5" in French and Arabic, "1,200.5" in English; ``decimals`` fixes the places."""
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    if decimals is None and amount == amount.to_integral_value():
+        decimals = 0
+    return number_format(
+        amount,
+        decimal_sep=formats.get_format("DECIMAL_SEPARATOR"),
+        decimal_pos=decimals,
+        grouping=formats.get_format("NUMBER_GROUPING"),
+        thousand_sep=formats.get_format("THOUSAND_SEPARATOR"),
+        force_grouping=True,
+    )
+
+
+def money(value) -> str:
+    """ "1 200,00 MAD" (fr), "1 200,00 درهم" (ar), "MAD 1,200.00" is never used: "1,200.00 MAD"."""
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    # Translators: an amount in Moroccan dirhams (spaces become no-break spaces).
+    return (_("%(amount)s MAD") % {"amount": number(amount, 2)}).replace(" ", NBSP)
+
+
+def hours(value) -> str:
+    """Lab hours: "1,5 h", "2 h"."""
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    amount = amount.quantize(Decimal("0.01")).normalize()
+    # Translators: a number of hours, e.g. "1,5 h" (spaces become no-break spaces).
+    return (_("%(hours)s h") % {"hours": number(amount)}).replace(" ", NBSP)
+
+
+# --- dates and times --------------------------------------------------------------------------
+
+
+def date(value, fmt: str = "DATE_FORMAT") -> str:
+    """A date (or datetime, on the Casablanca wall clock) in a named or literal format."""
+    if value in (None, ""):
+        return ""
+    return dateformat.format(_local(value), _format(fmt))
+
+
+def day(value) -> str:
+    """ "jeu 14 mai 2026" / "الخميس 14 مايو 2026" / "Thu 14 May 2026"."""
+    return date(value, "DAY_FORMAT")
+
+
+def day_short(value) -> str:
+    """The day without the year, for calendar columns: "jeu 14 mai"."""
+    return date(value, "DAY_SHORT_FORMAT")
+
+
+def time(value) -> str:
+    """24-hour wall-clock time in every language: "09:00"."""
+    if value in (None, ""):
+        return ""
+    return dateformat.time_format(_local(value), _format("TIME_FORMAT"))
+
+
+def when(value) -> str:
+    """A moment with its day: "jeu 14 mai 2026, 09:00"."""
+    if value in (None, ""):
+        return ""
+    # Translators: a day followed by a time, e.g. "jeu 14 mai 2026, 09:00".
+    return _("%(day)s, %(time)s") % {"day": day(value), "time": time(value)}
+
+
+def time_range(start, end) -> str:
+    """ "09:00-10:00" (plain text; wrap in an LTR isolate when inside right-to-left text)."""
+    return f"{time(start)}{EN_DASH}{time(end)}"
+
+
+def date_range(start, end, fmt: str = "DATE_FORMAT") -> str:
+    """ "9 février 2027 - 8 mars 2027"; one date when both are the same day."""
+    first, last = date(start, fmt), date(end, fmt)
+    if first == last:
+        return first
+    return f"{first} {EN_DASH} {last}"
+
+
+def span(start, end) -> str:
+    """A booking or session: "jeu 14 mai 2026, 09:00-10:00", or both ends when days differ."""
+    s, e = _local(start), _local(end)
+    if s.date() == e.date():
+        return _("%(day)s, %(time)s") % {"day": day(s), "time": time_range(s, e)}
+    return f"{when(s)} {EN_DASH} {when(e)}"
+
+
+# --- mixed-direction text (HTML) -----------------------------------------------------------------
+
+
+def isolate_html(value) -> SafeString:
+    """``<bdi>`` around text whose direction is its own (a Latin name inside Arabic, or the
+    reverse): the surrounding punctuation stays where it belongs."""
+    if value in (None, ""):
+        return SafeString("")
+    return format_html("<bdi>{}</bdi>", value)
+
+
+def ltr_html(value) -> SafeString:
+    """Left-to-right isolate for codes, URLs, periods ("2026-Q3"), e-mail addresses, times."""
+    if value in (None, ""):
+        return SafeString("")
+    return format_html('<bdi dir="ltr">{}</bdi>', value)
+
+
+def time_range_html(start, end) -> SafeString:
+    return ltr_html(time_range(start, end))
+
+
+def span_html(start, end) -> SafeString:
+    s, e = _local(start), _local(end)
+    if s.date() == e.date():
+        return mark_safe(
+            _("%(day)s, %(time)s") % {"day": escape(day(s)), "time": time_range_html(s, e)}
+        )
+    pattern = _("%(day)s, %(time)s")
+    first = pattern % {"day": escape(day(s)), "time": ltr_html(time(s))}
+    last = pattern % {"day": escape(day(e)), "time": ltr_html(time(e))}
+    return mark_safe(f"{first} {EN_DASH} {last}")
