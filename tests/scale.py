@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from billing import services as billing
 from booking.models import (
     Booking,
     BookingEvent,
@@ -143,6 +144,7 @@ class World:
             self._booking(n, colleague, other_org, outsider, course)
             self._incubation(n, other_org, outsider)
             self._notifications(n)
+            self._billing(n, other_org)
         return self
 
     def _machine(self, name: str, **fields) -> Equipment:
@@ -346,6 +348,37 @@ class World:
                 jobs_women=1,
                 jobs_men=1,
             )
+
+    def _billing(self, n: int, other_org) -> None:
+        """Charges of both organisations (completed bookings, a material), this month's drafts,
+        and an invoice of last month for the new organisation, issued and half paid."""
+        item = billing.price_item_create(
+            by=self.staff, name=f"Pots 50 ml lot {n}", unit="piece", unit_price=Decimal("4.50")
+        )
+        for organisation in (self.organisation, other_org):
+            billing.charge_add(
+                by=self.staff, item=item, quantity=Decimal(n), organisation=organisation
+            )
+        billing.charge_add(
+            by=self.staff,
+            item=item,
+            quantity=Decimal(1),
+            organisation=other_org,
+            service_date=NOW.date().replace(day=1) - datetime.timedelta(days=1),
+        )
+        billing.charges_collect()
+        last_month = NOW.date().replace(day=1) - datetime.timedelta(days=1)
+        for draft in billing.invoices_draft_month(year=last_month.year, month=last_month.month):
+            if draft.organisation_id == other_org.pk:
+                invoice = billing.invoice_issue(by=self.staff, invoice=draft)
+                billing.payment_record(
+                    by=self.staff,
+                    invoice=invoice,
+                    amount=Decimal("1.00"),
+                    paid_on=NOW.date(),
+                    method="cash",
+                )
+        billing.invoices_draft_month(year=NOW.year, month=NOW.month)
 
     def _notifications(self, n: int) -> None:
         for kind in ("announcement", "other"):

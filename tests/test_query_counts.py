@@ -124,6 +124,18 @@ API_CASES = {
     "mentoring sessions (staff)": Case("staff", lambda w: API + "incubation/mentoring-sessions/"),
     "kpi reports (member)": Case("member", lambda w: API + "incubation/kpi-reports/"),
     "kpi reports (staff)": Case("staff", lambda w: API + "incubation/kpi-reports/"),
+    "price list": Case("member", lambda w: API + "billing/price-list/"),
+    "charges (member)": Case("member", lambda w: API + "billing/charges/"),
+    "charges (staff)": Case("staff", lambda w: API + "billing/charges/"),
+    "invoices (member)": Case("member", lambda w: API + "billing/invoices/"),
+    "invoices (staff)": Case("staff", lambda w: API + "billing/invoices/"),
+    "statement (member)": Case(
+        "member", lambda w: API + f"billing/statement/?organisation={w.organisation.pk}"
+    ),
+    "receivables (staff)": Case("staff", lambda w: API + "billing/receivables/"),
+    "journal csv (staff)": Case(
+        "staff", lambda w: API + "billing/journal.csv?from=2026-01-01&to=2026-12-31"
+    ),
 }
 
 
