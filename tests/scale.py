@@ -185,13 +185,14 @@ class World:
         course = CourseFactory(title=f"Course {n:03d}", prerequisite=self.last_course)
         self.last_course = course
         upcoming = SessionFactory(
-            course=course, trainer=self.trainer, capacity=1, start=NOW + (7 + n) * 24 * HOUR
+            course=course, trainer=self.trainer, capacity=1, start=NOW + (10 + 3 * n) * 24 * HOUR
         )
         EnrolmentFactory(session=upcoming, user=self.member, status=EnrolmentStatus.ENROLLED)
         EnrolmentFactory(session=upcoming, user=colleague, status=EnrolmentStatus.WAITLISTED)
-        # The member waits in a queue of their own in a second session.
+        # The member waits in a queue of their own in a second session. (A trainer's sessions
+        # never overlap: PostgreSQL refuses it.)
         full = SessionFactory(
-            course=course, trainer=self.trainer, capacity=1, start=NOW + (8 + n) * 24 * HOUR
+            course=course, trainer=self.trainer, capacity=1, start=NOW + (11 + 3 * n) * 24 * HOUR
         )
         EnrolmentFactory(session=full, user=colleague, status=EnrolmentStatus.ENROLLED)
         EnrolmentFactory(session=full, user=self.member, status=EnrolmentStatus.WAITLISTED)
