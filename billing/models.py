@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Abs
 from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from booking.models import Booking
 from caiac.accounts.models import Language, Organisation
@@ -186,10 +187,10 @@ class InvoiceKind(models.TextChoices):
 
 
 class InvoiceStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    ISSUED = "issued", _("Issued")
-    PAID = "paid", _("Paid")
-    CREDITED = "credited", _("Credited")
+    DRAFT = "draft", pgettext_lazy("invoice status", "Draft")
+    ISSUED = "issued", pgettext_lazy("invoice status", "Issued")
+    PAID = "paid", pgettext_lazy("invoice status", "Paid")
+    CREDITED = "credited", pgettext_lazy("invoice status", "Credited")
 
 
 class Invoice(models.Model):

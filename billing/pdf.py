@@ -9,13 +9,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from fpdf import FPDF
 
 from billing.models import Invoice
 from billing.money import amount_in_words
+from caiac import formatting
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 INK = (33, 37, 41)
@@ -33,15 +34,15 @@ def _ltr(text: str) -> str:
 
 
 def _money(value: Decimal) -> str:
-    return _ltr(formats.number_format(value, 2, use_l10n=True, force_grouping=True))
+    return _ltr(formatting.number(value, 2))
 
 
 def _quantity(value: Decimal) -> str:
-    return _ltr(formats.number_format(Decimal(value).normalize(), use_l10n=True))
+    return _ltr(formatting.number(Decimal(value).normalize()))
 
 
 def _date(value) -> str:
-    return _ltr(formats.date_format(value, "SHORT_DATE_FORMAT")) if value else ""
+    return _ltr(formatting.date(value, "SHORT_DATE_FORMAT")) if value else ""
 
 
 class _Document(FPDF):

@@ -12,19 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from booking import models, services
+from caiac.adminkit import ServiceAdmin, ServiceModelForm, domain_error_to_form
 from caiac.errors import DomainError
-
-
-def domain_error_to_form(form: forms.Form, error: DomainError) -> None:
-    """The service's message on the form, each named field's problem next to it."""
-    placed = False
-    for field, problems in (error.fields or {}).items():
-        if field in form.fields:
-            for problem in problems if isinstance(problems, list) else [problems]:
-                form.add_error(field, str(problem))
-                placed = True
-    if not placed or not error.fields:
-        form.add_error(None, str(error.message))
 
 
 def describe_bookings(bookings) -> str:
@@ -43,7 +32,7 @@ def describe_bookings(bookings) -> str:
     )
 
 
-class ConfirmCancellationsForm(forms.ModelForm):
+class ConfirmCancellationsForm(ServiceModelForm):
     """A model form whose change may cancel live bookings: it runs the service as a dry run in
     ``clean`` and, when bookings would be hit, asks for the box below to be ticked."""
 
@@ -51,22 +40,13 @@ class ConfirmCancellationsForm(forms.ModelForm):
         label=_("Cancel the live bookings this change hits (each booker is told)"),
         required=False,
     )
-    user = None  # set by the admin's get_form
     not_model_fields = ("confirm_cancellations", "reason")
-
-    def service_values(self) -> dict:
-        names = [
-            f for f in self.fields if f not in self.not_model_fields and f in self.cleaned_data
-        ]
-        if self.instance.pk:
-            names = [f for f in names if f in self.changed_data]
-        return {f: self.cleaned_data[f] for f in names}
 
     def dry_run(self):
         raise NotImplementedError
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = forms.ModelForm.clean(self)
         if self.errors:
             return cleaned
         try:
@@ -92,16 +72,9 @@ class ConfirmCancellationsForm(forms.ModelForm):
         )
 
 
-class ServiceAdmin(admin.ModelAdmin):
-    """Saves through ``create`` / ``update`` services; the form's ``user`` is the staff member."""
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.user = request.user
-        return form
-
-    def report(self, request, change) -> None:
-        cancelled = change.cancelled if change is not None else []
+class CancellingAdmin(ServiceAdmin):
+    def after_save(self, request, result) -> None:
+        cancelled = getattr(result, "cancelled", [])
         if cancelled:
             self.message_user(
                 request,
@@ -136,10 +109,21 @@ class EquipmentForm(ConfirmCancellationsForm):
         values = self.service_values()
         if not self.instance.pk:
             services.check_equipment(values)
-
             return services.CatalogueChange(instance=None, affected=[], dry_run=True)
-        current = models.Equipment.objects.get(pk=self.instance.pk)
-        return services.equipment_update(by=self.user, equipment=current, dry_run=True, **values)
+        return services.equipment_update(
+            by=self.user, equipment=self.current(), dry_run=True, **values
+        )
+
+    def apply(self):
+        values = self.service_values()
+        if not self.instance.pk:
+            return services.equipment_create(by=self.user, **values)
+        return services.equipment_update(
+            by=self.user,
+            equipment=self.current(),
+            reason=self.cleaned_data.get("reason", ""),
+            **values,
+        )
 
 
 class OpeningHoursInline(admin.TabularInline):
@@ -167,7 +151,7 @@ class ClosureInline(admin.TabularInline):
 
 
 @admin.register(models.Equipment)
-class EquipmentAdmin(ServiceAdmin):
+class EquipmentAdmin(CancellingAdmin):
     form = EquipmentForm
     list_display = [
         "name", "category", "line", "status", "requires_approval",
@@ -176,21 +160,6 @@ class EquipmentAdmin(ServiceAdmin):
     list_filter = ["category", "line", "status", "requires_approval"]
     search_fields = ["name", "description", "location"]
     inlines = [OpeningHoursInline, ClosureInline]
-
-    def save_model(self, request, obj, form, change):
-        values = form.service_values()
-        if not change:
-            form.instance = services.equipment_create(by=request.user, **values)
-            obj.pk = form.instance.pk
-            return
-        current = models.Equipment.objects.get(pk=obj.pk)
-        result = services.equipment_update(
-            by=request.user,
-            equipment=current,
-            reason=form.cleaned_data.get("reason", ""),
-            **values,
-        )
-        self.report(request, result)
 
     def has_delete_permission(self, request, obj=None):
         return False  # retire a machine instead: its bookings keep their history
@@ -207,34 +176,26 @@ class OpeningHoursForm(ConfirmCancellationsForm):
         fields = ["equipment", "weekday", "opens_at", "closes_at", "valid_from", "valid_until",
                   "label"]  # fmt: skip
 
-    def dry_run(self):
-        values = self.service_values()
+    def _call(self, **extra):
+        values = {**self.service_values(), **extra}
         if self.instance.pk:
-            current = models.OpeningHours.objects.get(pk=self.instance.pk)
-            return services.opening_hours_update(by=self.user, rule=current, dry_run=True, **values)
-        return services.opening_hours_create(by=self.user, dry_run=True, **values)
+            return services.opening_hours_update(by=self.user, rule=self.current(), **values)
+        return services.opening_hours_create(by=self.user, **values)
+
+    def dry_run(self):
+        return self._call(dry_run=True)
+
+    def apply(self):
+        return self._call(reason=self.cleaned_data.get("reason", ""))
 
 
 @admin.register(models.OpeningHours)
-class OpeningHoursAdmin(ServiceAdmin):
+class OpeningHoursAdmin(CancellingAdmin):
     form = OpeningHoursForm
     list_display = ["__str__", "equipment", "valid_from", "valid_until", "label"]
     list_select_related = ["equipment"]  # nullable: not followed by default
     list_filter = ["weekday", "equipment"]
     actions = None  # bulk delete would bypass the service
-
-    def save_model(self, request, obj, form, change):
-        values = form.service_values()
-        reason = form.cleaned_data.get("reason", "")
-        if change:
-            current = models.OpeningHours.objects.get(pk=obj.pk)
-            result = services.opening_hours_update(
-                by=request.user, rule=current, reason=reason, **values
-            )
-        else:
-            result = services.opening_hours_create(by=request.user, reason=reason, **values)
-            obj.pk = result.instance.pk
-        self.report(request, result)
 
     def delete_view(self, request, object_id, extra_context=None):
         rule = self.get_object(request, object_id)
@@ -248,7 +209,7 @@ class OpeningHoursAdmin(ServiceAdmin):
         return super().delete_view(request, object_id, extra_context)
 
     def delete_model(self, request, obj):
-        self.report(request, services.opening_hours_delete(by=request.user, rule=obj))
+        self.after_save(request, services.opening_hours_delete(by=request.user, rule=obj))
 
 
 # --- Closures -----------------------------------------------------------------------------------
@@ -261,31 +222,30 @@ class ClosureForm(ConfirmCancellationsForm):
         model = models.Closure
         fields = ["equipment", "start", "end", "reason"]
 
-    def dry_run(self):
-        values = self.service_values()
+    def _call(self, **extra):
+        values = {**self.service_values(), **extra}
         if self.instance.pk:
-            current = models.Closure.objects.get(pk=self.instance.pk)
-            return services.closure_update(by=self.user, closure=current, dry_run=True, **values)
-        return services.closure_create(by=self.user, dry_run=True, **values)
+            return services.closure_update(by=self.user, closure=self.current(), **values)
+        return services.closure_create(by=self.user, **values)
+
+    def dry_run(self):
+        return self._call(dry_run=True)
+
+    def apply(self):
+        return self._call()
 
 
 @admin.register(models.Closure)
-class ClosureAdmin(ServiceAdmin):
+class ClosureAdmin(CancellingAdmin):
     form = ClosureForm
     list_display = ["reason", "equipment", "start", "end"]
     list_select_related = ["equipment"]  # nullable: not followed by default
     list_filter = ["equipment"]
     date_hierarchy = "start"
+    actions = None
 
-    def save_model(self, request, obj, form, change):
-        values = form.service_values()
-        if change:
-            current = models.Closure.objects.get(pk=obj.pk)
-            result = services.closure_update(by=request.user, closure=current, **values)
-        else:
-            result = services.closure_create(by=request.user, **values)
-            obj.pk = result.instance.pk
-        self.report(request, result)
+    def delete_model(self, request, obj):
+        services.closure_delete(by=request.user, closure=obj)
 
 
 # --- Bookings -----------------------------------------------------------------------------------

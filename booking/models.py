@@ -84,10 +84,10 @@ class Equipment(models.Model):
     )
     # Billing's policy for this machine (docs/billing.md): shares of the booking's price.
     no_show_fee_percent = models.PositiveSmallIntegerField(
-        _("no-show fee (% of the price)"), default=100
+        _("no-show fee, percentage of the price"), default=100
     )
     late_cancellation_fee_percent = models.PositiveSmallIntegerField(
-        _("late cancellation fee (% of the price)"), default=50
+        _("late cancellation fee, percentage of the price"), default=50
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,6 +1,6 @@
 """Pages. Each area keeps its views and its ``urlpatterns`` in ``frontend/views/<area>.py``."""
 
-from frontend.views import accounts, booking, incubation, notifications, trainings
+from frontend.views import accounts, billing, booking, incubation, notifications, trainings
 
 app_name = "frontend"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *trainings.urlpatterns,
     *incubation.urlpatterns,
     *notifications.urlpatterns,
+    *billing.urlpatterns,
 ]

@@ -4,17 +4,15 @@ One dictionary (``cohort_report`` / ``funder_report``) is rendered three ways: J
 CSV and XLSX. Amounts are exact Decimals; the JSON shows them as strings.
 """
 
-import csv
 import datetime
-import io
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
 
+from caiac.exports import Table, csv_bytes, xlsx_bytes
 from incubation import selectors
 from incubation.models import (
     OPEN_MILESTONE_STATUSES,
@@ -220,54 +218,48 @@ def funder_report(*, year: int) -> dict[str, Any]:
     }
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, list):
-        return "; ".join(value)
-    return value
+SUMMARY = "summary"
+INCUBATEES = "incubatees"
+TABLES = (SUMMARY, INCUBATEES)
 
 
-def _text(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return _cell(value)
+def summary_table(report: dict[str, Any]) -> Table:
+    """Indicator and value, after three lines saying which report and period it is."""
+    last_day = report["end"] - datetime.timedelta(days=1)
+    rows: list[list[Any]] = [
+        [_("Report"), report["title"]],
+        [_("From"), report["start"]],
+        [_("To"), last_day],
+    ]
+    rows += [[label, _two_places(report["figures"][key])] for key, label in METRICS]
+    return Table(title=_("Summary"), headers=[_("Metric"), _("Value")], rows=rows)
 
 
-def report_csv(report: dict[str, Any]) -> str:
-    """Two blocks: ``metric,label,value`` then one line per incubatee."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([report["title"]])
-    writer.writerow(["period", f"{report['start']}", f"{report['end']}"])
-    writer.writerow(["metric", str(_("Metric")), str(_("Value"))])
-    for key, label in METRICS:
-        value = report["figures"][key]
-        writer.writerow([key, str(label), _text(value)])
-    writer.writerow([])
-    writer.writerow([key for key, _label in ROW_COLUMNS])
-    for row in report["incubatees"]:
-        writer.writerow([_text(row[k]) for k, _label in ROW_COLUMNS])
-    return out.getvalue()
+def _two_places(value: Any) -> Any:
+    """Amounts and hours with two decimals whatever the database's sum gave (9.0 → 9.00)."""
+    return value.quantize(Decimal("0.01")) if isinstance(value, Decimal) else value
+
+
+def _row_value(key: str, value: Any) -> Any:
+    if key == "stage" and value in Stage.values:
+        return Stage(value).label
+    return _two_places(value)
+
+
+def incubatees_table(report: dict[str, Any]) -> Table:
+    return Table(
+        title=_("Incubatees"),
+        headers=[label for _key, label in ROW_COLUMNS],
+        rows=[[_row_value(k, row[k]) for k, _label in ROW_COLUMNS] for row in report["incubatees"]],
+    )
+
+
+def report_csv(report: dict[str, Any], table: str = SUMMARY) -> bytes:
+    """One table per file (``summary`` or ``incubatees``), UTF-8 with a byte-order mark, headers
+    and labels in the active language, formula-like text neutralised (caiac.exports)."""
+    return csv_bytes(incubatees_table(report) if table == INCUBATEES else summary_table(report))
 
 
 def report_xlsx(report: dict[str, Any]) -> bytes:
-    """Sheet "Summary" (metric, label, value from row 2) and sheet "Incubatees"."""
-    workbook = Workbook()
-    summary = workbook.active
-    summary.title = "Summary"
-    summary.append(["metric", str(_("Metric")), str(_("Value"))])
-    for key, label in METRICS:
-        summary.append([key, str(label), report["figures"][key]])
-    summary.append([])
-    summary.append(["title", report["title"]])
-    summary.append(["start", report["start"]])
-    summary.append(["end (exclusive)", report["end"]])
-    summary.column_dimensions["B"].width = 40
-    sheet = workbook.create_sheet("Incubatees")
-    sheet.append([str(label) for _key, label in ROW_COLUMNS])
-    for row in report["incubatees"]:
-        sheet.append([_cell(row[k]) for k, _label in ROW_COLUMNS])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """Sheet "Summary" (indicator, value) and sheet "Incubatees", titles in the active language."""
+    return xlsx_bytes([summary_table(report), incubatees_table(report)], title=report["title"])

@@ -201,7 +201,8 @@ class RankedApplication:
 
 
 def call_ranking(call: Call) -> list[RankedApplication]:
-    """Submitted and decided applications, best weighted total first (unscored ones last).
+    """Submitted and decided applications, best weighted total first (unscored ones last);
+    equal totals share a rank.
 
     An application's total is the mean of the totals of the jurors who scored every criterion;
     a juror half-way through does not count yet.
@@ -239,10 +240,21 @@ def call_ranking(call: Call) -> list[RankedApplication]:
             )
         )
     rows.sort(key=lambda r: (r.total is None, -(r.total or 0), r.application.organisation.name))
+    # Standard competition ranking on the shown (rounded) total: equal totals share a rank and
+    # the next one skips (1, 2, 2, 4). The alphabetical order inside a tie decides nothing.
     for position, row in enumerate(rows, start=1):
-        if row.total is not None:
-            row.rank = position
+        if row.total is None:
+            continue
+        previous = rows[position - 2] if position > 1 else None
+        tied = previous is not None and previous.total == row.total
+        row.rank = previous.rank if tied else position
     return rows
+
+
+def ranking_ties(rows: list[RankedApplication]) -> set[int]:
+    """The ranks shared by more than one application."""
+    ranks = [r.rank for r in rows if r.rank is not None]
+    return {rank for rank in ranks if ranks.count(rank) > 1}
 
 
 # --- Seams to booking and trainings --------------------------------------------------------------

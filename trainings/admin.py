@@ -1,13 +1,32 @@
-"""Back office for what has no page yet. Rules live in the services: writes that matter
-(enrolment, attendance, certifications) are read-only here."""
+"""Back office for what has no page yet. Rules live in the services: courses are saved through
+them (a prerequisite cycle is refused), sessions are cancelled through them, and the writes that
+matter (enrolment, attendance, certifications) are read-only here."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
+from caiac.adminkit import ServiceAdmin, ServiceModelForm
+from caiac.errors import DomainError
+from trainings import services
 from trainings.models import Certification, CertificationEvent, Course, Enrolment, Session
+from trainings.services.courses import COURSE_FIELDS
+
+
+class CourseForm(ServiceModelForm):
+    class Meta:
+        model = Course
+        fields = list(COURSE_FIELDS)
+
+    def apply(self):
+        values = self.service_values()
+        if self.instance.pk:
+            return services.course_update(by=self.user, course=self.current(), **values)
+        return services.course_create(by=self.user, **values)
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(ServiceAdmin):
+    form = CourseForm
     list_display = ["title", "level", "duration_hours", "price", "validity_months", "is_active"]
     list_filter = ["level", "is_active"]
     search_fields = ["title", "description"]
@@ -32,12 +51,24 @@ class SessionAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     inlines = [EnrolmentInline]
     readonly_fields = ["status"]
+    actions = ["cancel_sessions"]
 
     def has_add_permission(self, request):
         return False  # through the API or the pages, which check the trainer's calendar
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # cancel instead: the people enrolled are told
+
+    @admin.action(description=_("Cancel the selected sessions (everyone enrolled is told)"))
+    def cancel_sessions(self, request, queryset):
+        for session in queryset:
+            try:
+                services.session_cancel(by=request.user, session=session)
+            except DomainError as error:
+                self.message_user(request, f"{session}: {error.message}", messages.ERROR)
 
 
 class CertificationEventInline(admin.TabularInline):

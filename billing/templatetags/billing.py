@@ -1,26 +1,36 @@
-"""Money and dates in the reader's language, for billing's messages and documents."""
+"""Message templates get ISO strings from the outbox context; these read them back and format
+them with ``caiac.formatting`` (the one place money and dates are written by language)."""
 
 import datetime
-from decimal import Decimal
 
 from django import template
-from django.utils import formats
+
+from caiac import formatting
 
 register = template.Library()
 
 
 @register.filter
-def mad(value: str | Decimal | None) -> str:
-    """``1200.5`` → "1 200,50 MAD" in French, "1,200.50 MAD" in English."""
-    if value in (None, ""):
-        return ""
-    amount = formats.number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)
-    return f"{amount}\u00a0MAD"
+def mad(value) -> str:
+    """``"1200.5"`` → "1 200,50 MAD" (fr), "1 200,50 درهم" (ar), "1,200.50 MAD" (en)."""
+    return formatting.money(value)
 
 
 @register.filter
-def day(value: str | datetime.date | None) -> str:
+def day(value) -> str:
+    """``"2027-01-01"`` → "1 janvier 2027"."""
     if not value:
         return ""
     date = datetime.date.fromisoformat(value) if isinstance(value, str) else value
-    return formats.date_format(date, "DATE_FORMAT")
+    return formatting.date(date)
+
+
+@register.filter
+def sees_billing(user) -> bool:
+    """The menu's "Invoices": cluster staff and owners of an organisation (one query)."""
+    from billing.selectors import owned_organisation_ids
+    from caiac import access
+
+    if not access.is_signed_in(user):
+        return False
+    return access.is_staff(user) or bool(owned_organisation_ids(user))

@@ -26,5 +26,6 @@ urlpatterns = [
     path("calendar/<str:token>.ics", calendar_feed, name="booking-calendar-feed"),
     path("usage/", UsageView.as_view(), name="booking-usage"),
     path("usage.csv", UsageView.as_view(), {"format": "csv"}, name="booking-usage-csv"),
+    path("usage.xlsx", UsageView.as_view(), {"format": "xlsx"}, name="booking-usage-xlsx"),
     *router.urls,
 ]

@@ -110,6 +110,9 @@ STATUS_COLOURS = {
     "declined": "danger",
     "no_show": "danger",
     "overdue": "danger",
+    "issued": "primary",
+    "paid": "success",
+    "credited": "secondary",
 }
 
 

@@ -21,7 +21,6 @@ from incubation.models import (
     LIVE_STAGES,
     ApplicationStatus,
     MilestoneStatus,
-    Stage,
 )
 
 
@@ -223,12 +222,14 @@ def ranking(request, call_id: int):
                 return redirect("frontend:incubation-ranking", call_id=call.pk)
             except DomainError as exc:
                 error = exc.message
+    rows = selectors.call_ranking(call)
     return render(
         request,
         "frontend/incubation/ranking.html",
         {
             "call": call,
-            "rows": selectors.call_ranking(call),
+            "rows": rows,
+            "ties": selectors.ranking_ties(rows),
             "criteria": list(call.criteria.all()),
             "error": error,
         },
@@ -281,8 +282,18 @@ class KpiForm(CaiacForm):
 
 
 class StageForm(CaiacForm):
-    stage = forms.ChoiceField(label=_("New stage"), choices=Stage.choices)
+    """Only the stages the incubatee may move to, and no preselected one: a click on "Change
+    stage" without choosing does nothing, it never moves anyone backwards."""
+
+    stage = forms.ChoiceField(label=_("New stage"))
     reason = forms.CharField(label=_("Reason"), required=False)
+
+    def __init__(self, *args, current: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [
+            ("", _("— choose the next stage —")),
+            *[(stage.value, stage.label) for stage in services.next_stages(current)],
+        ]
 
 
 class MilestoneStatusForm(CaiacForm):
@@ -297,7 +308,9 @@ def incubatee_page(request, incubatee_id: int):
     incubatee = _get(request, selectors.incubatees_visible_to(user), incubatee_id)
     is_member = access.is_member_of(user, incubatee.organisation_id)
     kpi_form = KpiForm(request.POST if "kpi" in request.POST else None)
-    stage_form = StageForm(request.POST if "stage" in request.POST else None)
+    stage_form = StageForm(
+        request.POST if "stage" in request.POST else None, current=incubatee.stage
+    )
     error = None
     if request.method == "POST":
         try:

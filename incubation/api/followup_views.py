@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from caiac import access
 from caiac.errors import Invalid
+from caiac.exports import CSV_CONTENT_TYPE
 from caiac.permissions import IsClusterStaff, IsClusterStaffOrReadOnly
 from incubation import reports, selectors, services
 from incubation.api import serializers as s
@@ -55,12 +56,36 @@ def _year(request, required: bool = False) -> int | None:
     return int(raw)
 
 
-def _file(report: dict, fmt: str, name: str) -> HttpResponse:
+TABLE = OpenApiParameter(
+    "table",
+    str,
+    enum=list(reports.TABLES),
+    description="CSV only: which table (one per file): summary (default) or incubatees",
+)
+
+
+def _table(request) -> str:
+    table = request.query_params.get("table") or reports.SUMMARY
+    if table not in reports.TABLES:
+        raise Invalid(
+            _("Choose the table: summary or incubatees."),
+            code="invalid",
+            fields={"table": [str(_("Not a valid choice."))]},
+        )
+    return table
+
+
+def _file(request, report: dict, fmt: str, name: str) -> HttpResponse:
+    """CSV: one table per file (``?table=``); XLSX: one sheet per table (caiac.exports)."""
     if fmt == "csv":
-        response = HttpResponse(reports.report_csv(report), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(reports.report_xlsx(report), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+        table = _table(request)
+        body = reports.report_csv(report, table)
+        suffix = "" if table == reports.SUMMARY else f"-{table}"
+        response = HttpResponse(body, content_type=CSV_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{name}{suffix}.csv"'
+        return response
+    response = HttpResponse(reports.report_xlsx(report), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
 
 
@@ -107,13 +132,13 @@ class CohortViewSet(
         """Dashboard figures: incubatees, lab and training hours, mentoring, KPI totals."""
         return Response(_json(self._report(request)))
 
-    @extend_schema(parameters=[YEAR], responses={(200, "text/csv"): OpenApiTypes.STR})
+    @extend_schema(parameters=[YEAR, TABLE], responses={(200, "text/csv"): OpenApiTypes.STR})
     def report_csv(self, request, pk=None):
-        return _file(self._report(request), "csv", f"cohort-{pk}-report")
+        return _file(request, self._report(request), "csv", f"cohort-{pk}-report")
 
     @extend_schema(parameters=[YEAR], responses={(200, XLSX): OpenApiTypes.BINARY})
     def report_xlsx(self, request, pk=None):
-        return _file(self._report(request), "xlsx", f"cohort-{pk}-report")
+        return _file(request, self._report(request), "xlsx", f"cohort-{pk}-report")
 
 
 class FunderReportView(APIView):
@@ -130,7 +155,7 @@ class FunderReportView(APIView):
         report = reports.funder_report(year=_year(request, required=True))
         if self.fmt == "json":
             return Response(_json(report))
-        return _file(report, self.fmt, f"funder-report-{report['year']}")
+        return _file(request, report, self.fmt, f"funder-report-{report['year']}")
 
 
 class IncubateeViewSet(

@@ -33,6 +33,7 @@ from incubation.services.incubatees import (
     incubatee_move_stage,
     lab_hours_grant_for_stage,
     lab_hours_grant_monthly,
+    next_stages,
     stage_transition_allowed,
 )
 
@@ -61,6 +62,7 @@ __all__ = [
     "milestone_delete",
     "milestone_reminder_at",
     "milestone_update",
+    "next_stages",
     "period_of",
     "period_start",
     "programme_create",

@@ -79,6 +79,11 @@ def stage_transition_allowed(current: str, new: str) -> bool:
     return STAGE_ORDER.index(new) > STAGE_ORDER.index(current)
 
 
+def next_stages(current: str) -> list[Stage]:
+    """The stages an incubatee at ``current`` may move to, forward first, ``exited`` last."""
+    return [stage for stage in Stage if stage_transition_allowed(current, stage)]
+
+
 def lab_hours_grant_for_stage(*, incubatee: Incubatee, on: datetime.date) -> Decimal:
     """Grant the month's free lab hours of the incubatee's current stage (idempotent)."""
     if incubatee.stage not in LIVE_STAGES:

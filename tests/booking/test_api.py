@@ -1,7 +1,9 @@
 import datetime
+import io
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from booking import services
 from booking.models import Booking, BookingStatus, Category, EquipmentStatus, Line
@@ -488,11 +490,22 @@ def test_usage_report_for_staff_as_json_and_csv(frozen, client_for, member, staf
     assert response.json()["organisations"][0]["hours_booked"] == "1.00"
     csv_response = client_for(staff).get("/api/v1/usage.csv", query)
     assert csv_response.status_code == 200 and csv_response["Content-Type"].startswith("text/csv")
-    lines = csv_response.content.decode().splitlines()
-    assert lines[0].startswith("kind,id,name,hours_booked")
-    assert any(line.startswith(f"equipment,{machine.pk},") for line in lines)
+    text = csv_response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    lines = text[1:].splitlines()
+    assert lines[0] == (
+        "Machine,Heures réservées,Heures utilisées (pointées),Absences,Horaires d\u2019ouverture,"
+        "Taux d\u2019occupation (%)"
+    )
+    assert f"{machine.name},1.00,0.00,0,45.00,2.2" in lines
+    assert all(line.count(",") == 5 for line in lines), "one table"
+    organisations = client_for(staff).get("/api/v1/usage.csv", {**query, "table": "organisations"})
+    assert organisations.content.decode().splitlines()[1].startswith("Coopérative Amalou,1.00")
     via_format = client_for(staff).get("/api/v1/usage/", {**query, "format": "csv"})
     assert via_format.content == csv_response.content
+    xlsx = client_for(staff).get("/api/v1/usage.xlsx", query)
+    assert xlsx.status_code == 200
+    assert load_workbook(io.BytesIO(xlsx.content)).sheetnames == ["Machines", "Organisations"]
     assert client_for(staff).get("/api/v1/usage/", {"start": "x"}).status_code == 400
 
 

@@ -274,6 +274,37 @@ def test_ranking_weighted_totals_checked_by_hand(
     }
 
 
+def test_equal_totals_share_a_rank_and_the_next_rank_skips(
+    staff, juror, call, criteria, assigned, other_member, other_organisation
+):
+    from tests.factories import OrganisationFactory, member_of
+
+    def applicant(organisation, user):
+        application = services.application_create(
+            by=user,
+            call=call,
+            organisation=organisation,
+            answers={str(call.questions.get().pk): "Huile de figue de Barbarie"},
+        )
+        services.application_submit(by=user, application=application)
+        services.jurors_assign(by=staff, application=application, jurors=[juror])
+        return application
+
+    other = applicant(other_organisation, other_member)
+    third_org = OrganisationFactory(name="Zagora Bio")
+    third = applicant(third_org, member_of(third_org))
+    _score(juror, assigned, criteria, 8, 4)  # 80.00
+    _score(juror, other, criteria, 8, 4)  # 80.00: a tie
+    _score(juror, third, criteria, 6, 5)  # 70.00
+    rows = selectors.call_ranking(call)
+    assert [(r.application.organisation.name, r.rank, r.total) for r in rows] == [
+        ("Atlas Essences", 1, Decimal("80.00")),
+        ("Coopérative Amalou", 1, Decimal("80.00")),
+        ("Zagora Bio", 3, Decimal("70.00")),
+    ]
+    assert selectors.ranking_ties(rows) == {1}
+
+
 def test_a_juror_half_way_through_does_not_count_in_the_ranking(
     staff, juror, juror2, call, criteria, assigned
 ):

@@ -150,6 +150,25 @@ def test_staff_move_the_stage_from_the_page(client, staff, incubatee):
     assert incubatee.stage == "incubation"
 
 
+def test_the_stage_selector_offers_only_the_next_stages_and_preselects_none(
+    client, staff, incubatee
+):
+    from incubation import services
+
+    services.incubatee_move_stage(by=staff, incubatee=incubatee, stage="incubation")
+    _login(client, staff)
+    form = client.get(f"/incubation/incubatees/{incubatee.pk}/").context["stage_form"]
+    choices = [value for value, _label in form.fields["stage"].choices]
+    assert choices == ["", "acceleration", "graduated", "exited"]
+    assert not form["stage"].value()  # nothing chosen: no click moves anyone backwards
+    refused = client.post(
+        f"/incubation/incubatees/{incubatee.pk}/", {"stage": "pre_incubation", "reason": ""}
+    )
+    assert refused.status_code == 200
+    incubatee.refresh_from_db()
+    assert incubatee.stage == "incubation"
+
+
 def test_overview_lists_what_each_person_has_to_do(client, juror, staff, assigned, cohort):
     _login(client, juror)
     page = client.get("/incubation/").content.decode()

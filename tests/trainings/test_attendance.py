@@ -1,4 +1,6 @@
+import csv
 import datetime
+import io
 
 import pytest
 from django.utils import timezone
@@ -185,8 +187,11 @@ def test_attendance_sheet_is_a_csv_of_the_enrolled(client_for, trainer, member, 
     response = client_for(trainer).get(f"/api/v1/trainings/sessions/{session.pk}/attendance.csv")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    lines = response.content.decode().splitlines()
-    assert lines[1].startswith("username,name,email")
-    assert lines[2].startswith(f"{member.username},")
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[0][3:6] == ["Identifiant", "Nom", "E-mail"]
+    assert rows[1][3] == member.username
+    assert all(len(row) == len(rows[0]) for row in rows), "one table"
     refused = client_for(member).get(f"/api/v1/trainings/sessions/{session.pk}/attendance.csv")
     assert refused.status_code == 403

@@ -1,7 +1,5 @@
-import csv
-
-from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -10,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from caiac import access
+from caiac.exports import Table, csv_response
 from caiac.permissions import IsClusterStaffOrReadOnly
 from trainings import selectors, services
 from trainings.api.serializers import (
@@ -209,23 +208,28 @@ class SessionViewSet(
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR, **ERRORS})
     def attendance_csv(self, request, pk=None):
-        """The attendance sheet of a session, to print or fill in (trainer or staff)."""
+        """The attendance sheet of a session, to print or fill in (trainer or staff): one table,
+        UTF-8 with a byte-order mark, headers in the request's language (caiac.exports)."""
         session = self._manageable()
         lists = selectors.session_enrolments(session)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        name = f"attendance-session-{session.pk}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        writer = csv.writer(response)
-        start = timezone.localtime(session.start)
-        writer.writerow([session.course.local_title, f"{start:%Y-%m-%d %H:%M}", session.place])
-        writer.writerow(["username", "name", "email", "status", "present", "signature"])
-        for enrolment in lists["enrolled"]:
-            present = {True: "yes", False: "no", None: ""}[enrolment.present]
-            user = enrolment.user
-            writer.writerow(
-                [user.username, user.display_name, user.email, enrolment.status, present, ""]
-            )
-        return response
+        present = {True: _("Present"), False: _("Absent"), None: ""}
+        title = session.course.local_title
+        table = Table(
+            title=_("Attendance"),
+            headers=[
+                _("Course"), _("Start"), _("Place"), _("Username"), _("Name"), _("Email"),
+                _("Status"), _("Attendance"), _("Signature"),
+            ],
+            rows=[
+                [
+                    title, session.start, session.place, e.user.username, e.user.display_name,
+                    e.user.email, e.get_status_display(), present[e.present], "",
+                ]
+                for e in lists["enrolled"]
+            ],
+        )  # fmt: skip
+        day = timezone.localtime(session.start).date()
+        return csv_response(table, f"attendance-session-{session.pk}-{day}.csv")
 
 
 class CertificationFilter(filters.FilterSet):
