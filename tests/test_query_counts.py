@@ -192,6 +192,19 @@ PAGE_CASES = {
     "notifications page (staff)": Case("staff", page("notifications"), api=False),
     "notification badge": Case("member", page("notifications-badge"), api=False),
     "notification preferences page": Case("member", page("notifications-preferences"), api=False),
+    "invoices page (member)": Case("member", page("billing"), api=False),
+    "invoices page (staff)": Case("staff", page("billing"), api=False),
+    "invoice page (staff)": Case(
+        "staff", page("billing-invoice", lambda w: w.organisation.invoices.first().pk), api=False
+    ),
+    "statement page (member)": Case(
+        "member", page("billing-statement", lambda w: w.organisation.pk), api=False
+    ),
+    "charges page (staff)": Case("staff", page("billing-charges"), api=False),
+    "price list page (staff)": Case("staff", page("billing-price-list"), api=False),
+    "journal csv page (staff)": Case(
+        "staff", page("billing-journal", query="from=2026-01-01&to=2026-12-31"), api=False
+    ),
 }
 
 
