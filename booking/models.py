@@ -338,6 +338,9 @@ class BookingEvent(models.Model):
     # Set when the lab itself cancelled the booking (a closure, maintenance...): billing charges
     # no late-cancellation fee for those (docs/billing.md).
     cause = models.CharField(_("cancelled by the lab because of"), max_length=16, blank=True)
+    # A move: where the booking was before (its new times are the booking's own).
+    moved_from_start = models.DateTimeField(_("moved from (start)"), null=True, blank=True)
+    moved_from_end = models.DateTimeField(_("moved from (end)"), null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

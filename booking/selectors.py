@@ -153,9 +153,11 @@ def free_slots(
     start: datetime.datetime,
     end: datetime.datetime,
     now: datetime.datetime | None = None,
+    exclude_id: int | None = None,
 ) -> list[Interval]:
     """Bookable intervals in [start, end): every [s, e) inside one of them, on the slot grid,
-    between the minimum and maximum duration, can be booked now.
+    between the minimum and maximum duration, can be booked now (``exclude_id``: as if that
+    booking were not there, to move it).
 
     Opening hours, closures, the machine's status, live bookings (a new booking's own buffer
     must also end before the next one starts), lead time and horizon are applied.
@@ -178,7 +180,10 @@ def free_slots(
     holes += [
         (b_start - buffer, b_until)
         for b_start, b_until in live_booking_blocks(
-            equipment=equipment, start=span_start - buffer, end=span_end + buffer
+            equipment=equipment,
+            start=span_start - buffer,
+            end=span_end + buffer,
+            exclude_id=exclude_id,
         )
     ]
     step = datetime.timedelta(minutes=equipment.slot_minutes)
@@ -463,3 +468,184 @@ def usage_report(*, start: datetime.datetime, end: datetime.datetime) -> dict[st
         for org_id, entry in sorted(per_org.items(), key=lambda item: item[1]["name"])
     ]
     return {"equipment": machines, "organisations": organisations}
+
+
+# --- The week grid of a machine page ---------------------------------------------------------
+
+
+class CellState:
+    """Why a cell of the grid can or cannot be booked (also its CSS class)."""
+
+    FREE = "free"
+    MINE = "mine"  # a live booking of one of the viewer's organisations
+    TAKEN = "taken"  # someone else's live booking: shown as "Réservé", never their name
+    CLEANING = "cleaning"  # the buffer after a booking
+    CLOSED = "closed"  # a closure, or the machine is not available
+    OUTSIDE = "outside"  # outside opening hours
+    PAST = "past"
+    LEAD = "lead"  # inside the lead time
+    HORIZON = "horizon"  # beyond how far ahead the machine can be booked
+    UNAVAILABLE = "unavailable"  # a gap shorter than the shortest booking
+
+
+@dataclass
+class GridCell:
+    start: datetime.datetime  # UTC
+    end: datetime.datetime
+    state: str
+    # For a free cell: the booking a click on it proposes (the shortest allowed, inside the free
+    # interval holding the cell).
+    suggested_start: datetime.datetime | None = None
+    suggested_end: datetime.datetime | None = None
+    current: bool = False  # inside the booking being moved
+
+    @property
+    def is_free(self) -> bool:
+        return self.state == CellState.FREE
+
+
+@dataclass
+class GridDay:
+    date: datetime.date
+    cells: list[GridCell | None]  # one per row of the grid; None: no such time that day
+
+    @property
+    def free_count(self) -> int:
+        return sum(1 for c in self.cells if c is not None and c.is_free)
+
+
+@dataclass
+class WeekGrid:
+    monday: datetime.date
+    rows: list[datetime.time]  # wall-clock start of each row
+    days: list[GridDay]
+    step: datetime.timedelta
+
+    @property
+    def free_count(self) -> int:
+        return sum(day.free_count for day in self.days)
+
+    @property
+    def first_free_day(self) -> datetime.date | None:
+        return next((day.date for day in self.days if day.free_count), None)
+
+
+def _overlaps(start, end, intervals) -> bool:
+    return any(s < end and start < e for s, e in intervals)
+
+
+def week_grid(
+    *,
+    equipment: Equipment,
+    monday: datetime.date,
+    organisation_ids: set[int] | frozenset[int] = frozenset(),
+    now: datetime.datetime | None = None,
+    moving: Booking | None = None,
+) -> WeekGrid:
+    """The machine's week as the booking calendar shows it: one row per slot step on the
+    Casablanca wall clock (anchored, like bookings, on the start of each opening window), one
+    column per day, each cell with a state (``CellState``). A cell is free when a booking of it
+    made now would be accepted, as far as the machine's rules go (``free_slots``). With
+    ``moving``, as if that booking were not there (its cells show as ``MINE``)."""
+    now = now or timezone.now()
+    week_start = clock.start_of_day(monday)
+    week_end = clock.start_of_day(monday + datetime.timedelta(days=7))
+    step = datetime.timedelta(minutes=equipment.slot_minutes)
+    shortest = datetime.timedelta(minutes=equipment.min_duration_minutes)
+    rules = opening_rules_for(equipment)
+    windows = opening_windows(equipment=equipment, start=week_start, end=week_end, rules=rules)
+    exclude_id = moving.pk if moving is not None else None
+    free = free_slots(
+        equipment=equipment, start=week_start, end=week_end, now=now, exclude_id=exclude_id
+    )
+    buffer = datetime.timedelta(minutes=equipment.buffer_minutes)
+    bookings = list(
+        Booking.objects.filter(
+            equipment=equipment,
+            status__in=LIVE_STATUSES,
+            start__lt=week_end,
+            blocked_until__gt=week_start,
+        )
+        .exclude(pk=exclude_id)
+        .values_list("start", "end", "blocked_until", "organisation_id")
+    )
+    closures = [
+        (c.start, c.end) for c in closures_for(equipment=equipment, start=week_start, end=week_end)
+    ]
+    earliest, latest = booking_bounds(equipment, now)
+    tz = clock.local_tz()
+
+    # Cells of each window, keyed by (local date, local time).
+    cells: dict[tuple[datetime.date, datetime.time], GridCell] = {}
+    for anchor, window_end in windows:
+        moment = anchor
+        while moment + step <= window_end:
+            end = moment + step
+            state = _cell_state(
+                moment, end, equipment=equipment, free=free, bookings=bookings,
+                closures=closures, organisation_ids=organisation_ids, now=now,
+                earliest=earliest, latest=latest, buffer=buffer,
+            )  # fmt: skip
+            cell = GridCell(start=moment, end=end, state=state)
+            cell.current = moving is not None and moving.start < end and moment < moving.end
+            if cell.is_free:
+                free_until = next(e for s, e in free if s <= moment and end <= e)
+                cell.suggested_end = min(max(moment + shortest, end), free_until)
+                cell.suggested_start = min(moment, cell.suggested_end - shortest)
+            local = moment.astimezone(tz)
+            cells[(local.date(), local.time())] = cell
+            moment = end
+    rows = sorted({time for _day, time in cells})
+    days = [
+        GridDay(
+            date=monday + datetime.timedelta(days=offset),
+            cells=[cells.get((monday + datetime.timedelta(days=offset), time)) for time in rows],
+        )
+        for offset in range(7)
+    ]
+    return WeekGrid(monday=monday, rows=rows, days=days, step=step)
+
+
+def _cell_state(
+    start, end, *, equipment, free, bookings, closures, organisation_ids, now, earliest, latest,
+    buffer,
+) -> str:  # fmt: skip
+    if any(s <= start and end <= e for s, e in free):
+        return CellState.FREE
+    for b_start, b_end, _until, organisation_id in bookings:
+        if b_start < end and start < b_end:
+            return CellState.MINE if organisation_id in organisation_ids else CellState.TAKEN
+    if _overlaps(start, end, closures) or equipment.status != EquipmentStatus.AVAILABLE:
+        return CellState.CLOSED
+    if end <= now:
+        return CellState.PAST
+    if start < earliest:
+        return CellState.LEAD
+    if end > latest:
+        return CellState.HORIZON
+    if any(b_end < end and start < b_until for _s, b_end, b_until, _o in bookings) or any(
+        b_start - buffer < end and start < b_start for b_start, _e, _u, _o in bookings
+    ):
+        return CellState.CLEANING
+    return CellState.UNAVAILABLE
+
+
+def first_week_with_free_slot(
+    *, equipment: Equipment, now: datetime.datetime | None = None, exclude_id: int | None = None
+) -> datetime.date:
+    """The Monday of the first week, from this one, where the machine has a free slot (this
+    week's Monday when nothing is free within its horizon)."""
+    now = now or timezone.now()
+    today = clock.local_date(now)
+    this_monday = today - datetime.timedelta(days=today.weekday())
+    free = free_slots(
+        equipment=equipment,
+        start=now,
+        end=now + datetime.timedelta(days=equipment.horizon_days),
+        now=now,
+        exclude_id=exclude_id,
+    )
+    if not free:
+        return this_monday
+    day = clock.local_date(free[0][0])
+    return day - datetime.timedelta(days=day.weekday())

@@ -12,13 +12,16 @@ app = Celery("caiac")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["caiac.notifications", "booking", "trainings", "incubation", "billing"])
 
-# Every minute on the minute; NOTIFICATIONS_SCAN_SECONDS (env) makes it faster for tests.
-_scan_seconds = int(os.environ.get("NOTIFICATIONS_SCAN_SECONDS", "60"))
+# The outbox scan sends what is due (caiac/notifications/delivery.py): every 5 s by default, so a
+# message leaves within seconds of being due. Each scan expires once the next one is due: scans
+# that waited in the queue behind a busy worker are dropped, not run in a row.
+_scan_seconds = int(os.environ.get("NOTIFICATIONS_SCAN_SECONDS", "5"))
 
 app.conf.beat_schedule = {
     "notifications-send-due": {
         "task": "caiac.notifications.tasks.send_due_messages",
-        "schedule": crontab() if _scan_seconds == 60 else timedelta(seconds=_scan_seconds),
+        "schedule": timedelta(seconds=_scan_seconds),
+        "options": {"expires": _scan_seconds},
     },
     # Daily rather than only on the 1st: a missed run (beat down at midnight) is caught up the
     # next day; the grant is idempotent per incubatee, stage and month.

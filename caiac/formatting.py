@@ -24,6 +24,7 @@ EN_DASH = "\u2013"
 _DEFAULTS = {
     "DAY_FORMAT": "D j M Y",
     "DAY_SHORT_FORMAT": "D j M",
+    "DAY_LONG_FORMAT": "l j F Y",
     "WEEKDAY_FORMAT": "l",
 }
 
@@ -112,6 +113,13 @@ def day_short(value) -> str:
     return date(value, "DAY_SHORT_FORMAT")
 
 
+def when_long(value) -> str:
+    """For prose (emails, notifications): "dimanche 20 septembre 2026, 10:00"."""
+    if value in (None, ""):
+        return ""
+    return _("%(day)s, %(time)s") % {"day": date(value, "DAY_LONG_FORMAT"), "time": time(value)}
+
+
 def time(value) -> str:
     """24-hour wall-clock time in every language: "09:00"."""
     if value in (None, ""):
@@ -137,14 +145,20 @@ def date_range(start, end, fmt: str = "DATE_FORMAT") -> str:
     first, last = date(start, fmt), date(end, fmt)
     if first == last:
         return first
+    if fmt == "DATE_FORMAT" and getattr(start, "year", None) == getattr(end, "year", None):
+        first = date(start, "MONTH_DAY_FORMAT")  # "30 novembre - 6 décembre 2026"
     return f"{first} {EN_DASH} {last}"
 
 
-def span(start, end) -> str:
-    """A booking or session: "jeu 14 mai 2026, 09:00-10:00", or both ends when days differ."""
+def span(start, end, *, long: bool = False) -> str:
+    """A booking or session: "jeu 14 mai 2026, 09:00-10:00", or both ends when days differ.
+    ``long`` for prose: "jeudi 14 mai 2026, 09:00-10:00"."""
     s, e = _local(start), _local(end)
     if s.date() == e.date():
-        return _("%(day)s, %(time)s") % {"day": day(s), "time": time_range(s, e)}
+        the_day = date(s, "DAY_LONG_FORMAT") if long else day(s)
+        return _("%(day)s, %(time)s") % {"day": the_day, "time": time_range(s, e)}
+    if long:
+        return f"{when_long(s)} {EN_DASH} {when_long(e)}"
     return f"{when(s)} {EN_DASH} {when(e)}"
 
 

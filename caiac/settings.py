@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
     "caiac",
@@ -76,6 +77,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that reads the database (sessions, the signed-in user): a lost
+    # connection there is a 503 too (caiac/unavailable.py).
+    "caiac.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -172,9 +176,9 @@ AXES_VERBOSE = False
 # --- Cache (throttling, locks) ----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    # Redis when it answers, this process's memory when it does not (caiac/cache.py): an
+    # unreachable Redis must never refuse a request.
+    CACHES = {"default": {"BACKEND": "caiac.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -254,6 +258,10 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc from the project's own pinned static files: no CDN, works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "caiac.accounts.models.OrganisationKind",
@@ -296,14 +304,24 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Notifications (outbox) -------------------------------------------------------------------
-# (How often beat scans the outbox is read in caiac/celery.py: NOTIFICATIONS_SCAN_SECONDS.)
-# A send's own hard time limit; after how long a row left in "sending" is known dead (longer
-# than the time limit: the worker killed it by then).
-NOTIFICATIONS_SEND_TIME_LIMIT = env.int("NOTIFICATIONS_SEND_TIME_LIMIT", default=60)
-NOTIFICATIONS_STALE_SENDING_SECONDS = env.int(
-    "NOTIFICATIONS_STALE_SENDING_SECONDS", default=NOTIFICATIONS_SEND_TIME_LIMIT + 60
+# Beat starts a scan of the outbox this often (caiac/celery.py reads the same variable); the
+# scan sends what is due, so a message leaves about this long after it is due at the latest
+# (docs/notifications.md).
+NOTIFICATIONS_SCAN_SECONDS = env.int("NOTIFICATIONS_SCAN_SECONDS", default=5)
+# One email's bound (SMTP conversation, EMAIL_TIMEOUT per socket operation) and how long a scan
+# keeps claiming new rows; a scan is stopped softly after both, killed 5 s later.
+NOTIFICATIONS_SEND_TIME_LIMIT = env.int("NOTIFICATIONS_SEND_TIME_LIMIT", default=30)
+NOTIFICATIONS_SCAN_BUDGET_SECONDS = env.int("NOTIFICATIONS_SCAN_BUDGET_SECONDS", default=15)
+NOTIFICATIONS_SCAN_SOFT_TIME_LIMIT = (
+    NOTIFICATIONS_SCAN_BUDGET_SECONDS + NOTIFICATIONS_SEND_TIME_LIMIT
 )
-NOTIFICATIONS_REENQUEUE_SECONDS = env.int("NOTIFICATIONS_REENQUEUE_SECONDS", default=300)
+NOTIFICATIONS_SCAN_TIME_LIMIT = NOTIFICATIONS_SCAN_SOFT_TIME_LIMIT + 5
+# After how long a row left in "sending" is known dead: longer than any task that may hold it
+# lives (the worker kills it by then), so it is sent again at once, never while still in flight.
+NOTIFICATIONS_STALE_SENDING_SECONDS = env.int(
+    "NOTIFICATIONS_STALE_SENDING_SECONDS",
+    default=max(NOTIFICATIONS_SCAN_TIME_LIMIT, NOTIFICATIONS_SEND_TIME_LIMIT) + 10,
+)
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
 

@@ -1,7 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from caiac.api import MeView
 from frontend.views.accounts import set_language
@@ -21,7 +25,20 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # Offline API docs: the UIs come from drf-spectacular-sidecar's static files, their start-up
+    # script is a separate request (no inline script: the pages' CSP applies here too).
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="schema", template_name="frontend/api/swagger_ui.html"
+        ),
+        name="swagger-ui",
+    ),
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="schema", template_name="frontend/api/redoc.html"),
+        name="redoc",
+    ),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("frontend.urls")),
 ]

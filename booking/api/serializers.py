@@ -150,7 +150,15 @@ class BookingEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BookingEvent
-        fields = ["at", "actor", "from_status", "to_status", "reason"]
+        fields = [
+            "at",
+            "actor",
+            "from_status",
+            "to_status",
+            "reason",
+            "moved_from_start",
+            "moved_from_end",
+        ]
 
 
 class BookingSerializer(serializers.ModelSerializer):
@@ -202,6 +210,11 @@ class BookingInputSerializer(serializers.Serializer):
     end = WallClockDateTimeField()
     organisation = serializers.IntegerField(required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class MoveSerializer(serializers.Serializer):
+    start = WallClockDateTimeField()
+    end = WallClockDateTimeField()
 
 
 class ReasonSerializer(serializers.Serializer):

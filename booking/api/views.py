@@ -376,6 +376,23 @@ class BookingViewSet(
         data.is_valid(raise_exception=True)
         return self._act(services.booking_cancel, **data.validated_data)
 
+    @extend_schema(
+        request=s.MoveSerializer,
+        responses={200: s.BookingDetailSerializer, **ERRORS},
+        description=(
+            "Move the booking to another time (same machine, same id). Every rule of booking "
+            "applies, with the same codes (400 `inside_lead_time`, `outside_opening_hours`..., "
+            "403 `certification_required`, 409 `slot_unavailable`); the price and free lab hours "
+            "are recomputed, the reminders follow and the booker is told. Members until the "
+            "cancellation deadline (400 `move_deadline_passed`), staff at any time."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        data = s.MoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(services.booking_move, **data.validated_data)
+
     @extend_schema(request=s.ReasonSerializer, responses={200: s.BookingDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):

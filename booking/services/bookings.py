@@ -1,6 +1,7 @@
 """Booking a machine and every later change of a booking. One transaction each."""
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -16,11 +17,12 @@ from booking.models import (
     BookingStatus,
     Equipment,
     EquipmentStatus,
+    LabCreditUse,
 )
 from booking.services.credits import plan_credit_use, record_credit_use
 from caiac import access, clock
 from caiac.accounts.models import Organisation, User
-from caiac.errors import Conflict, Invalid, NotAllowed, NotFound
+from caiac.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from trainings.selectors import organisation_has_certified_member, user_is_certified
 
 OVERLAP_CONSTRAINT = "booking_no_overlap"
@@ -87,12 +89,12 @@ def check_certified(
                 "Nobody at %(organisation)s holds the certification of the course “%(course)s” "
                 "needed for this machine, and neither do you."
             )
-            % {"organisation": organisation.name, "course": equipment.required_course},
+            % {"organisation": organisation.name, "course": equipment.required_course.local_title},
             code="certification_required",
         )
     raise NotAllowed(
         _("You need the certification of the course “%(course)s” to book this machine.")
-        % {"course": equipment.required_course},
+        % {"course": equipment.required_course.local_title},
         code="certification_required",
     )
 
@@ -175,24 +177,33 @@ def check_slot_rules(
         )
 
 
-def record_event(booking: Booking, *, actor: User | None, from_status: str, reason: str = ""):
-    BookingEvent.objects.create(
+def record_event(
+    booking: Booking,
+    *,
+    actor: User | None,
+    from_status: str,
+    reason: str = "",
+    moved_from: tuple[datetime.datetime, datetime.datetime] | None = None,
+) -> BookingEvent:
+    return BookingEvent.objects.create(
         booking=booking,
         actor=actor,
         from_status=from_status,
         to_status=booking.status,
         reason=reason,
+        moved_from_start=moved_from[0] if moved_from else None,
+        moved_from_end=moved_from[1] if moved_from else None,
     )
 
 
 def _price(
-    *, equipment: Equipment, organisation: Organisation, start, end
+    *, equipment: Equipment, organisation: Organisation, start, end, lock: bool = True
 ) -> tuple[Decimal, bool, Decimal, list]:
     hours = Decimal((end - start).total_seconds()) / HOUR
     day = clock.local_date(start)
     member = organisation.is_member_on(day)
     rate = equipment.hourly_rate_member if member else equipment.hourly_rate_non_member
-    plan = plan_credit_use(organisation=organisation, on=day, hours=hours)
+    plan = plan_credit_use(organisation=organisation, on=day, hours=hours, lock=lock)
     credit = sum((h for _c, h in plan), Decimal(0))
     price = ((hours - credit) * rate).quantize(Decimal("0.01"))
     return price, member, rate, plan
@@ -255,6 +266,85 @@ def booking_create(
     return booking
 
 
+@dataclass
+class Quote:
+    """What booking [start, end) would give, before confirming: the price for this
+    organisation, the free lab hours it spends, whether staff must approve, or why not."""
+
+    equipment: Equipment
+    start: datetime.datetime
+    end: datetime.datetime
+    organisation: Organisation | None = None
+    hours: Decimal = Decimal(0)
+    member_rate: bool = False
+    hourly_rate: Decimal = Decimal(0)
+    price: Decimal = Decimal(0)
+    credit_hours: Decimal = Decimal(0)
+    requires_approval: bool = False
+    error: DomainError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def booking_quote(
+    *,
+    user: User,
+    equipment: Equipment,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    organisation: Organisation | int | None = None,
+    moving: Booking | None = None,
+) -> Quote:
+    """``booking_create`` (or ``booking_move`` of ``moving``) without writing anything: the
+    same rules in the same order, so the page shows before confirming what confirming gives.
+    A rule that says no is in ``error`` (its code is the API's)."""
+    start, end = clock.to_utc(start), clock.to_utc(end)
+    quote = Quote(equipment=equipment, start=start, end=end)
+    quote.requires_approval = equipment.requires_approval and not (
+        moving is not None and access.is_staff(user) and moving.status == BookingStatus.CONFIRMED
+    )
+    try:
+        now = timezone.now()
+        quote.organisation = (
+            moving.organisation
+            if moving is not None
+            else resolve_organisation(user=user, organisation=organisation)
+        )
+        check_slot_rules(equipment=equipment, start=start, end=end, now=now)
+        check_certified(user=user, organisation=quote.organisation, equipment=equipment, at=start)
+        blocked_until = end + datetime.timedelta(minutes=equipment.buffer_minutes)
+        if selectors.live_booking_blocks(
+            equipment=equipment,
+            start=start,
+            end=blocked_until,
+            exclude_id=moving.pk if moving is not None else None,
+        ):
+            raise slot_unavailable()
+        if moving is None:
+            price, member, rate, plan = _price(
+                equipment=equipment, organisation=quote.organisation, start=start, end=end,
+                lock=False,
+            )  # fmt: skip
+        else:
+            with transaction.atomic():
+                # Its own hours are free again for the new time; undone on the way out.
+                LabCreditUse.objects.filter(booking=moving).delete()
+                price, member, rate, plan = _price(
+                    equipment=equipment, organisation=quote.organisation, start=start, end=end,
+                    lock=False,
+                )  # fmt: skip
+                transaction.set_rollback(True)
+    except DomainError as exc:
+        quote.error = exc
+        return quote
+    quote.hours = Decimal((end - start).total_seconds()) / HOUR
+    quote.member_rate, quote.hourly_rate, quote.price = member, rate, price
+    quote.credit_hours = sum((h for _c, h in plan), Decimal(0))
+    return quote
+
+
 def _locked(booking: Booking) -> Booking:
     return (
         Booking.objects.select_for_update()
@@ -297,6 +387,73 @@ def booking_cancel(*, user: User, booking: Booking, reason: str = "") -> Booking
     _change(booking, to=BookingStatus.CANCELLED, actor=user, reason=reason)
     messaging.drop_reminders(booking)
     messaging.announce(booking, "cancelled")
+    return booking
+
+
+@transaction.atomic
+def booking_move(
+    *, user: User, booking: Booking, start: datetime.datetime, end: datetime.datetime
+) -> Booking:
+    """Move a live booking to [start, end): the same booking (same id), every rule of booking
+    applied again (same codes), its price and free lab hours recomputed, its reminders moved,
+    the booker told, the move kept in its history. Members of the organisation until the
+    cancellation deadline of the current time; staff at any time. On a machine that needs
+    approval, a member's move puts the booking back to pending; a staff move keeps it."""
+    start, end = clock.to_utc(start), clock.to_utc(end)
+    now = timezone.now()
+    booking = _locked(booking)
+    if not access.acts_for(user, booking.organisation_id):
+        raise NotFound()
+    if booking.status not in LIVE_STATUSES:
+        raise invalid_state(booking)
+    if not access.is_staff(user) and now > cancellation_deadline(booking):
+        raise Invalid(
+            _(
+                "It is too late to move this booking: the deadline was %(hours)s hours before "
+                "the start. Ask the lab staff."
+            )
+            % {"hours": booking.equipment.cancellation_deadline_hours},
+            code="move_deadline_passed",
+        )
+    if (start, end) == (booking.start, booking.end):
+        raise Invalid(
+            _("The booking is already at this time."), code="invalid", fields={"start": []}
+        )
+    equipment = booking.equipment
+    check_slot_rules(equipment=equipment, start=start, end=end, now=now)
+    check_certified(user=user, organisation=booking.organisation, equipment=equipment, at=start)
+    blocked_until = end + datetime.timedelta(minutes=equipment.buffer_minutes)
+    if selectors.live_booking_blocks(
+        equipment=equipment, start=start, end=blocked_until, exclude_id=booking.pk
+    ):
+        raise slot_unavailable()
+    # Its free lab hours are given back first, then spent again for the new time.
+    LabCreditUse.objects.filter(booking=booking).delete()
+    price, member, rate, plan = _price(
+        equipment=equipment, organisation=booking.organisation, start=start, end=end
+    )
+    previous = (booking.start, booking.end)
+    from_status = booking.status
+    if equipment.requires_approval and not access.is_staff(user):
+        booking.status = BookingStatus.PENDING
+    booking.start, booking.end, booking.blocked_until = start, end, blocked_until
+    booking.price, booking.member_rate, booking.hourly_rate = price, member, rate
+    booking.credit_hours = sum((h for _c, h in plan), Decimal(0))
+    try:
+        with transaction.atomic():
+            booking.save(
+                update_fields=[
+                    "start", "end", "blocked_until", "status", "price", "member_rate",
+                    "hourly_rate", "credit_hours", "updated_at",
+                ]
+            )  # fmt: skip
+    except IntegrityError as exc:
+        if OVERLAP_CONSTRAINT in str(exc):
+            raise slot_unavailable() from exc
+        raise
+    record_credit_use(booking, plan)
+    event = record_event(booking, actor=user, from_status=from_status, moved_from=previous)
+    messaging.announce_move(booking, event=event)
     return booking
 
 

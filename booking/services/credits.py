@@ -43,13 +43,13 @@ def lab_credit_grant(
 
 
 def plan_credit_use(
-    *, organisation: Organisation, on: datetime.date, hours: Decimal
+    *, organisation: Organisation, on: datetime.date, hours: Decimal, lock: bool = True
 ) -> list[tuple[LabCredit, Decimal]]:
     """Which credits (soonest to expire first) pay for up to ``hours``. Locks them on
-    PostgreSQL so two bookings cannot spend the same hours; SQLite's write lock does it there."""
-    credits = list(
-        selectors.credits_valid_on(organisation_id=organisation.pk, on=on).select_for_update()
-    )
+    PostgreSQL so two bookings cannot spend the same hours; SQLite's write lock does it there.
+    ``lock=False`` for a quote, which writes nothing."""
+    credits = selectors.credits_valid_on(organisation_id=organisation.pk, on=on)
+    credits = list(credits.select_for_update() if lock else credits)
     spent = selectors.credit_hours_spent([c.pk for c in credits])
     plan: list[tuple[LabCredit, Decimal]] = []
     needed = hours

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from caiac.errors import DomainError
-from caiac.notifications import services
+from caiac.notifications import selectors, services
 from caiac.notifications.models import Message, MessageStatus, Preference
 
 
@@ -18,6 +18,7 @@ class MessageAdmin(admin.ModelAdmin):
         "due_at",
         "sent_at",
         "attempts",
+        "error",
     ]
     list_filter = ["status", "delivery", "kind"]
     list_select_related = ["recipient"]  # nullable: not followed by default
@@ -38,12 +39,39 @@ class MessageAdmin(admin.ModelAdmin):
         "delivery",
         "send_token",
         "sending_since",
-        "enqueued_at",
         "next_attempt_at",
         "read_at",
         "created_at",
     ]
     actions = ["resend"]
+
+    @admin.display(description=_("last error"))
+    def error(self, message: Message) -> str:
+        return message.last_error[:120]
+
+    def changelist_view(self, request, extra_context=None):
+        # The outbox sends within seconds: anything left behind for a minute means a fault
+        # (mail server, mail settings, worker or beat down) that staff should hear of here.
+        overdue = selectors.messages_overdue()
+        count = overdue.count()
+        if count:
+            reason = (
+                overdue.exclude(last_error="")
+                .order_by("-due_at")
+                .values_list("last_error", flat=True)
+                .first()
+            )
+            text = ngettext(
+                "%(count)d message is overdue by more than a minute.",
+                "%(count)d messages are overdue by more than a minute.",
+                count,
+            ) % {"count": count}
+            if reason:
+                text += " " + _("Last error: %(error)s") % {"error": reason[:300]}
+            else:
+                text += " " + _("Is the Celery worker (and beat) running?")
+            self.message_user(request, text, messages.WARNING)
+        return super().changelist_view(request, extra_context)
 
     @admin.action(description=_("Send the selected failed messages again"))
     def resend(self, request, queryset):

@@ -1,38 +1,64 @@
-"""Delivering the outbox: the due-scan (beat, every minute) and the sending of one message.
+"""Delivering the outbox: the scan that sends what is due, and the sending of one message.
 
-Exactly once, as far as SMTP allows — the choice is **at-least-once with an idempotency key**:
+**The scan sends.** Beat starts ``send_due_messages`` every ``NOTIFICATIONS_SCAN_SECONDS`` (5 s).
+It tidies up (expires reminders past ``send_before``, takes back sends whose worker died), then
+claims the next due row, sends it, marks it sent, and claims the next one, until nothing is due
+or its time budget is spent. Nothing but the scan sits in the broker: a lost queue, a worker
+killed or Redis down for an hour loses no message — the rows are still pending and the next scan
+takes them. Several scans at once (two worker processes, two machines, the cron command) share
+the work: each claim takes the oldest due row that no one else holds (``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL; SQLite's IMMEDIATE transactions serialise the claims).
 
-1. *Claim* (one short transaction): lock the row (``SELECT ... FOR UPDATE SKIP LOCKED`` on
-   PostgreSQL; on SQLite the IMMEDIATE transaction serialises writers), re-check that it is still
-   pending, due and not past ``send_before``, and commit ``status="sending"`` with a fresh attempt
-   token. A second copy of the task (Redis redelivers unacknowledged tasks; the scan re-enqueues)
-   finds the row locked or no longer pending and does nothing.
-2. *Send*, outside any transaction (SMTP may take seconds; no database lock is held across the
-   network), with a Message-ID that is the same for every attempt at this row.
-3. *Finish*: one UPDATE, guarded by the token, marks the row sent.
+Exactly once, as far as SMTP allows — **at-least-once with an idempotency key**:
+
+1. *Claim* (one short transaction): lock the row, re-check that it is still pending, due, past
+   its backoff and not past ``send_before``, and commit ``status="sending"`` with a fresh attempt
+   token. Whoever comes second finds it locked or no longer pending and leaves it.
+2. *Send*, outside any transaction (no database lock is held across the network), with a
+   Message-ID that is the same for every attempt at this row.
+3. *Finish*: one UPDATE, guarded by the token, marks the row sent (retried for a few seconds if
+   the database drops at that moment, so a blip does not turn into a second email).
 
 A worker that dies between 1 and 3 leaves the row "sending". Once that is older than
-``NOTIFICATIONS_STALE_SENDING_SECONDS`` (longer than the send's hard time limit, so its sender is
-certainly gone) the scan puts it back to pending and it is sent again. Before sending, the backend
-is asked whether it already holds that Message-ID (our file sink can tell, so there it is exactly
-once); an SMTP relay cannot be asked, so a crash in the milliseconds between the server's "250 OK"
-and our commit can give a duplicate — with the same Message-ID, which mail clients collapse. The
-other choice (at-most-once: mark a stale "sending" row failed) would lose a reminder whenever a
-worker dies during the much longer SMTP conversation; a lost reminder costs more than a rare
-duplicate.
+``NOTIFICATIONS_STALE_SENDING_SECONDS`` — longer than the scan's hard time limit, so its sender
+is certainly gone — the scan puts it back to pending and sends it again. Before sending, the
+backend is asked whether it already holds that Message-ID (our file sink can tell, so there it
+is exactly once); an SMTP relay cannot be asked, so a crash in the milliseconds between the
+server's "250 OK" and our commit can give a duplicate — with the same Message-ID, which mail
+clients collapse. The other choice (at-most-once: mark a stale "sending" row failed) would lose
+a reminder whenever a worker dies during the much longer SMTP conversation.
+
+**Faults** (docs/notifications.md says what the operator sees):
+
+- the mail server cannot be reached (connection refused, timeout): nothing is claimed, no
+  attempt is spent; one warning per outage, the due rows say why in ``last_error`` and go out
+  when the server answers;
+- the server refuses one message (4xx/5xx), or the connection drops during it: that row goes
+  back to pending with ``next_attempt_at`` = now + the configured backoff, the next scan after
+  that moment sends it; after ``NOTIFICATIONS_MAX_ATTEMPTS`` it is failed;
+- the mail settings are wrong (``ImproperlyConfigured``, a backend that cannot be imported):
+  logged at error level, the due rows stay pending with the error in ``last_error`` (staff see it
+  in the admin), nothing is spent;
+- a message that cannot be built or sent for a reason of its own (a broken template): that row
+  is failed at once, logged with its traceback, and the scan goes on with the others;
+- the database drops: the scan stops, logs a warning, and the next scan carries on.
 """
 
+import contextlib
 import datetime
 import logging
 import smtplib
+import time
 import uuid
+from collections import Counter
 from enum import StrEnum
+from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import get_connection
-from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.core.mail import EmailMessage, get_connection
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from caiac.notifications.models import Delivery, Message, MessageStatus, Preference
@@ -41,10 +67,17 @@ from caiac.notifications.rendering import email_build
 logger = logging.getLogger(__name__)
 
 # What is worth trying again: the SMTP server said no for now, or the network failed (a socket
-# timeout is an OSError), or the send ran into its soft time limit. Anything else is a bug and
-# fails the row at once.
+# timeout is an OSError), or the send ran into its soft time limit. Anything else is a bug in
+# this message (a template) and fails the row at once.
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError, SoftTimeLimitExceeded)
-SCAN_BATCH = 500
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+CONFIGURATION_ERROR = "Email configuration error"
+SERVER_UNREACHABLE = "Mail server unreachable"
+# How often a lasting outage (mail server, configuration) is logged again by one process.
+REPORT_EVERY_SECONDS = 300
+# Rows claimed per transaction by a scan. A worker killed mid-batch leaves these "sending" until
+# the stale delay; only the one in flight can have reached the server.
+CLAIM_BATCH = 20
 
 
 class Outcome(StrEnum):
@@ -56,6 +89,7 @@ class Outcome(StrEnum):
     FAILED = "failed"
     SKIPPED = "skipped"
     BUSY = "busy"
+    WAITING = "waiting"  # the mail server or the configuration is at fault: nothing spent
 
 
 def messages_due(*, now: datetime.datetime) -> QuerySet[Message]:
@@ -64,29 +98,52 @@ def messages_due(*, now: datetime.datetime) -> QuerySet[Message]:
     )
 
 
-@transaction.atomic
-def due_scan(*, now: datetime.datetime | None = None) -> list[int]:
-    """Expire what is too late, recover dead sends, and return the ids to send now.
+# --- the scan ---------------------------------------------------------------------------------
 
-    Rows just handed out are stamped ``enqueued_at`` and not handed out again for
-    ``NOTIFICATIONS_REENQUEUE_SECONDS``: the task may still be in the queue. If it was lost (a
-    worker killed on the filesystem broker, or Redis keeping it unacknowledged) the row is simply
-    handed out again later; sending is idempotent, so a duplicate task costs one query.
+
+def send_due(*, budget_seconds: float | None = None) -> Counter[Outcome]:
+    """Tidy up, then send due messages one by one until none is left or the budget is spent.
+
+    Returns how many rows ended which way; ``Outcome.BUSY`` counts once when the budget ran out
+    with messages still due (the caller may start another scan at once).
     """
+    outcomes: Counter[Outcome] = Counter()
+    deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
+    try:
+        housekeeping()
+        if not messages_due(now=timezone.now()).exists():
+            return outcomes
+        with Mailer() as mailer:
+            while True:
+                if _past(deadline):
+                    if messages_due(now=timezone.now()).exists():
+                        outcomes[Outcome.BUSY] += 1
+                    break
+                if not mailer.ready():
+                    outcomes[Outcome.WAITING] += 1
+                    break
+                claimed = _claim_batch()
+                if claimed is None:
+                    break
+                settled, to_send = claimed
+                outcomes.update(settled)
+                _send_batch(mailer, to_send, deadline=deadline, outcomes=outcomes)
+    except DATABASE_ERRORS as exc:
+        # PostgreSQL restarting: stop here; the rows are as the database last saw them and the
+        # next scan carries on. Drop the broken connection so that it reconnects.
+        logger.warning("outbox scan stopped, the database is unavailable: %s", exc)
+        _forget_connection()
+    return outcomes
+
+
+@transaction.atomic
+def housekeeping(*, now: datetime.datetime | None = None) -> None:
+    """Expire due reminders past ``send_before``; take back sends whose worker is gone."""
     now = now or timezone.now()
-    Message.objects.filter(status=MessageStatus.PENDING, send_before__lte=now).update(
+    messages_due(now=now).filter(send_before__lte=now).update(
         status=MessageStatus.EXPIRED, next_attempt_at=None
     )
     _recover_stale_sending(now=now)
-    reenqueue_before = now - datetime.timedelta(seconds=settings.NOTIFICATIONS_REENQUEUE_SECONDS)
-    ids = list(
-        messages_due(now=now)
-        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=reenqueue_before))
-        .order_by("due_at", "id")
-        .values_list("id", flat=True)[:SCAN_BATCH]
-    )
-    Message.objects.filter(id__in=ids).update(enqueued_at=now)
-    return ids
 
 
 def _recover_stale_sending(*, now: datetime.datetime) -> None:
@@ -96,56 +153,119 @@ def _recover_stale_sending(*, now: datetime.datetime) -> None:
         - datetime.timedelta(seconds=settings.NOTIFICATIONS_STALE_SENDING_SECONDS),
     )
     note = "The worker was lost while sending; outcome unknown."
-    cleared = {"send_token": "", "sending_since": None, "enqueued_at": None, "last_error": note}
-    for message_id in stale.filter(attempts__gte=settings.NOTIFICATIONS_MAX_ATTEMPTS).values_list(
-        "id", flat=True
-    ):
+    cleared = {"send_token": "", "sending_since": None, "last_error": note}
+    last_attempt = stale.filter(attempts__gte=settings.NOTIFICATIONS_MAX_ATTEMPTS)
+    for message_id in last_attempt.values_list("id", flat=True):
         logger.error("message %s: worker lost on the last attempt; marked failed", message_id)
-    stale.filter(attempts__gte=settings.NOTIFICATIONS_MAX_ATTEMPTS).update(
-        status=MessageStatus.FAILED, **cleared
-    )
+    last_attempt.update(status=MessageStatus.FAILED, **cleared)
+    for message_id in stale.values_list("id", flat=True):
+        logger.warning("message %s: its worker was lost while sending; sending again", message_id)
     stale.update(status=MessageStatus.PENDING, **cleared)
+
+
+@transaction.atomic
+def _claim_batch() -> tuple[Counter[Outcome], list[tuple[Message, str]]] | None:
+    """Claim up to ``CLAIM_BATCH`` of the oldest due rows that no one else holds, in one
+    transaction (a claim per message would spend most of a burst on commits)."""
+    now = timezone.now()
+    messages = list(
+        _locked(messages_due(now=now).order_by("due_at", "id")).select_related("recipient")[
+            :CLAIM_BATCH
+        ]
+    )
+    if not messages:
+        return None
+    disabled = dict(
+        Preference.objects.filter(user_id__in={m.recipient_id for m in messages}).values_list(
+            "user_id", "email_disabled"
+        )
+    )
+    settled: Counter[Outcome] = Counter()
+    to_claim = []
+    for message in messages:
+        outcome = _settle_without_email(
+            message, now=now, disabled=disabled.get(message.recipient_id)
+        )
+        if outcome is None:
+            to_claim.append(message)
+        else:
+            settled[outcome] += 1
+    token = uuid.uuid4().hex  # one claim, one token: each row's finish is still its own UPDATE
+    Message.objects.filter(pk__in=[m.pk for m in to_claim]).update(
+        status=MessageStatus.SENDING,
+        send_token=token,
+        sending_since=now,
+        attempts=F("attempts") + 1,
+    )
+    for message in to_claim:
+        message.status, message.send_token, message.sending_since = "sending", token, now
+        message.attempts += 1
+    return settled, [(message, token) for message in to_claim]
+
+
+def _send_batch(
+    mailer: "Mailer",
+    claimed: list[tuple[Message, str]],
+    *,
+    deadline: float | None,
+    outcomes: Counter[Outcome],
+) -> None:
+    done = 0
+    try:
+        for message, token in claimed:
+            if done and _past(deadline):
+                break
+            if not mailer.ready():
+                break
+            outcomes[_send_claimed(mailer, message, token)] += 1
+            done += 1
+    finally:
+        # Out of time, the mail server gone, or the database: what was claimed and not tried
+        # goes back as it was, for the next scan (a dead worker leaves it to the stale delay).
+        _release(claimed[done:])
+
+
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
+
+
+def _release(claimed: list[tuple[Message, str]]) -> None:
+    if not claimed:
+        return
+    with contextlib.suppress(*DATABASE_ERRORS):
+        Message.objects.filter(
+            pk__in=[message.pk for message, _token in claimed],
+            status=MessageStatus.SENDING,
+            send_token=claimed[0][1],
+        ).update(
+            status=MessageStatus.PENDING,
+            send_token="",
+            sending_since=None,
+            attempts=F("attempts") - 1,
+        )
+
+
+# --- one message ------------------------------------------------------------------------------
 
 
 def message_deliver(*, message_id: int) -> Outcome:
     """Deliver one outbox row at most once per claim; safe to call any number of times."""
-    claimed = _claim(message_id)
-    if claimed is Outcome.BUSY:
-        # Someone else holds the row: another copy of this task (then this update waits for
-        # its claim and matches nothing) or a service moving the reminder (then the row stays
-        # pending and the next scan hands it out at once instead of after the re-enqueue delay).
-        Message.objects.filter(pk=message_id, status=MessageStatus.PENDING).update(enqueued_at=None)
-        return Outcome.SKIPPED
-    if isinstance(claimed, Outcome):
-        return claimed
-    message, token = claimed
-    try:
-        email = email_build(message)
-        with get_connection() as backend:
-            already = getattr(backend, "already_delivered", None)
-            if already is not None and already(email):
-                _finish(message_id, token)
-                return Outcome.ALREADY_DELIVERED
-            backend.send_messages([email])
-    except TRANSIENT_ERRORS as exc:
-        return _retry_or_fail(message_id, token, exc)
-    except Exception as exc:
-        _fail(message_id, token, exc)
-        raise
-    _finish(message_id, token)
-    return Outcome.SENT
-
-
-def _lock_options() -> dict[str, bool]:
-    # On PostgreSQL a second copy of the task skips a row being claimed instead of waiting for
-    # it; SQLite has no row locks (select_for_update is ignored) and its IMMEDIATE transaction
-    # makes the whole claim one writer at a time.
-    return {"skip_locked": connection.features.has_select_for_update_skip_locked}
+    with Mailer() as mailer:
+        if not mailer.ready():
+            return Outcome.WAITING
+        claimed = _claim(message_id)
+        if claimed is Outcome.BUSY:
+            # Someone else holds the row: another copy of this task, a scan, or a service
+            # moving the reminder; the scan takes it next time if it is still due.
+            return Outcome.SKIPPED
+        if isinstance(claimed, Outcome):
+            return claimed
+        return _send_claimed(mailer, *claimed)
 
 
 @transaction.atomic
 def _claim(message_id: int) -> tuple[Message, str] | Outcome:
-    message = Message.objects.select_for_update(**_lock_options()).filter(pk=message_id).first()
+    message = _locked(Message.objects.filter(pk=message_id)).select_related("recipient").first()
     if message is None:
         return Outcome.BUSY if Message.objects.filter(pk=message_id).exists() else Outcome.SKIPPED
     now = timezone.now()
@@ -155,18 +275,51 @@ def _claim(message_id: int) -> tuple[Message, str] | Outcome:
         or (message.next_attempt_at is not None and message.next_attempt_at > now)
     ):
         return Outcome.SKIPPED
+    return _take(message, now=now)
+
+
+def _locked(messages: QuerySet[Message]) -> QuerySet[Message]:
+    # On PostgreSQL a second claimer skips a row being claimed instead of waiting for it, and
+    # only the message row is locked (not its recipient); SQLite has no row locks
+    # (select_for_update is ignored) and its IMMEDIATE transaction makes claims one at a time.
+    features = connection.features
+    options: dict[str, Any] = {"skip_locked": features.has_select_for_update_skip_locked}
+    if features.has_select_for_update_of:
+        options["of"] = ("self",)
+    return messages.select_for_update(**options)
+
+
+def _settle_without_email(
+    message: Message, *, now: datetime.datetime, disabled: list[str] | None
+) -> Outcome | None:
+    """Inside a claim, ``message`` locked, pending and due: expire it, or deliver it in the app
+    only; ``None`` when it is to be emailed."""
     if message.send_before is not None and message.send_before <= now:
         message.status = MessageStatus.EXPIRED
         message.save(update_fields=["status"])
         return Outcome.EXPIRED
-    in_app_reason = _in_app_only_reason(message)
+    in_app_reason = _in_app_only_reason(message, disabled or [])
     if in_app_reason:
         # Still a notification in the app (status sent, sent_at now); no email, and why.
         message.status = MessageStatus.SENT
         message.sent_at = now
         message.delivery = in_app_reason
-        message.save(update_fields=["status", "sent_at", "delivery"])
+        message.last_error = ""
+        message.save(update_fields=["status", "sent_at", "delivery", "last_error"])
         return Outcome.IN_APP_ONLY
+    return None
+
+
+def _take(message: Message, *, now: datetime.datetime) -> tuple[Message, str] | Outcome:
+    """Inside the claim's transaction, ``message`` locked, pending and due: claim it."""
+    disabled = (
+        Preference.objects.filter(user_id=message.recipient_id)
+        .values_list("email_disabled", flat=True)
+        .first()
+    )
+    settled = _settle_without_email(message, now=now, disabled=disabled)
+    if settled is not None:
+        return settled
     token = uuid.uuid4().hex
     message.status = MessageStatus.SENDING
     message.send_token = token
@@ -176,36 +329,65 @@ def _claim(message_id: int) -> tuple[Message, str] | Outcome:
     return message, token
 
 
-def _in_app_only_reason(message: Message) -> str:
+def _in_app_only_reason(message: Message, disabled: list[str]) -> str:
     if message.to_email:
         return ""  # to an address: emailed whatever anyone's preferences say
     if not message.recipient.email:
         return Delivery.IN_APP_NO_ADDRESS
-    disabled = (
-        Preference.objects.filter(user_id=message.recipient_id)
-        .values_list("email_disabled", flat=True)
-        .first()
-    )
-    if disabled and message.kind in disabled:
+    if message.kind in disabled:
         return Delivery.IN_APP_PREFERENCE
     return ""
 
 
+def _send_claimed(mailer: "Mailer", message: Message, token: str) -> Outcome:
+    try:
+        email = email_build(message)
+        if mailer.already_delivered(email):
+            _finish(message.pk, token)
+            return Outcome.ALREADY_DELIVERED
+        mailer.send(email)
+    except TRANSIENT_ERRORS as exc:
+        return _retry_or_fail(message.pk, token, exc)
+    except DATABASE_ERRORS:
+        # Building the email read the database and it dropped: the row stays "sending" and
+        # comes back after the stale delay, like a worker that died here.
+        raise
+    except Exception as exc:
+        _fail(message.pk, token, exc)
+        return Outcome.FAILED
+    _finish(message.pk, token)
+    return Outcome.SENT
+
+
 def _finish(message_id: int, token: str) -> None:
     # One statement, guarded by the token: only the claim that sent the email marks it sent.
-    updated = Message.objects.filter(
-        pk=message_id, status=MessageStatus.SENDING, send_token=token
-    ).update(
-        status=MessageStatus.SENT,
-        sent_at=timezone.now(),
-        delivery=Delivery.EMAIL,
-        send_token="",
-        sending_since=None,
-        next_attempt_at=None,
-        last_error="",
-    )
-    if not updated:
-        logger.error("message %s: sent, but its claim had been taken back", message_id)
+    # The email is out: if the database drops right now, keep trying for a few seconds rather
+    # than leave the row "sending" (which would send it a second time after the stale delay).
+    for pause in (0.5, 1, 2, 4, None):
+        try:
+            updated = Message.objects.filter(
+                pk=message_id, status=MessageStatus.SENDING, send_token=token
+            ).update(
+                status=MessageStatus.SENT,
+                sent_at=timezone.now(),
+                delivery=Delivery.EMAIL,
+                send_token="",
+                sending_since=None,
+                next_attempt_at=None,
+                last_error="",
+            )
+        except DATABASE_ERRORS as exc:
+            if pause is None:
+                raise
+            logger.warning(
+                "message %s sent but not yet marked so (%s); trying again", message_id, exc
+            )
+            _forget_connection()
+            time.sleep(pause)
+            continue
+        if not updated:
+            logger.error("message %s: sent, but its claim had been taken back", message_id)
+        return
 
 
 @transaction.atomic
@@ -226,7 +408,6 @@ def _retry_or_fail(message_id: int, token: str, exc: BaseException) -> Outcome:
         outcome = Outcome.FAILED
     else:
         message.status = MessageStatus.PENDING
-        message.enqueued_at = None
         message.next_attempt_at = timezone.now() + retry_delay(attempts=message.attempts)
         logger.warning("message %s: attempt %s failed: %s", message_id, message.attempts, exc)
         outcome = Outcome.RETRY_LATER
@@ -235,7 +416,7 @@ def _retry_or_fail(message_id: int, token: str, exc: BaseException) -> Outcome:
 
 
 def _fail(message_id: int, token: str, exc: BaseException) -> None:
-    logger.exception("message %s cannot be sent", message_id)
+    logger.error("message %s cannot be sent; marked failed", message_id, exc_info=exc)
     Message.objects.filter(pk=message_id, status=MessageStatus.SENDING, send_token=token).update(
         status=MessageStatus.FAILED, send_token="", sending_since=None, last_error=_describe(exc)
     )
@@ -249,3 +430,83 @@ def retry_delay(*, attempts: int) -> datetime.timedelta:
 
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def _forget_connection() -> None:
+    with contextlib.suppress(*DATABASE_ERRORS):
+        connection.close()
+
+
+# --- the mail connection ----------------------------------------------------------------------
+
+
+class Mailer:
+    """One connection to the mail backend, opened before anything is claimed, reused for a
+    whole scan (one SMTP session for a burst, not one per message) and reopened after a
+    failure. When it cannot be had, nothing is claimed: the fault is the server's or the
+    configuration's, not the messages', so no attempt is spent on it."""
+
+    def __init__(self) -> None:
+        self._backend = None
+
+    def __enter__(self) -> "Mailer":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._discard()
+
+    def ready(self) -> bool:
+        if self._backend is not None:
+            return True
+        try:
+            backend = get_connection()
+            backend.open()
+        except TRANSIENT_ERRORS as exc:
+            _outage(SERVER_UNREACHABLE, exc, level=logging.WARNING)
+            return False
+        except Exception as exc:  # ImproperlyConfigured, an import error: the settings
+            _outage(CONFIGURATION_ERROR, exc, level=logging.ERROR)
+            return False
+        self._backend = backend
+        _outage_over()
+        return True
+
+    def already_delivered(self, email: EmailMessage) -> bool:
+        already = getattr(self._backend, "already_delivered", None)
+        return already is not None and already(email)
+
+    def send(self, email: EmailMessage) -> None:
+        try:
+            self._backend.send_messages([email])
+        except BaseException:
+            self._discard()  # a session that failed mid-message is not reused
+            raise
+
+    def _discard(self) -> None:
+        backend, self._backend = self._backend, None
+        if backend is not None:
+            try:
+                backend.close()
+            except Exception:  # closing a broken connection may fail too; it is gone anyway
+                logger.debug("closing the mail connection failed", exc_info=True)
+
+
+_reported: dict[str, float] = {}
+
+
+def _outage(what: str, exc: BaseException, *, level: int) -> None:
+    """Say it once (again every few minutes while it lasts), and on the waiting rows."""
+    text = f"{what}: {_describe(exc)}"[:2000]
+    last = _reported.get(text)
+    if last is None or time.monotonic() - last >= REPORT_EVERY_SECONDS:
+        _reported.clear()
+        _reported[text] = time.monotonic()
+        logger.log(level, "%s; due messages wait in the outbox, nothing is lost", text)
+    # Staff see why in the admin (and the "failed" list stays for what really failed).
+    messages_due(now=timezone.now()).exclude(last_error=text).update(last_error=text)
+
+
+def _outage_over() -> None:
+    if _reported:
+        _reported.clear()
+        logger.info("email can be sent again")

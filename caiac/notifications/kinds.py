@@ -18,6 +18,7 @@ KINDS: dict[str, str] = {
     "booking.approved": _("Booking approved"),
     "booking.rejected": _("Booking rejected"),
     "booking.cancelled": _("Booking cancelled"),
+    "booking.moved": _("Booking moved to another time"),
     "booking.cancelled_by_lab": _("Booking cancelled by the lab (closure, maintenance, hours)"),
     "trainings.reminder_24h": _("Training session reminder, the day before"),
     "trainings.promoted": _("Moved up from a waiting list"),

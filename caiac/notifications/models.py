@@ -67,7 +67,6 @@ class Message(models.Model):
     # Delivery bookkeeping (see docs/notifications.md, "exactly once").
     delivery = models.CharField(_("delivery"), max_length=24, choices=Delivery.choices, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
-    enqueued_at = models.DateTimeField(_("enqueued at"), null=True, blank=True)
     send_token = models.CharField(_("attempt token"), max_length=32, blank=True)
     sending_since = models.DateTimeField(_("sending since"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

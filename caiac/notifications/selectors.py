@@ -1,5 +1,7 @@
 """Reads of the outbox: what a person sees as notifications, what staff must look at."""
 
+import datetime
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -32,6 +34,15 @@ def unread_count(*, user: User) -> int:
     if not user.is_authenticated:
         return 0
     return notifications_for_user(user=user, unread=True).count()
+
+
+def messages_overdue(*, grace_seconds: int = 60) -> QuerySet[Message]:
+    """Pending rows that should have left more than ``grace_seconds`` ago (a scan every few
+    seconds sends them): the worker, beat, the broker or the mail server is not doing its job."""
+    since = timezone.now() - datetime.timedelta(seconds=grace_seconds)
+    return Message.objects.filter(status=MessageStatus.PENDING, due_at__lte=since).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=since)
+    )
 
 
 def messages_failed() -> QuerySet[Message]:

@@ -64,9 +64,8 @@ def message_schedule(
         for field, value in values.items():
             setattr(message, field, value)
         message.status = MessageStatus.PENDING
-        # A moved message starts afresh: a new moment, so no backoff or queue stamp carries over.
+        # A moved message starts afresh: a new moment, so no backoff carries over.
         message.next_attempt_at = None
-        message.enqueued_at = None
         message.attempts = 0
         message.last_error = ""
         message.save()
@@ -124,7 +123,6 @@ def message_resend(*, message: Message, by: User) -> Message:
     message.status = MessageStatus.PENDING
     message.attempts = 0
     message.next_attempt_at = None
-    message.enqueued_at = None
     # Sent now even if it was a reminder whose moment has passed: a person asked for it.
     message.send_before = None
     message.due_at = min(message.due_at, timezone.now())

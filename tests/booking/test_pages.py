@@ -30,18 +30,17 @@ def test_catalogue_filters_by_line(signed_in, member, lab_hours):
     assert "Sertisseuse" in page and "Remplisseuse de tubes" not in page
 
 
-def test_machine_page_shows_rules_and_the_free_slots_of_the_week(
-    frozen, signed_in, member, machine
-):
+def test_machine_page_shows_rules_and_the_calendar_of_the_week(frozen, signed_in, member, machine):
     page = signed_in(member).get(f"/lab/machines/{machine.pk}/?week=2026-11-23").content.decode()
     assert "100,00\xa0MAD/h" in page
-    assert "08:30\u201317:30" in page  # Tuesday onwards, whole days free
+    assert '<bdi dir="ltr">08:30\u201317:30</bdi>' in page  # the opening hours
+    assert page.count('class="cell-link slot"') == 18 * 5  # every half hour of Mon-Fri is free
     partial = signed_in(member).get(
         f"/lab/machines/{machine.pk}/slots/?week=2026-11-30", HTTP_HX_REQUEST="true"
     )
     assert partial.status_code == 200
     body = partial.content.decode()
-    assert "<html" not in body and 'id="slots"' in body and "date=2026-12-01" in body
+    assert "<html" not in body and 'id="calendar"' in body and "date=2026-12-01" in body
 
 
 def test_booking_form_books_and_shows_domain_errors_inline(frozen, signed_in, member, machine):

@@ -13,12 +13,36 @@ def test_member_opens_a_machine_books_a_free_slot_and_sees_it_in_my_bookings(pag
     sign_in(member)
     page.click("nav >> text=Machines")
     page.click("text=Émulsionneur sous vide")
-    # Next week always has free weekdays, whatever day the test runs (htmx swaps the slots in).
-    page.click("#slots >> text=Semaine suivante")
-    page.wait_for_selector("#slots a.slot")
-    page.locator("#slots a.slot").first.click()
+    # Next week always has free weekdays, whatever day the test runs (htmx swaps the calendar in).
+    page.click("#calendar >> text=Semaine suivante")
+    page.wait_for_url(re.compile(r".*\?week=\d{4}-\d{2}-\d{2}"))
+    page.locator("#calendar a.cell-link").first.click()
+    page.wait_for_selector("#book .quote-ok")
     page.click("button:has-text('Réserver ce créneau')")
     page.wait_for_url(re.compile(r".*/lab/my-bookings/.*"))
     row = page.locator("table.bookings tbody tr").first
     assert "Émulsionneur sous vide" in row.inner_text()
     assert "confirmed" in (row.locator(".badge").get_attribute("class") or "")
+
+
+def test_choosing_a_first_and_a_last_cell_books_the_range(page, sign_in, member):
+    lab_open_weekdays()
+    EquipmentFactory(name="Remplisseuse de tubes", horizon_days=60, max_duration_minutes=240)
+    sign_in(member)
+    page.goto("/lab/")
+    page.click("text=Remplisseuse de tubes")
+    page.click("#calendar >> text=Semaine suivante")
+    page.wait_for_url(re.compile(r".*\?week=.*"))
+    cells = page.locator("#calendar td.is-shown a.cell-link")
+    cells.nth(2).click()
+    page.wait_for_selector("#book .quote-ok")
+    cells.nth(5).click()  # three cells later: a two-hour range
+    page.wait_for_function(
+        "document.querySelector('#id_end') && document.querySelector('#id_start') &&"
+        " document.querySelector('#id_end').value !== '' &&"
+        " (parseInt(document.querySelector('#id_end').value) * 60"
+        "  + parseInt(document.querySelector('#id_end').value.slice(3))"
+        "  - parseInt(document.querySelector('#id_start').value) * 60"
+        "  - parseInt(document.querySelector('#id_start').value.slice(3))) === 120"
+    )
+    assert page.locator("#calendar td.is-selected").count() >= 4

@@ -52,7 +52,7 @@ def test_the_list_is_rendered_in_my_language(client_for, member, schedule):
     member.save()
     schedule(member, context={"title": "Lab", "text": "x", "start": "2026-09-20T10:00:00+00:00"})
     body = client_for(member).get(URL).json()
-    assert "20 September 2026, 10:00" in body["results"][0]["body"]
+    assert "Sunday 20 September 2026, 10:00" in body["results"][0]["body"]
 
 
 def test_the_list_needs_a_bounded_number_of_queries(

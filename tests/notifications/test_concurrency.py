@@ -8,6 +8,7 @@ from django.db import connection
 
 from caiac.notifications.delivery import Outcome, message_deliver
 from caiac.notifications.models import Message, MessageStatus
+from tests.notifications.conftest import minutes, now
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -57,19 +58,19 @@ def test_many_rows_sent_by_racing_workers_are_each_emailed_once(member, schedule
     )
 
 
-def test_a_send_that_finds_the_row_locked_by_a_move_leaves_it_for_the_next_scan(member, schedule):
+def test_a_scan_skips_a_row_locked_by_a_move_and_sends_it_next_time(member, schedule):
     from django.db import transaction
 
     from caiac.notifications import delivery
 
-    message = schedule(member)
-    assert delivery.due_scan() == [message.pk]
+    moving = schedule(member, key="moving", due_at=now() - minutes(2))
+    other = schedule(member, key="other", due_at=now() - minutes(1))
     locked, release = threading.Event(), threading.Event()
 
     def mover():
         try:
             with transaction.atomic():
-                Message.objects.select_for_update().get(pk=message.pk)
+                Message.objects.select_for_update().get(pk=moving.pk)
                 locked.set()
                 release.wait(timeout=10)
         finally:
@@ -78,14 +79,38 @@ def test_a_send_that_finds_the_row_locked_by_a_move_leaves_it_for_the_next_scan(
     thread = threading.Thread(target=mover)
     thread.start()
     assert locked.wait(timeout=10)
-    # The mover commits a moment later; the send skips the locked row without waiting for it.
-    threading.Timer(0.3, release.set).start()
     try:
-        assert message_deliver(message_id=message.pk) == Outcome.SKIPPED
+        # The scan does not wait for the mover: it sends the next row and stops.
+        assert delivery.send_due() == {Outcome.SENT: 1}
+        assert message_deliver(message_id=moving.pk) == Outcome.SKIPPED
     finally:
         release.set()
         thread.join(timeout=10)
-    assert mail.outbox == []
-    assert delivery.due_scan() == [message.pk]  # handed out again at once, not in 5 minutes
-    assert message_deliver(message_id=message.pk) == Outcome.SENT
-    assert len(mail.outbox) == 1
+    assert [email.extra_headers["Message-ID"] for email in mail.outbox] == [
+        f"<caiac.message.{other.pk}@caiac.ma>"
+    ]
+    assert delivery.send_due() == {Outcome.SENT: 1}  # the next scan, seconds later
+    assert len(mail.outbox) == 2
+
+
+def test_a_burst_of_due_messages_is_delivered_exactly_once_by_two_concurrent_scans(
+    member, schedule, file_sink, settings, monkeypatch
+):
+    from caiac.notifications import delivery
+
+    # A sink that takes a moment per message, as a mail server does: both scans are at work
+    # at the same time, whichever thread starts first.
+    settings.EMAIL_BACKEND = "tests.notifications.backends.SlowFileBackend"
+    monkeypatch.setenv("SINK_DELAY_SECONDS", "0.02")
+    ids = [schedule(member, key=f"burst:{n}").pk for n in range(60)]
+    results = run_concurrently(lambda: delivery.send_due(), copies=2)
+
+    assert sum(outcomes[Outcome.SENT] for outcomes in results) == 60
+    assert all(set(outcomes) == {Outcome.SENT} for outcomes in results)
+    assert all(outcomes[Outcome.SENT] > 0 for outcomes in results), "both scans took part"
+    assert sorted(path.name for path in file_sink.glob("*.eml")) == sorted(
+        f"caiac.message.{pk}@caiac.ma.eml" for pk in ids
+    )
+    sent = Message.objects.filter(pk__in=ids, status=MessageStatus.SENT)
+    assert sent.count() == 60
+    assert set(sent.values_list("attempts", flat=True)) == {1}

@@ -1,5 +1,6 @@
 import datetime
 import smtplib
+from collections import Counter
 
 import pytest
 import time_machine
@@ -42,7 +43,7 @@ def test_running_the_send_task_twice_sends_one_email(member, schedule):
 def test_a_message_not_yet_due_is_not_sent(member, schedule):
     message = schedule(member, due_at=now() + minutes(10))
     assert message_deliver(message_id=message.pk) == Outcome.SKIPPED
-    assert delivery.due_scan() == []
+    assert delivery.send_due() == {}
     assert mail.outbox == []
 
 
@@ -53,33 +54,59 @@ def test_a_cancelled_message_is_not_sent(member, schedule):
     assert mail.outbox == []
 
 
-def test_the_scan_enqueues_due_messages_after_commit_and_they_are_sent(
-    member, schedule, django_capture_on_commit_callbacks
-):
+def test_the_scan_sends_what_is_due_and_leaves_the_rest_for_later(member, schedule):
     due = schedule(member, key="a")
     later = schedule(member, key="b", due_at=now() + minutes(30))
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assert send_due_messages() == 1
-    assert len(callbacks) == 1
+    assert send_due_messages() == 1
     assert reload(due).status == MessageStatus.SENT
     assert reload(later).status == MessageStatus.PENDING
     assert len(mail.outbox) == 1
+    assert send_due_messages() == 0  # a second scan finds nothing more to do
+    assert len(mail.outbox) == 1
 
 
-def test_the_scan_does_not_hand_out_a_row_twice_while_its_task_may_be_queued(member, schedule):
-    message = schedule(member)
-    assert delivery.due_scan() == [message.pk]
-    assert delivery.due_scan() == []
-    with time_machine.travel(now() + minutes(6)):
-        # The task was lost (dead worker): the row is handed out again.
-        assert delivery.due_scan() == [message.pk]
+def test_the_scan_sends_the_oldest_due_first(member, schedule):
+    newer = schedule(member, key="newer", due_at=now() - minutes(1))
+    older = schedule(member, key="older", due_at=now() - minutes(5))
+    assert delivery.send_due() == {Outcome.SENT: 2}
+    assert [email.extra_headers["Message-ID"] for email in mail.outbox] == [
+        f"<caiac.message.{older.pk}@caiac.ma>",
+        f"<caiac.message.{newer.pk}@caiac.ma>",
+    ]
+
+
+def test_a_scan_out_of_time_stops_claiming_and_says_more_is_due(member, schedule):
+    for n in range(3):
+        schedule(member, key=f"burst:{n}")
+    outcomes = delivery.send_due(budget_seconds=0)
+    assert outcomes == {Outcome.BUSY: 1}
+    assert mail.outbox == []
+    assert Message.objects.filter(status=MessageStatus.PENDING).count() == 3
+
+
+def test_a_scan_out_of_time_starts_another_scan_at_once(monkeypatch):
+    started = []
+    monkeypatch.setattr(
+        delivery, "send_due", lambda **kw: Counter({Outcome.SENT: 40, Outcome.BUSY: 1})
+    )
+    monkeypatch.setattr(send_due_messages, "apply_async", lambda **kw: started.append(kw))
+    assert send_due_messages() == 40
+    assert len(started) == 1
+
+
+def test_a_scan_that_got_nothing_done_does_not_start_another(monkeypatch):
+    started = []
+    monkeypatch.setattr(delivery, "send_due", lambda **kw: Counter({Outcome.BUSY: 1}))
+    monkeypatch.setattr(send_due_messages, "apply_async", lambda **kw: started.append(kw))
+    assert send_due_messages() == 0
+    assert started == []
 
 
 def test_a_reminder_found_after_send_before_is_expired_never_sent_late(member, schedule):
     start = now() + minutes(60)
     message = schedule(member, due_at=now() - minutes(1), send_before=start)
     with time_machine.travel(start + minutes(1)):
-        assert delivery.due_scan() == []
+        assert delivery.send_due() == {}
         assert reload(message).status == MessageStatus.EXPIRED
         assert message_deliver(message_id=message.pk) == Outcome.SKIPPED
     assert mail.outbox == []
@@ -106,11 +133,12 @@ def test_an_smtp_error_is_retried_with_backoff_then_succeeds(member, schedule, f
     assert failed_once.next_attempt_at > now()
     # Not before the backoff is over, neither by the task nor by the scan.
     assert message_deliver(message_id=message.pk) == Outcome.SKIPPED
-    assert delivery.due_scan() == []
+    with time_machine.travel(failed_once.next_attempt_at - minutes(0.1)):
+        assert delivery.send_due() == {}
 
-    with time_machine.travel(failed_once.next_attempt_at + minutes(0.1)):
-        assert delivery.due_scan() == [message.pk]
-        assert message_deliver(message_id=message.pk) == Outcome.SENT
+    # The first scan after the backoff is over sends it: retries keep the configured delays.
+    with time_machine.travel(failed_once.next_attempt_at):
+        assert delivery.send_due() == {Outcome.SENT: 1}
     assert len(mail.outbox) == 1
     assert reload(message).attempts == 2
 
@@ -232,12 +260,12 @@ def test_a_send_killed_midway_is_recovered_and_sent_once(member, schedule, setti
     claimed = delivery._claim(message.pk)
     assert not isinstance(claimed, Outcome)
     assert reload(message).status == MessageStatus.SENDING
-    assert delivery.due_scan() == []  # a live send is not interfered with
+    assert delivery.send_due() == {}  # a live send is not interfered with
     assert message_deliver(message_id=message.pk) == Outcome.SKIPPED
 
-    with time_machine.travel(now() + minutes(4)):
-        assert delivery.due_scan() == [message.pk]
-        assert message_deliver(message_id=message.pk) == Outcome.SENT
+    # Once the claim is older than any sender can live, the next scan sends it again.
+    with time_machine.travel(now() + datetime.timedelta(seconds=181)):
+        assert delivery.send_due() == {Outcome.SENT: 1}
     assert len(mail.outbox) == 1
 
 
@@ -253,8 +281,7 @@ def test_a_crash_after_the_sink_took_the_mail_does_not_send_it_twice(member, sch
     assert len(list(file_sink.glob("*.eml"))) == 1
 
     with time_machine.travel(now() + minutes(10)):
-        assert delivery.due_scan() == [message.pk]
-        assert message_deliver(message_id=message.pk) == Outcome.ALREADY_DELIVERED
+        assert delivery.send_due() == {Outcome.ALREADY_DELIVERED: 1}
     assert len(list(file_sink.glob("*.eml"))) == 1
     assert reload(message).status == MessageStatus.SENT
 
@@ -264,14 +291,14 @@ def test_a_worker_lost_on_the_last_attempt_leaves_the_message_failed(member, sch
     message = schedule(member)
     delivery._claim(message.pk)
     with time_machine.travel(now() + minutes(10)):
-        delivery.due_scan()
+        delivery.housekeeping()
     failed = reload(message)
     assert failed.status == MessageStatus.FAILED
     assert "outcome unknown" in failed.last_error
 
 
 def test_a_template_error_fails_the_message_at_once_instead_of_leaving_it_sending(
-    member, schedule, monkeypatch
+    member, schedule, monkeypatch, caplog
 ):
     message = schedule(member)
 
@@ -279,9 +306,28 @@ def test_a_template_error_fails_the_message_at_once_instead_of_leaving_it_sendin
         raise ValueError("bad context")
 
     monkeypatch.setattr(delivery, "email_build", broken)
-    with pytest.raises(ValueError):
-        message_deliver(message_id=message.pk)
-    assert reload(message).status == MessageStatus.FAILED
+    assert message_deliver(message_id=message.pk) == Outcome.FAILED
+    failed = reload(message)
+    assert failed.status == MessageStatus.FAILED
+    assert failed.last_error == "ValueError: bad context"
+    assert any(r.levelname == "ERROR" and r.exc_info for r in caplog.records)
+
+
+def test_one_bad_message_does_not_stop_the_rest_of_its_batch(member, schedule, monkeypatch):
+    from caiac.notifications import rendering
+
+    bad = schedule(member, key="bad", due_at=now() - minutes(2))
+    good = [schedule(member, key=f"good:{n}", due_at=now() - minutes(1)) for n in range(3)]
+
+    def build(message):
+        if message.pk == bad.pk:
+            raise KeyError("a template that reads what is not there")
+        return rendering.email_build(message)
+
+    monkeypatch.setattr(delivery, "email_build", build)
+    assert delivery.send_due() == {Outcome.FAILED: 1, Outcome.SENT: 3}
+    assert reload(bad).status == MessageStatus.FAILED
+    assert {reload(m).status for m in good} == {MessageStatus.SENT}
 
 
 def test_resending_a_message_that_did_not_fail_is_a_conflict(member, staff, schedule):
@@ -323,3 +369,22 @@ def test_the_ics_part_names_its_charset_once(member, schedule):
         line for line in raw.splitlines() if line.startswith("Content-Type: text/calendar")
     ]
     assert header.lower().count("charset") == 1, header
+
+
+def test_rows_claimed_but_not_tried_when_the_budget_ends_go_back_untouched(
+    member, schedule, monkeypatch
+):
+    ids = [schedule(member, key=f"batch:{n}").pk for n in range(5)]
+    sent = []
+    send = delivery._send_claimed
+    monkeypatch.setattr(delivery, "_send_claimed", lambda *a: sent.append(1) or send(*a))
+    # The budget runs out once the first email of the batch is sent.
+    monkeypatch.setattr(delivery, "_past", lambda deadline: bool(sent))
+    outcomes = delivery.send_due(budget_seconds=10)
+    assert outcomes[Outcome.SENT] == 1
+    rows = Message.objects.filter(pk__in=ids).order_by("due_at", "id")
+    assert [row.status for row in rows].count(MessageStatus.SENT) == 1
+    left = rows.exclude(status=MessageStatus.SENT)
+    assert {(row.status, row.attempts, row.send_token) for row in left} == {
+        (MessageStatus.PENDING, 0, "")
+    }

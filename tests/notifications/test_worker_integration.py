@@ -37,7 +37,7 @@ pytestmark = [
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
-STALE_SECONDS = 6
+STALE_SECONDS = 10
 
 
 def database_url() -> str:
@@ -99,9 +99,11 @@ def celery(tmp_path):
         "EMAIL_FILE_PATH": str(mail_dir),
         "SINK_DELAY_SECONDS": "0.4",
         "NOTIFICATIONS_SCAN_SECONDS": "1",
-        "NOTIFICATIONS_SEND_TIME_LIMIT": "4",
+        # A scan claims for 1 s and is killed 1 + 2 + 5 s after it started: a claim older than
+        # STALE_SECONDS is certainly abandoned.
+        "NOTIFICATIONS_SCAN_BUDGET_SECONDS": "1",
+        "NOTIFICATIONS_SEND_TIME_LIMIT": "2",
         "NOTIFICATIONS_STALE_SENDING_SECONDS": str(STALE_SECONDS),
-        "NOTIFICATIONS_REENQUEUE_SECONDS": "4",
     }
     processes = Processes(env, tmp_path)
     processes.mail_dir = mail_dir

@@ -23,3 +23,4 @@ TIME_INPUT_FORMATS = ["%H:%M:%S", "%H:%M"]
 DECIMAL_SEPARATOR = ","
 THOUSAND_SEPARATOR = "\xa0"
 NUMBER_GROUPING = 3
+DAY_LONG_FORMAT = "l j F Y"  # dimanche 20 septembre 2026

@@ -18,3 +18,4 @@ DATETIME_INPUT_FORMATS = [
     "%d/%m/%Y %H:%M",
 ]
 TIME_INPUT_FORMATS = ["%H:%M:%S", "%H:%M"]
+DAY_LONG_FORMAT = "l j F Y"  # dimanche 20 septembre 2026

@@ -10,10 +10,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        ids = delivery.due_scan()
-        outcomes: dict[str, int] = {}
-        for message_id in ids:
-            outcome = delivery.message_deliver(message_id=message_id)
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        outcomes = delivery.send_due()
+        total = sum(outcomes.values())
         summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
-        self.stdout.write(f"{len(ids)} due message(s){': ' + summary if summary else ''}.")
+        self.stdout.write(f"{total} due message(s){': ' + summary if summary else ''}.")
