@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint format schema worker beat bench clean
+.PHONY: setup run test lint format schema fuzz worker beat bench clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ format: setup
 
 schema: setup
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file var/schema.yml
+
+# The API against its own schema on a live server with the demo data (schemathesis).
+fuzz: setup
+	BIN=$(BIN) .ci/fuzz-api
 
 worker: setup
 	$(BIN)/celery -A caiac worker --loglevel=INFO

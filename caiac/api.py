@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from caiac import access
 from caiac.accounts.api.serializers import UserOrganisationSerializer
+from caiac.accounts.models import Language, Role
 from trainings.selectors import certifications_of
 
 
@@ -24,8 +25,8 @@ class MeSerializer(serializers.Serializer):
     first_name = serializers.CharField()
     last_name = serializers.CharField()
     email = serializers.EmailField()
-    language = serializers.CharField()
-    role = serializers.CharField()
+    language = serializers.ChoiceField(choices=Language.choices)
+    role = serializers.ChoiceField(choices=Role.choices)
     is_cluster_staff = serializers.BooleanField()
     organisations = UserOrganisationSerializer(source="memberships", many=True)
     certifications = MeCertificationSerializer(many=True)

@@ -8,10 +8,18 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.handlers.exception import response_for_exception
+from django.db import DataError, IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -115,7 +123,52 @@ def error_body(code: str, detail: Any, fields: dict[str, Any] | None = None) -> 
     return {"code": code, "detail": str(detail), "fields": fields or {}}
 
 
+class TooLarge(DomainError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+    default_message = _("The request body is too large.")
+
+
+def _from_django(exc: Exception) -> DomainError | None:
+    """Errors Django and the database raise on bad input, as the client's error (not a 500).
+
+    The services check first, for a good message; these are the last line, for a rule the
+    database holds and a serializer forgot to mirror (logged, so it gets mirrored)."""
+    if isinstance(exc, RequestDataTooBig):
+        return TooLarge()
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return Invalid(_("Too many fields in the request."), code="too_many_fields")
+    if isinstance(exc, SuspiciousOperation):
+        return Invalid(_("The request could not be understood."), code="bad_request")
+    if isinstance(exc, IntegrityError):
+        logger.warning("IntegrityError reached the API (mirror it in validation): %s", exc)
+        if _is_check_violation(exc):
+            return Invalid(_("A value breaks a rule of the data."))
+        return Conflict(_("This conflicts with data already recorded."))
+    if isinstance(exc, DataError):
+        logger.warning("DataError reached the API (mirror it in validation): %s", exc)
+        return Invalid(_("A value is out of the range the database can hold."))
+    return None
+
+
+def _is_check_violation(exc: IntegrityError) -> bool:
+    """CHECK and NOT NULL are bad input (400); UNIQUE, exclusion and foreign keys clash with
+    what is stored (409). PostgreSQL says so by SQLSTATE class 23, SQLite only in words."""
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)
+    if sqlstate:
+        return sqlstate in ("23514", "23502")  # check_violation, not_null_violation
+    message = str(exc).upper()
+    return "CHECK CONSTRAINT" in message or "NOT NULL CONSTRAINT" in message
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    request = context.get("request")
+    if request is not None:
+        # Errors are JSON whatever format was asked for (usage.csv, report.xlsx, calendar.ics):
+        # DRF renders the response with the request's accepted renderer.
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+    exc = _from_django(exc) or exc
     if isinstance(exc, DomainError):
         return Response(
             error_body(exc.code, exc.message, _plain(exc.fields)),

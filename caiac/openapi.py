@@ -1,17 +1,8 @@
 """Shared pieces of the OpenAPI description: the one error body, and the lockout answer."""
 
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import serializers
 
-
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="stable, e.g. slot_unavailable, locked_out")
-    detail = serializers.CharField(help_text="a sentence in the request's language")
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="per-field messages, when a field is at fault",
-    )
-
+from caiac.schema import ErrorSerializer  # the one error body (component "Error")
 
 LOCKED_OUT_RESPONSE = OpenApiResponse(
     response=ErrorSerializer,

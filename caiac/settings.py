@@ -9,6 +9,8 @@ import datetime
 from pathlib import Path
 
 import environ
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -60,7 +62,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
-    "drf_spectacular_sidecar",
+    "drf_spectacular_sidecar",  # Swagger UI from our own static files (CSP: 'self' only)
+    "csp",
     "django_htmx",
     "axes",
     "caiac",
@@ -76,12 +79,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside everything that reads the database (sessions, the signed-in user): a lost
     # connection there is a 503 too (caiac/unavailable.py).
     "caiac.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is chosen (error details are translated), before everything else:
+    # every error under /api/ leaves as {"code", "detail", "fields"}.
+    "caiac.middleware.ApiErrorMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -229,6 +237,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bodies only; a view that takes a file adds caiac.parsers.MultiPartParser itself.
+    "DEFAULT_PARSER_CLASSES": ["caiac.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "caiac.negotiation.FallbackContentNegotiation",
+    "DEFAULT_METADATA_CLASS": "caiac.metadata.ApiMetadata",
     "DEFAULT_PAGINATION_CLASS": "caiac.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -236,7 +249,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "caiac.schema.AutoSchema",
     "EXCEPTION_HANDLER": "caiac.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["caiac.throttling.WriteRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
@@ -263,15 +276,37 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every choice set is one named enum (several apps have a "status", "kind" or "role").
     "ENUM_NAME_OVERRIDES": {
-        "OrganisationKindEnum": "caiac.accounts.models.OrganisationKind",
+        "BookingStatusEnum": "booking.models.BookingStatus",
         "EquipmentStatusEnum": "booking.models.EquipmentStatus",
+        "EquipmentCategoryEnum": "booking.models.Category",
+        "EquipmentLineEnum": "booking.models.Line",
+        "FeedKindEnum": "booking.models.FeedKind",
+        "SessionStatusEnum": "trainings.models.SessionStatus",
+        "EnrolmentStatusEnum": "trainings.models.EnrolmentStatus",
+        "CourseLevelEnum": "trainings.models.Level",
+        "CertificationEventKindEnum": "trainings.models.CertificationEventKind",
+        "StageEnum": "incubation.models.Stage",
+        "ApplicationStatusEnum": "incubation.models.ApplicationStatus",
+        "MilestoneStatusEnum": "incubation.models.MilestoneStatus",
+        "MessageStatusEnum": "caiac.notifications.models.MessageStatus",
+        "DeliveryEnum": "caiac.notifications.models.Delivery",
+        "UserRoleEnum": "caiac.accounts.models.Role",
+        "MembershipRoleEnum": "caiac.accounts.models.MembershipRole",
+        "LanguageEnum": "caiac.accounts.models.Language",
+        "OrganisationKindEnum": "caiac.accounts.models.OrganisationKind",
+        "SectorEnum": "caiac.accounts.models.Sector",
         "InvoiceStatusEnum": "billing.models.InvoiceStatus",
         "InvoiceKindEnum": "billing.models.InvoiceKind",
         "ChargeKindEnum": "billing.models.ChargeKind",
         "PaymentMethodEnum": "billing.models.PaymentMethod",
     },
 }
+
+# Bodies larger than this are refused with 413 before they are read (JSON bodies: Django's
+# DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB).
+API_MAX_UPLOAD_BYTES = env.int("API_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 
 # --- Celery ---------------------------------------------------------------------------------
 if REDIS_URL:
@@ -349,6 +384,32 @@ BILLING_ISSUER = {
 }
 
 # --- Security (production) -----------------------------------------------------------------
+# The same Content-Security-Policy in every mode, so development and the browser tests see what
+# production does: scripts and styles from this site only, no inline script or style (pages put
+# their JS in static files), no plugins, no framing, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF, "data:"],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    }
+}
+# Powerful browser features the site never uses are off for it and anything it embeds.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+        "magnetometer", "microphone", "midi", "payment", "usb", "screen-wake-lock",
+        "xr-spatial-tracking",
+    )
+}  # fmt: skip
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

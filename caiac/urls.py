@@ -47,3 +47,8 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "caiac.middleware.handler400"
+handler403 = "caiac.middleware.handler403"
+handler404 = "caiac.middleware.handler404"
+handler500 = "caiac.middleware.handler500"

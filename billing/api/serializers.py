@@ -16,11 +16,12 @@ from billing.models import (
     PriceItem,
 )
 from caiac.accounts.models import Language
+from caiac.serializers import BoundedDateField, IntegerField, ModelSerializer
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-class PriceItemSerializer(serializers.ModelSerializer):
+class PriceItemSerializer(ModelSerializer):
     unit_price = serializers.DecimalField(**MONEY, min_value=Decimal("0"))
     vat_rate = serializers.DecimalField(
         max_digits=5,
@@ -39,7 +40,7 @@ class PriceItemSerializer(serializers.ModelSerializer):
         extra_kwargs = {"name": {"validators": []}}
 
 
-class ChargeSerializer(serializers.ModelSerializer):
+class ChargeSerializer(ModelSerializer):
     kind = serializers.ChoiceField(choices=ChargeKind.choices, read_only=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     invoice_number = serializers.CharField(
@@ -75,13 +76,13 @@ class ChargeSerializer(serializers.ModelSerializer):
 
 
 class ChargeCreateSerializer(serializers.Serializer):
-    item = serializers.IntegerField(min_value=1, help_text="a price-list item")
+    item = IntegerField(min_value=1, help_text="a price-list item")
     quantity = serializers.DecimalField(max_digits=10, decimal_places=3, min_value=Decimal("0.001"))
-    organisation = serializers.IntegerField(min_value=1, required=False)
-    booking = serializers.IntegerField(
+    organisation = IntegerField(min_value=1, required=False)
+    booking = IntegerField(
         min_value=1, required=False, help_text="charge it with this booking (its organisation)"
     )
-    service_date = serializers.DateField(required=False)
+    service_date = BoundedDateField(required=False)
     description = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
     def validate(self, attrs):
@@ -96,7 +97,7 @@ class WaiveSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-class InvoiceLineSerializer(serializers.ModelSerializer):
+class InvoiceLineSerializer(ModelSerializer):
     class Meta:
         model = InvoiceLine
         fields = [
@@ -116,7 +117,7 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(ModelSerializer):
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
     amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
 
@@ -131,7 +132,7 @@ class PaymentSerializer(serializers.ModelSerializer):
         return value
 
 
-class InvoiceSerializer(serializers.ModelSerializer):
+class InvoiceSerializer(ModelSerializer):
     kind = serializers.ChoiceField(choices=InvoiceKind.choices, read_only=True)
     status = serializers.ChoiceField(choices=InvoiceStatus.choices, read_only=True)
     language = serializers.ChoiceField(choices=Language.choices, read_only=True)
@@ -187,7 +188,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
 
 class CreditLineSerializer(serializers.Serializer):
-    line = serializers.IntegerField(min_value=1)
+    line = IntegerField(min_value=1)
     quantity = serializers.DecimalField(
         max_digits=10, decimal_places=3, min_value=Decimal("0.001"), required=False
     )
@@ -201,12 +202,12 @@ class CreditNoteInputSerializer(serializers.Serializer):
 
 
 class DraftMonthSerializer(serializers.Serializer):
-    year = serializers.IntegerField(min_value=2020, max_value=2100)
-    month = serializers.IntegerField(min_value=1, max_value=12)
+    year = IntegerField(min_value=2020, max_value=2100)
+    month = IntegerField(min_value=1, max_value=12)
 
 
 class StatementEntrySerializer(serializers.Serializer):
-    date = serializers.DateField()
+    date = BoundedDateField()
     label = serializers.CharField()
     reference = serializers.CharField()
     debit = serializers.DecimalField(**MONEY)
@@ -223,7 +224,7 @@ class StatementSerializer(serializers.Serializer):
     entries = StatementEntrySerializer(many=True)
 
 
-class CustomerProfileSerializer(serializers.ModelSerializer):
+class CustomerProfileSerializer(ModelSerializer):
     language = serializers.ChoiceField(choices=Language.choices, required=False)
 
     class Meta:
@@ -233,8 +234,8 @@ class CustomerProfileSerializer(serializers.ModelSerializer):
 
 
 class JournalQuerySerializer(serializers.Serializer):
-    from_ = serializers.DateField()
-    to = serializers.DateField()
+    from_ = BoundedDateField()
+    to = BoundedDateField()
 
     def to_internal_value(self, data):
         data = {"from_": data.get("from"), "to": data.get("to")}

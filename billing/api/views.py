@@ -2,7 +2,12 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -77,11 +82,13 @@ class PriceItemViewSet(
         )
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("organisation", int),
-        OpenApiParameter("uninvoiced", bool, description="only charges on no issued invoice"),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("organisation", int),
+            OpenApiParameter("uninvoiced", bool, description="only charges on no issued invoice"),
+        ]
+    )
 )
 class ChargeViewSet(
     mixins.ListModelMixin,
@@ -145,13 +152,15 @@ class ChargeViewSet(
         return Response(s.ChargeSerializer(charge).data)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("organisation", int),
-        OpenApiParameter("status", str, enum=InvoiceStatus.values),
-        OpenApiParameter("kind", str, enum=InvoiceKind.values),
-        OpenApiParameter("overdue", bool),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("organisation", int),
+            OpenApiParameter("status", str, enum=InvoiceStatus.values),
+            OpenApiParameter("kind", str, enum=InvoiceKind.values),
+            OpenApiParameter("overdue", bool),
+        ]
+    )
 )
 class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Invoices and credit notes. Staff see all (drafts included); owners their organisation's
@@ -243,7 +252,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         request=s.PaymentSerializer,
         responses={201: s.PaymentSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def payments(self, request, pk=None):
         """Payments received for the invoice; staff record one (partial payments allowed)."""
         invoice = self.get_object()

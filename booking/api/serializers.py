@@ -1,9 +1,11 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking.models import (
     Booking,
     BookingEvent,
     BookingSeries,
+    BookingStatus,
     Closure,
     Equipment,
     FeedKind,
@@ -11,7 +13,13 @@ from booking.models import (
     LabCredit,
     OpeningHours,
 )
-from caiac.fields import WallClockDateTimeField
+from caiac.serializers import (
+    BoundedDateField,
+    IdField,
+    IntegerField,
+    ModelSerializer,
+    WallClockDateTimeField,
+)
 
 
 def dry_run_field() -> serializers.BooleanField:
@@ -43,10 +51,8 @@ def cancelled_bookings_field() -> serializers.ListField:
     )
 
 
-class EquipmentSerializer(serializers.ModelSerializer):
-    required_course_title = serializers.CharField(
-        source="required_course.title", read_only=True, default=None
-    )
+class EquipmentSerializer(ModelSerializer):
+    required_course_title = serializers.SerializerMethodField()
     dry_run = dry_run_field()
     reason = cancellation_reason_field()
 
@@ -76,6 +82,25 @@ class EquipmentSerializer(serializers.ModelSerializer):
             "reason",
         ]
         read_only_fields = ["id"]
+        # The database's checks, mirrored (a 400 on the field, not an IntegrityError), and
+        # bounds that keep date arithmetic (horizon, lead time) far from overflowing.
+        extra_kwargs = {
+            "slot_minutes": {"min_value": 1, "max_value": 24 * 60},
+            "min_duration_minutes": {"min_value": 1, "max_value": 31 * 24 * 60},
+            "max_duration_minutes": {"min_value": 1, "max_value": 31 * 24 * 60},
+            "buffer_minutes": {"max_value": 7 * 24 * 60},
+            "lead_time_minutes": {"max_value": 366 * 24 * 60},
+            "horizon_days": {"max_value": 10 * 366},
+            "cancellation_deadline_hours": {"max_value": 366 * 24},
+            "hourly_rate_member": {"min_value": 0},
+            "hourly_rate_non_member": {"min_value": 0},
+        }
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_required_course_title(self, equipment: Equipment) -> str | None:
+        # A method, not source="required_course.title": on a PATCH (partial) DRF would drop
+        # the field from the response when there is no course, instead of answering null.
+        return equipment.required_course.title if equipment.required_course_id else None
 
 
 class EquipmentResultSerializer(EquipmentSerializer):
@@ -85,7 +110,7 @@ class EquipmentResultSerializer(EquipmentSerializer):
         fields = [*EquipmentSerializer.Meta.fields, "cancelled_bookings"]
 
 
-class OpeningHoursSerializer(serializers.ModelSerializer):
+class OpeningHoursSerializer(ModelSerializer):
     dry_run = dry_run_field()
     reason = cancellation_reason_field()
 
@@ -113,7 +138,7 @@ class OpeningHoursResultSerializer(OpeningHoursSerializer):
         fields = [*OpeningHoursSerializer.Meta.fields, "cancelled_bookings"]
 
 
-class ClosureSerializer(serializers.ModelSerializer):
+class ClosureSerializer(ModelSerializer):
     dry_run = dry_run_field()
 
     class Meta:
@@ -143,10 +168,14 @@ class AvailabilitySerializer(serializers.Serializer):
     free = IntervalSerializer(many=True)
 
 
-class BookingEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
-    from_status = serializers.CharField(read_only=True)
-    to_status = serializers.CharField(read_only=True)
+class BookingEventSerializer(ModelSerializer):
+    actor = serializers.CharField(
+        source="actor.username", default=None, read_only=True, allow_null=True
+    )
+    from_status = serializers.ChoiceField(
+        choices=BookingStatus.choices, allow_blank=True, read_only=True
+    )
+    to_status = serializers.ChoiceField(choices=BookingStatus.choices, read_only=True)
 
     class Meta:
         model = BookingEvent
@@ -161,14 +190,11 @@ class BookingEventSerializer(serializers.ModelSerializer):
         ]
 
 
-class BookingSerializer(serializers.ModelSerializer):
+class BookingSerializer(ModelSerializer):
     equipment_name = serializers.CharField(source="equipment.name", read_only=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     booked_by = serializers.CharField(source="booked_by.username", read_only=True)
-    status = serializers.CharField(
-        read_only=True,
-        help_text="pending, confirmed, completed, no_show, cancelled or rejected",
-    )
+    status = serializers.ChoiceField(choices=BookingStatus.choices, read_only=True)
 
     class Meta:
         model = Booking
@@ -205,10 +231,11 @@ class BookingDetailSerializer(BookingSerializer):
 
 
 class BookingInputSerializer(serializers.Serializer):
-    equipment = serializers.PrimaryKeyRelatedField(queryset=Equipment.objects.all())
+    equipment = IdField(queryset=Equipment.objects.all())
     start = WallClockDateTimeField()
     end = WallClockDateTimeField()
-    organisation = serializers.IntegerField(required=False, allow_null=True)
+    # An id, not a related field: another organisation's id is a 404 like an unknown one.
+    organisation = IntegerField(min_value=1, required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
@@ -226,7 +253,7 @@ class RejectSerializer(serializers.Serializer):
 
 
 class SeriesInputSerializer(BookingInputSerializer):
-    weekly_until = serializers.DateField()
+    weekly_until = BoundedDateField()
 
 
 class ClashSerializer(serializers.Serializer):
@@ -235,7 +262,7 @@ class ClashSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class BookingSeriesSerializer(serializers.ModelSerializer):
+class BookingSeriesSerializer(ModelSerializer):
     bookings = BookingSerializer(many=True, read_only=True)
 
     class Meta:
@@ -261,7 +288,7 @@ class SeriesResultSerializer(serializers.Serializer):
 
 
 class SeriesCancelInputSerializer(serializers.Serializer):
-    from_date = serializers.DateField(required=False, allow_null=True)
+    from_date = BoundedDateField(required=False, allow_null=True)
 
 
 class SeriesCancelResultSerializer(serializers.Serializer):
@@ -269,9 +296,9 @@ class SeriesCancelResultSerializer(serializers.Serializer):
     kept = ClashSerializer(many=True)
 
 
-class FeedTokenSerializer(serializers.ModelSerializer):
+class FeedTokenSerializer(ModelSerializer):
     url = serializers.SerializerMethodField()
-    kind = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=FeedKind.choices, read_only=True)
 
     class Meta:
         model = FeedToken
@@ -285,16 +312,10 @@ class FeedTokenSerializer(serializers.ModelSerializer):
 
 
 class FeedTokenInputSerializer(serializers.Serializer):
-    kind = serializers.CharField(help_text="user, organisation or equipment")
-    organisation = serializers.IntegerField(required=False, allow_null=True)
-    equipment = serializers.PrimaryKeyRelatedField(
-        queryset=Equipment.objects.all(), required=False, allow_null=True
-    )
-
-    def validate_kind(self, value: str) -> str:
-        if value not in FeedKind.values:
-            raise serializers.ValidationError(f"Choose one of: {', '.join(FeedKind.values)}.")
-        return value
+    kind = serializers.ChoiceField(choices=FeedKind.choices)
+    # An id, not a related field: another organisation's id is a 404 like an unknown one.
+    organisation = IntegerField(min_value=1, required=False, allow_null=True)
+    equipment = IdField(queryset=Equipment.objects.all(), required=False, allow_null=True)
 
 
 class UsageRowSerializer(serializers.Serializer):
@@ -318,7 +339,7 @@ class AffectedBookingsSerializer(serializers.Serializer):
     affected_bookings = BookingSerializer(many=True)
 
 
-class LabCreditSerializer(serializers.ModelSerializer):
+class LabCreditSerializer(ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     hours_left = serializers.SerializerMethodField()
 

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from booking.api.calendar import calendar_feed
+from booking.api.calendar import CalendarFeedView
 from booking.api.usage import UsageView
 from booking.api.views import (
     BookingSeriesViewSet,
@@ -23,7 +23,7 @@ router.register("calendar-feeds", FeedTokenViewSet, basename="calendar-feed")
 router.register("lab-credits", LabCreditViewSet, basename="lab-credit")
 
 urlpatterns = [
-    path("calendar/<str:token>.ics", calendar_feed, name="booking-calendar-feed"),
+    path("calendar/<str:token>.ics", CalendarFeedView.as_view(), name="booking-calendar-feed"),
     path("usage/", UsageView.as_view(), name="booking-usage"),
     path("usage.csv", UsageView.as_view(), {"format": "csv"}, name="booking-usage-csv"),
     path("usage.xlsx", UsageView.as_view(), {"format": "xlsx"}, name="booking-usage-xlsx"),

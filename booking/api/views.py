@@ -1,6 +1,5 @@
 import datetime
 
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -29,7 +28,8 @@ from booking.models import (
     Line,
     OpeningHours,
 )
-from caiac.clock import local_date, wall_clock
+from caiac.clock import local_date
+from caiac.fields import ID_MAX, DateOrDateTimeField, IntegerField
 from caiac.permissions import IsClusterStaffOrReadOnly
 
 MAX_AVAILABILITY_DAYS = 62
@@ -126,13 +126,15 @@ class _DryRunWrites:
         return change_response(change, self.result_serializer_class)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("category", str, enum=[*Category.values, "conditioning"]),
-        OpenApiParameter("line", str, enum=Line.values, description="a 'both' machine matches"),
-        OpenApiParameter("status", str, enum=EquipmentStatus.values),
-        OpenApiParameter("search", str, description="free text in name, description, location"),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("category", str, enum=[*Category.values, "conditioning"]),
+            OpenApiParameter("line", str, enum=Line.values, description="a 'both' machine matches"),
+            OpenApiParameter("status", str, enum=EquipmentStatus.values),
+            OpenApiParameter("search", str, description="free text in name, description, location"),
+        ]
+    )
 )
 class EquipmentViewSet(
     mixins.ListModelMixin,
@@ -290,28 +292,24 @@ def _moment(name: str, value: str | None, *, end_of_day: bool = False):
     """A date (local midnight; ``end_of_day``: the next one) or an ISO date-time with offset."""
     if not value:
         return None
-    day = parse_date(value) if len(value) == 10 else None
-    if day is not None:
-        return wall_clock(day + datetime.timedelta(days=int(end_of_day)), datetime.time(0))
     try:
-        moment = parse_datetime(value)
-    except ValueError:
-        moment = None
-    if moment is None:
-        raise ValidationError({name: [str(_("Enter a date or an ISO 8601 date-time."))]})
-    if moment.tzinfo is None:
-        raise ValidationError({name: [str(_("Give the time-zone offset."))]})
-    return moment
+        return DateOrDateTimeField(end_of_day=end_of_day).run_validation(value)
+    except ValidationError as exc:
+        raise ValidationError({name: exc.detail}) from None
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("equipment", int),
-        OpenApiParameter("organisation", int),
-        OpenApiParameter("status", str, enum=BookingStatus.values),
-        OpenApiParameter("from", str, description="date or date-time: bookings ending after"),
-        OpenApiParameter("to", str, description="date (inclusive) or date-time: starting before"),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("equipment", int),
+            OpenApiParameter("organisation", int),
+            OpenApiParameter("status", str, enum=BookingStatus.values),
+            OpenApiParameter("from", str, description="date or date-time: bookings ending after"),
+            OpenApiParameter(
+                "to", str, description="date (inclusive) or date-time: starting before"
+            ),
+        ]
+    )
 )
 class BookingViewSet(
     mixins.ListModelMixin,
@@ -339,9 +337,11 @@ class BookingViewSet(
         for name in ("equipment", "organisation"):
             value = params.get(name)
             if value:
-                if not value.isdigit():
-                    raise ValidationError({name: [str(_("A valid integer is required."))]})
-                qs = qs.filter(**{f"{name}_id": int(value)})
+                try:
+                    pk = IntegerField(min_value=1, max_value=ID_MAX).run_validation(value)
+                except ValidationError as exc:
+                    raise ValidationError({name: exc.detail}) from None
+                qs = qs.filter(**{f"{name}_id": pk})
         status_ = _choice_param(self.request, "status", BookingStatus.values)
         if status_:
             qs = qs.filter(status=status_)

@@ -28,6 +28,7 @@ from booking.models import (
 from caiac import access, clock
 from caiac.errors import DomainError
 from frontend.forms import CaiacForm
+from frontend.redirects import redirect_next
 
 
 class CatalogueFilterForm(CaiacForm):
@@ -444,7 +445,7 @@ def cancel(request, pk: int):
         messages.success(request, _("The booking is cancelled."))
     except DomainError as exc:
         messages.error(request, exc.message)
-    return redirect(request.POST.get("next") or "frontend:booking-mine")
+    return redirect_next(request, "frontend:booking-mine")
 
 
 @login_required

@@ -1,16 +1,19 @@
-"""Filters whose status / stage parameters are plain strings in the schema.
-
-django-filter turns choice fields into enum components named after the parameter, and "status"
-exists in every app; the values are the ones listed in docs/incubation.md.
-"""
+"""Filters of the incubation lists (status and stage as enums of their values)."""
 
 import django_filters
 
-from incubation.models import Application, Incubatee, Milestone
+from incubation.models import (
+    Application,
+    ApplicationStatus,
+    Incubatee,
+    Milestone,
+    MilestoneStatus,
+    Stage,
+)
 
 
 class ApplicationFilter(django_filters.FilterSet):
-    status = django_filters.CharFilter(help_text="draft | submitted | admitted | declined")
+    status = django_filters.ChoiceFilter(choices=ApplicationStatus.choices)
 
     class Meta:
         model = Application
@@ -18,9 +21,7 @@ class ApplicationFilter(django_filters.FilterSet):
 
 
 class IncubateeFilter(django_filters.FilterSet):
-    stage = django_filters.CharFilter(
-        help_text="pre_incubation | incubation | acceleration | graduated | exited"
-    )
+    stage = django_filters.ChoiceFilter(choices=Stage.choices)
 
     class Meta:
         model = Incubatee
@@ -28,7 +29,7 @@ class IncubateeFilter(django_filters.FilterSet):
 
 
 class MilestoneFilter(django_filters.FilterSet):
-    status = django_filters.CharFilter(help_text="todo | in_progress | done | missed")
+    status = django_filters.ChoiceFilter(choices=MilestoneStatus.choices)
 
     class Meta:
         model = Milestone

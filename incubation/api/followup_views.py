@@ -9,13 +9,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from caiac import access
 from caiac.errors import Invalid
 from caiac.exports import CSV_CONTENT_TYPE
+from caiac.parsers import JSONParser, MultiPartParser
 from caiac.permissions import IsClusterStaff, IsClusterStaffOrReadOnly
 from incubation import reports, selectors, services
 from incubation.api import serializers as s
@@ -25,6 +25,7 @@ from incubation.models import Cohort, Incubatee, KpiReport, MentoringSession, Mi
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YEAR = OpenApiParameter("year", int, description="Calendar year (default: the cohort's run)")
+REQUIRED_YEAR = OpenApiParameter("year", int, required=True)
 
 
 def _json(value: Any) -> Any:
@@ -47,7 +48,7 @@ def _year(request, required: bool = False) -> int | None:
                 _("Give the year."), code="invalid", fields={"year": [str(_("Required."))]}
             )
         return None
-    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+    if not (raw.isascii() and raw.isdigit()) or not 2000 <= int(raw) <= 2100:
         raise Invalid(
             _("Give a year such as 2026."),
             code="invalid",
@@ -147,15 +148,32 @@ class FunderReportView(APIView):
     permission_classes = [IsClusterStaff]
     fmt = "json"
 
-    @extend_schema(
-        parameters=[OpenApiParameter("year", int, required=True)],
-        responses={200: OpenApiTypes.OBJECT, 403: ERRORS[403]},
-    )
+    @extend_schema(parameters=[REQUIRED_YEAR], responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         report = reports.funder_report(year=_year(request, required=True))
         if self.fmt == "json":
             return Response(_json(report))
         return _file(request, report, self.fmt, f"funder-report-{report['year']}")
+
+
+class FunderReportCsvView(FunderReportView):
+    """The funder report as CSV."""
+
+    fmt = "csv"
+
+    @extend_schema(parameters=[REQUIRED_YEAR], responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request):
+        return super().get(request)
+
+
+class FunderReportXlsxView(FunderReportView):
+    """The funder report as an Excel workbook."""
+
+    fmt = "xlsx"
+
+    @extend_schema(parameters=[REQUIRED_YEAR], responses={(200, XLSX): OpenApiTypes.BINARY})
+    def get(self, request):
+        return super().get(request)
 
 
 class IncubateeViewSet(
@@ -234,7 +252,7 @@ class MilestoneViewSet(
     serializer_class = s.MilestoneSerializer
     filterset_class = MilestoneFilter
     ordering_fields = ["due_date"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONParser, MultiPartParser]  # evidence_file is an upload
 
     def get_queryset(self):
         queryset = selectors.milestones_visible_to(self.request.user).order_by("due_date", "id")

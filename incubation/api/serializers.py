@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from caiac import access
 from caiac.accounts.models import Organisation, User
+from caiac.serializers import IdField, IntegerField, ModelSerializer
 from incubation import selectors
 from incubation.models import (
     KPI_FIELDS,
@@ -31,19 +32,12 @@ from incubation.models import (
 
 
 def choice_field(choices, **kwargs) -> serializers.ChoiceField:
-    """A choice field described by a pattern, not an enum component.
-
-    Enum components are named after the field ("status", "stage"), and every app has a
-    "status" of its own: a pattern keeps the schema exact without clashing names.
-    """
-    values = [value for value, _label in choices]
-    schema = {"type": "string", "pattern": f"^({'|'.join(values)})$"}
-    field_class = type("PatternChoiceField", (serializers.ChoiceField,), {})
-    return extend_schema_field(schema)(field_class)(choices=choices, **kwargs)
+    """An enum (named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"])."""
+    return serializers.ChoiceField(choices=choices, **kwargs)
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):
+class VisiblePrimaryKeyField(IdField):
     """A related id the requesting user may see; anything else is a 404, as on its own URL."""
 
     def __init__(self, *, scope, **kwargs):
@@ -56,6 +50,10 @@ class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type", data_type=type(data).__name__)
+        if isinstance(data, str):
+            if not (data.isascii() and data.strip().isdigit()):
+                self.fail("incorrect_type", data_type="str")
+            data = int(data)
         user = self.context["request"].user
         return access.get_for_person_or_404(self.get_queryset(), user, data, via=None)
 
@@ -64,7 +62,7 @@ ACTIVE_USERS = User.objects.filter(is_active=True)
 
 
 # --- Programmes and calls ----------------------------------------------------------------------
-class ProgrammeStageSerializer(serializers.ModelSerializer):
+class ProgrammeStageSerializer(ModelSerializer):
     stage = choice_field(Stage.choices)
 
     class Meta:
@@ -73,7 +71,7 @@ class ProgrammeStageSerializer(serializers.ModelSerializer):
         extra_kwargs = {"lab_hours_per_month": {"min_value": 0}}
 
 
-class ProgrammeSerializer(serializers.ModelSerializer):
+class ProgrammeSerializer(ModelSerializer):
     stages = ProgrammeStageSerializer(many=True, required=False)
 
     class Meta:
@@ -83,14 +81,14 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         extra_kwargs = {"name": {"validators": []}}
 
 
-class QuestionSerializer(serializers.ModelSerializer):
+class QuestionSerializer(ModelSerializer):
     class Meta:
         model = Question
         fields = ["id", "position", "text", "required"]
         read_only_fields = ["id", "position"]
 
 
-class CriterionSerializer(serializers.ModelSerializer):
+class CriterionSerializer(ModelSerializer):
     class Meta:
         model = Criterion
         fields = ["id", "position", "name", "description", "weight", "max_score"]
@@ -98,7 +96,7 @@ class CriterionSerializer(serializers.ModelSerializer):
         extra_kwargs = {"weight": {"min_value": Decimal("0.01")}, "max_score": {"min_value": 1}}
 
 
-class CallSerializer(serializers.ModelSerializer):
+class CallSerializer(ModelSerializer):
     questions = QuestionSerializer(many=True, required=False)
     criteria = CriterionSerializer(many=True)
     is_open = serializers.SerializerMethodField()
@@ -134,7 +132,7 @@ class RankingRowSerializer(serializers.Serializer):
     application = serializers.IntegerField(source="application.pk")
     organisation = serializers.IntegerField(source="application.organisation_id")
     organisation_name = serializers.CharField(source="application.organisation.name")
-    status = serializers.CharField(source="application.status")
+    status = choice_field(ApplicationStatus.choices, source="application.status")
     total = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
     jurors_assigned = serializers.IntegerField()
     jurors_done = serializers.IntegerField()
@@ -144,7 +142,7 @@ class RankingRowSerializer(serializers.Serializer):
 
 
 # --- Applications and jury ---------------------------------------------------------------------
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(ModelSerializer):
     status = choice_field(ApplicationStatus.choices, read_only=True)
     call_title = serializers.CharField(source="call.title", read_only=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
@@ -176,7 +174,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return [a.juror_id for a in application.assignments.all()]
 
 
-class ScoreSerializer(serializers.ModelSerializer):
+class ScoreSerializer(ModelSerializer):
     juror_name = serializers.CharField(source="juror.display_name", read_only=True)
 
     class Meta:
@@ -218,13 +216,11 @@ class ApplicationUpdateSerializer(serializers.Serializer):
 
 
 class JurorsSerializer(serializers.Serializer):
-    jurors = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_USERS, many=True)
+    jurors = IdField(queryset=ACTIVE_USERS, many=True)
 
 
 class AdmitSerializer(serializers.Serializer):
-    cohort = serializers.PrimaryKeyRelatedField(
-        queryset=Cohort.objects.all(), required=False, allow_null=True
-    )
+    cohort = IdField(queryset=Cohort.objects.all(), required=False, allow_null=True)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -232,7 +228,7 @@ class DeclineSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class EvaluationSerializer(serializers.ModelSerializer):
+class EvaluationSerializer(ModelSerializer):
     class Meta:
         model = Evaluation
         fields = ["id", "application", "juror", "criterion", "score", "comment", "created_at"]
@@ -240,15 +236,15 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
 class EvaluationCreateSerializer(serializers.Serializer):
     # Not scoped: a user who is not a juror of it gets 403 ``not_assigned``.
-    application = serializers.PrimaryKeyRelatedField(queryset=Application.objects.all())
-    criterion = serializers.PrimaryKeyRelatedField(queryset=Criterion.objects.all())
-    score = serializers.IntegerField(min_value=0)
+    application = IdField(queryset=Application.objects.all())
+    criterion = IdField(queryset=Criterion.objects.all())
+    score = IntegerField(min_value=0, max_value=1000)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ScoreItemSerializer(serializers.Serializer):
-    criterion = serializers.PrimaryKeyRelatedField(queryset=Criterion.objects.all())
-    score = serializers.IntegerField(min_value=0)
+    criterion = IdField(queryset=Criterion.objects.all())
+    score = IntegerField(min_value=0, max_value=1000)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -257,7 +253,7 @@ class ScoreBatchSerializer(serializers.Serializer):
 
 
 # --- Cohorts and incubatees --------------------------------------------------------------------
-class CohortSerializer(serializers.ModelSerializer):
+class CohortSerializer(ModelSerializer):
     programme_name = serializers.CharField(source="programme.name", read_only=True)
 
     class Meta:
@@ -267,8 +263,8 @@ class CohortSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
-class StageChangeSerializer(serializers.ModelSerializer):
-    from_stage = serializers.CharField(read_only=True)
+class StageChangeSerializer(ModelSerializer):
+    from_stage = choice_field(Stage.choices, allow_blank=True, read_only=True)
     to_stage = choice_field(Stage.choices, read_only=True)
     changed_by_name = serializers.CharField(source="changed_by.display_name", read_only=True)
 
@@ -284,7 +280,7 @@ class StageChangeSerializer(serializers.ModelSerializer):
         ]
 
 
-class IncubateeSerializer(serializers.ModelSerializer):
+class IncubateeSerializer(ModelSerializer):
     stage = choice_field(Stage.choices, read_only=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     cohort_name = serializers.CharField(source="cohort.name", read_only=True)
@@ -324,8 +320,8 @@ class IncubateeDetailSerializer(IncubateeSerializer):
 
 
 class IncubateeCreateSerializer(serializers.Serializer):
-    cohort = serializers.PrimaryKeyRelatedField(queryset=Cohort.objects.all())
-    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    cohort = IdField(queryset=Cohort.objects.all())
+    organisation = IdField(queryset=Organisation.objects.all())
     stage = choice_field(Stage.choices, default=Stage.PRE_INCUBATION)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -336,7 +332,7 @@ class StageMoveSerializer(serializers.Serializer):
 
 
 # --- Milestones, mentoring, KPIs ---------------------------------------------------------------
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(ModelSerializer):
     status = choice_field(MilestoneStatus.choices, read_only=True)
     organisation_name = serializers.CharField(source="incubatee.organisation.name", read_only=True)
     owner_name = serializers.CharField(source="owner.display_name", read_only=True, default="")
@@ -368,12 +364,10 @@ class MilestoneSerializer(serializers.ModelSerializer):
         return selectors.milestone_is_overdue(milestone)
 
 
-class MilestoneCreateSerializer(serializers.ModelSerializer):
+class MilestoneCreateSerializer(ModelSerializer):
     status = choice_field(MilestoneStatus.choices, required=False)
     incubatee = VisiblePrimaryKeyField(scope=selectors.incubatees_visible_to)
-    owner = serializers.PrimaryKeyRelatedField(
-        queryset=ACTIVE_USERS, required=False, allow_null=True
-    )
+    owner = IdField(queryset=ACTIVE_USERS, required=False, allow_null=True)
 
     class Meta:
         model = Milestone
@@ -394,7 +388,7 @@ class MilestoneUpdateSerializer(MilestoneCreateSerializer):
         fields = [f for f in MilestoneCreateSerializer.Meta.fields if f != "incubatee"]
 
 
-class MentoringSessionSerializer(serializers.ModelSerializer):
+class MentoringSessionSerializer(ModelSerializer):
     organisation_name = serializers.CharField(source="incubatee.organisation.name", read_only=True)
 
     class Meta:
@@ -415,11 +409,9 @@ class MentoringSessionSerializer(serializers.ModelSerializer):
         extra_kwargs = {"mentor_name": {"required": False}}
 
 
-class MentoringSessionInputSerializer(serializers.ModelSerializer):
+class MentoringSessionInputSerializer(ModelSerializer):
     incubatee = VisiblePrimaryKeyField(scope=selectors.incubatees_visible_to)
-    mentor = serializers.PrimaryKeyRelatedField(
-        queryset=ACTIVE_USERS, required=False, allow_null=True
-    )
+    mentor = IdField(queryset=ACTIVE_USERS, required=False, allow_null=True)
 
     class Meta:
         model = MentoringSession
@@ -427,7 +419,7 @@ class MentoringSessionInputSerializer(serializers.ModelSerializer):
         extra_kwargs = {"mentor_name": {"required": False}, "hours": {"min_value": Decimal("0.01")}}
 
 
-class KpiAmendmentSerializer(serializers.ModelSerializer):
+class KpiAmendmentSerializer(ModelSerializer):
     changed_by_name = serializers.CharField(source="changed_by.display_name", read_only=True)
 
     class Meta:
@@ -435,7 +427,7 @@ class KpiAmendmentSerializer(serializers.ModelSerializer):
         fields = ["id", "previous", "changed_by", "changed_by_name", "changed_at", "reason"]
 
 
-class KpiFiguresSerializer(serializers.ModelSerializer):
+class KpiFiguresSerializer(ModelSerializer):
     certifications = serializers.ListField(
         child=serializers.CharField(max_length=100), required=False
     )
@@ -483,6 +475,7 @@ class KpiAmendSerializer(KpiFiguresSerializer):
     class Meta(KpiFiguresSerializer.Meta):
         fields = ["reason", *KPI_FIELDS]
         extra_kwargs = {
-            **KpiFiguresSerializer.Meta.extra_kwargs,
-            **{f: {"required": False} for f in KPI_FIELDS if f != "certifications"},
+            f: {**KpiFiguresSerializer.Meta.extra_kwargs.get(f, {}), "required": False}
+            for f in KPI_FIELDS
+            if f != "certifications"
         }

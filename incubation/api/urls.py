@@ -3,7 +3,9 @@ from rest_framework.routers import SimpleRouter
 
 from incubation.api.followup_views import (
     CohortViewSet,
+    FunderReportCsvView,
     FunderReportView,
+    FunderReportXlsxView,
     IncubateeViewSet,
     KpiReportViewSet,
     MentoringSessionViewSet,
@@ -43,12 +45,12 @@ urlpatterns = [
     path("incubation/reports/funder/", FunderReportView.as_view(), name="incubation-funder"),
     path(
         "incubation/reports/funder.csv",
-        FunderReportView.as_view(fmt="csv"),
+        FunderReportCsvView.as_view(),
         name="incubation-funder-csv",
     ),
     path(
         "incubation/reports/funder.xlsx",
-        FunderReportView.as_view(fmt="xlsx"),
+        FunderReportXlsxView.as_view(),
         name="incubation-funder-xlsx",
     ),
     *router.urls,

@@ -127,3 +127,25 @@ def test_time_ranges_keep_their_order_in_arabic(frozen, signed_in, member, machi
     page = client.get("/lab/my-bookings/").content.decode()
     assert 'dir="rtl"' in page
     assert '<bdi dir="ltr">09:00\u201310:00</bdi>' in page
+
+
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [
+        ("https://evil.example/phish", "/lab/my-bookings/"),
+        ("//evil.example/phish", "/lab/my-bookings/"),
+        ("javascript:alert(1)", "/lab/my-bookings/"),
+        ("/lab/", "/lab/"),
+    ],
+)
+def test_cancel_sends_the_browser_back_only_within_this_site(
+    frozen, signed_in, member, machine, next_url, lands_on
+):
+    booking = services.booking_create(
+        user=member, equipment=machine, start=local(2026, 11, 26, 9), end=local(2026, 11, 26, 10)
+    )
+    response = signed_in(member).post(
+        f"/lab/bookings/{booking.pk}/cancel/", {"next": next_url, "reason": ""}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == lands_on

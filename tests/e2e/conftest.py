@@ -45,8 +45,18 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="fr-FR")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # The production Content-Security-Policy is on (settings: the same in every mode); anything
+    # it blocks (an inline script or style, a foreign source) fails the test that met it.
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert not blocked, f"blocked by the Content-Security-Policy: {blocked}"
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ def test_member_reads_a_notification_and_the_badge_goes_down(page, sign_in, memb
     assert page.locator(".notification.unread").count() == 2
 
     page.locator(".notification.unread button").first.click()
-    page.wait_for_function("document.querySelectorAll('.notification.unread').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('.notification.unread').length === 1")
     # The badge follows without a reload (the read response triggers its refresh).
-    page.wait_for_function("document.querySelector('#unread-badge').innerText.trim() === '1'")
+    page.wait_for_function("() => document.querySelector('#unread-badge').innerText.trim() === '1'")
     page.reload()
     assert page.locator("#unread-badge").inner_text() == "1"

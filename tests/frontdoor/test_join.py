@@ -79,7 +79,7 @@ def test_staff_approve_and_the_organisation_its_owner_and_a_welcome_exist(
 
 
 def test_staff_decline_with_a_reason_that_the_person_reads(mailbox, client_for, staff):
-    response = Client().post("/api/v1/join-requests/", REQUEST, format="json")
+    response = Client().post("/api/v1/join-requests/", REQUEST, content_type="application/json")
     assert response.status_code == 201
     pk = response.json()["id"]
     assert "password" not in response.json()

@@ -1,10 +1,9 @@
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from caiac.accounts.models import User
-from caiac.fields import WallClockDateTimeField
+from caiac.serializers import IdField, IntegerField, ModelSerializer, WallClockDateTimeField
 from trainings.models import (
     Certification,
     CertificationEvent,
@@ -13,13 +12,14 @@ from trainings.models import (
     EnrolmentStatus,
     Level,
     Session,
+    SessionStatus,
 )
 from trainings.selectors import certified_machine_names, seats_left, waitlist_position
 
 # --- courses -----------------------------------------------------------------------------
 
 
-class CourseSerializer(serializers.ModelSerializer):
+class CourseSerializer(ModelSerializer):
     title = serializers.CharField(source="local_title", read_only=True)
     description = serializers.CharField(source="local_description", read_only=True)
     source_title = serializers.CharField(source="title", read_only=True)
@@ -67,25 +67,27 @@ class CourseInputSerializer(serializers.Serializer):
     )
     level = serializers.ChoiceField(choices=Level.choices, required=False)
     price = serializers.DecimalField(max_digits=9, decimal_places=2, min_value=0, required=False)
-    prerequisite = serializers.PrimaryKeyRelatedField(
-        queryset=Course.objects.all(), allow_null=True, required=False
-    )
-    validity_months = serializers.IntegerField(min_value=1, allow_null=True, required=False)
+    prerequisite = IdField(queryset=Course.objects.all(), allow_null=True, required=False)
+    validity_months = IntegerField(min_value=1, max_value=1200, allow_null=True, required=False)
     is_active = serializers.BooleanField(required=False)
 
 
 # --- sessions ----------------------------------------------------------------------------
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class MyEnrolmentStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=EnrolmentStatus.choices)
+    position = serializers.IntegerField(allow_null=True)
+
+
+class SessionSerializer(ModelSerializer):
     course_title = serializers.CharField(source="course.local_title", read_only=True)
     trainer_name = serializers.CharField(source="trainer.display_name", read_only=True)
     seats_left = serializers.SerializerMethodField()
     enrolled_count = serializers.SerializerMethodField()
     waitlist_length = serializers.SerializerMethodField()
     my_enrolment = serializers.SerializerMethodField()
-    # Plain text, not an enum: "status" enums of several apps would collide in the schema.
-    status = serializers.CharField(read_only=True, help_text="scheduled | cancelled | done")
+    status = serializers.ChoiceField(choices=SessionStatus.choices, read_only=True)
 
     class Meta:
         model = Session
@@ -120,21 +122,19 @@ class SessionSerializer(serializers.ModelSerializer):
             count = session.enrolments.filter(status=EnrolmentStatus.WAITLISTED).count()
         return count
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(MyEnrolmentStatusSerializer(allow_null=True))
     def get_my_enrolment(self, session: Session) -> dict | None:
         """The caller's own status and waiting position in this session (null if none)."""
         return self.context.get("mine", {}).get(session.pk)
 
 
 class SessionInputSerializer(serializers.Serializer):
-    course = serializers.PrimaryKeyRelatedField(queryset=Course.objects.all())
-    trainer = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False
-    )
+    course = IdField(queryset=Course.objects.all())
+    trainer = IdField(queryset=User.objects.filter(is_active=True), required=False)
     place = serializers.CharField(max_length=200)
     start = WallClockDateTimeField()
     end = WallClockDateTimeField()
-    capacity = serializers.IntegerField(min_value=1)
+    capacity = IntegerField(min_value=1, max_value=10_000)
     language = serializers.ChoiceField(
         choices=Session._meta.get_field("language").choices, required=False
     )
@@ -153,7 +153,7 @@ class SessionUpdateSerializer(SessionInputSerializer):
 
 
 class EnrolInputSerializer(serializers.Serializer):
-    user = serializers.PrimaryKeyRelatedField(
+    user = IdField(
         queryset=User.objects.filter(is_active=True),
         required=False,
         help_text="Staff only: enrol or cancel for someone else.",
@@ -161,15 +161,15 @@ class EnrolInputSerializer(serializers.Serializer):
 
 
 class EnrolResultSerializer(serializers.Serializer):
-    status = serializers.CharField(help_text="enrolled | waitlisted | cancelled")
+    status = serializers.ChoiceField(choices=EnrolmentStatus.choices)
     position = serializers.IntegerField(allow_null=True)
 
 
-class EnrolmentSerializer(serializers.ModelSerializer):
+class EnrolmentSerializer(ModelSerializer):
     username = serializers.CharField(source="user.username")
     name = serializers.CharField(source="user.display_name")
     email = serializers.EmailField(source="user.email")
-    status = serializers.CharField(help_text="enrolled | waitlisted")
+    status = serializers.ChoiceField(choices=EnrolmentStatus.choices)
     position = serializers.IntegerField(allow_null=True, default=None)
 
     class Meta:
@@ -184,7 +184,7 @@ class SessionEnrolmentsSerializer(serializers.Serializer):
 
 
 class AttendanceMarkSerializer(serializers.Serializer):
-    user = serializers.IntegerField(min_value=1)
+    user = IntegerField(min_value=1)
     present = serializers.BooleanField()
 
 
@@ -196,7 +196,7 @@ class AttendanceResultSerializer(serializers.Serializer):
 # --- certifications ----------------------------------------------------------------------
 
 
-class CertificationEventSerializer(serializers.ModelSerializer):
+class CertificationEventSerializer(ModelSerializer):
     by = serializers.CharField(source="by.username", allow_null=True, default=None)
 
     class Meta:
@@ -204,7 +204,7 @@ class CertificationEventSerializer(serializers.ModelSerializer):
         fields = ["kind", "by", "at", "reason"]
 
 
-class CertificationSerializer(serializers.ModelSerializer):
+class CertificationSerializer(ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     course_title = serializers.CharField(source="course.local_title", read_only=True)
     is_valid = serializers.SerializerMethodField()
@@ -225,8 +225,8 @@ class CertificationSerializer(serializers.ModelSerializer):
 
 
 class CertificationGrantSerializer(serializers.Serializer):
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
-    course = serializers.PrimaryKeyRelatedField(queryset=Course.objects.all())
+    user = IdField(queryset=User.objects.filter(is_active=True))
+    course = IdField(queryset=Course.objects.all())
     reason = serializers.CharField()
     issued_at = WallClockDateTimeField(required=False)
     expires_at = WallClockDateTimeField(required=False, allow_null=True)
@@ -236,10 +236,10 @@ class CertificationRevokeSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class EnrolledSessionSerializer(serializers.ModelSerializer):
+class EnrolledSessionSerializer(ModelSerializer):
     course_title = serializers.CharField(source="course.local_title", read_only=True)
     trainer_name = serializers.CharField(source="trainer.display_name", read_only=True)
-    status = serializers.CharField(read_only=True, help_text="scheduled | cancelled | done")
+    status = serializers.ChoiceField(choices=SessionStatus.choices, read_only=True)
 
     class Meta:
         model = Session
@@ -247,9 +247,9 @@ class EnrolledSessionSerializer(serializers.ModelSerializer):
                   "end", "status"]  # fmt: skip
 
 
-class MyEnrolmentSerializer(serializers.ModelSerializer):
+class MyEnrolmentSerializer(ModelSerializer):
     session = EnrolledSessionSerializer(read_only=True)
-    status = serializers.CharField(help_text="enrolled | waitlisted")
+    status = serializers.ChoiceField(choices=EnrolmentStatus.choices)
     position = serializers.SerializerMethodField()
 
     class Meta:

@@ -299,6 +299,6 @@ class EnrolmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         user = self.request.user
         wanted = self.request.query_params.get("user")
-        if access.is_staff(user) and wanted and wanted.isdigit():
+        if access.is_staff(user) and wanted and wanted.isascii() and wanted.isdigit():
             return selectors.enrolments_of(int(wanted))
         return selectors.enrolments_of(user)

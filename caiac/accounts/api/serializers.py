@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
 from caiac.accounts.models import Membership, Organisation, User
+from caiac.serializers import IdField, ModelSerializer
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ModelSerializer):
     class Meta:
         model = Organisation
         fields = [
@@ -25,11 +26,11 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 
 class MembershipInputSerializer(serializers.Serializer):
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    user = IdField(queryset=User.objects.filter(is_active=True))
     role = serializers.ChoiceField(choices=Membership._meta.get_field("role").choices)
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(ModelSerializer):
     user = serializers.IntegerField(source="user_id")
     username = serializers.CharField(source="user.username")
     name = serializers.CharField(source="user.display_name")
@@ -43,7 +44,7 @@ class MemberRoleSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Membership._meta.get_field("role").choices)
 
 
-class UserOrganisationSerializer(serializers.ModelSerializer):
+class UserOrganisationSerializer(ModelSerializer):
     id = serializers.IntegerField(source="organisation_id")
     name = serializers.CharField(source="organisation.name")
 

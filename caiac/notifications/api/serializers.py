@@ -2,11 +2,12 @@ from rest_framework import serializers
 
 from caiac.accounts.models import User
 from caiac.notifications.kinds import kind_label
-from caiac.notifications.models import Message
+from caiac.notifications.models import Delivery, Message, MessageStatus
 from caiac.notifications.rendering import message_render
+from caiac.serializers import IdField, ModelSerializer, WallClockDateTimeField
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     """A notification as its recipient sees it, rendered now in the recipient's language."""
 
     subject = serializers.SerializerMethodField()
@@ -14,9 +15,11 @@ class NotificationSerializer(serializers.ModelSerializer):
     is_read = serializers.SerializerMethodField()
     about_type = serializers.SerializerMethodField()
     about_id = serializers.IntegerField(source="object_id", allow_null=True, read_only=True)
-    # Plain text, not an enum: "status" enums of other apps would collide in the schema.
-    status = serializers.CharField(
-        read_only=True, help_text="pending, sending, sent or failed (email; the app keeps it)"
+    status = serializers.ChoiceField(
+        choices=MessageStatus.choices, read_only=True, help_text="of the email (the app keeps it)"
+    )
+    delivery = serializers.ChoiceField(
+        choices=Delivery.choices, allow_blank=True, read_only=True, help_text="empty until sent"
     )
 
     class Meta:
@@ -59,7 +62,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         return f"{message.content_type.app_label}.{message.content_type.model}"
 
 
-class FailedMessageSerializer(serializers.ModelSerializer):
+class FailedMessageSerializer(ModelSerializer):
     """What staff need to judge a message that could not be emailed."""
 
     recipient_username = serializers.CharField(
@@ -69,7 +72,9 @@ class FailedMessageSerializer(serializers.ModelSerializer):
         source="address", read_only=True, help_text="the address the email goes to"
     )
     kind_label = serializers.SerializerMethodField()
-    status = serializers.CharField(read_only=True, help_text="failed, or pending once resent")
+    status = serializers.ChoiceField(
+        choices=MessageStatus.choices, read_only=True, help_text="failed, or pending once resent"
+    )
 
     class Meta:
         model = Message
@@ -117,12 +122,10 @@ class MarkedSerializer(serializers.Serializer):
 
 
 class AnnouncementSerializer(serializers.Serializer):
-    recipients = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), many=True, allow_empty=False
-    )
+    recipients = IdField(queryset=User.objects.filter(is_active=True), many=True, allow_empty=False)
     title = serializers.CharField(max_length=150)
     text = serializers.CharField(max_length=5000)
-    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    due_at = WallClockDateTimeField(required=False, allow_null=True)
 
 
 class AnnouncementResultSerializer(serializers.Serializer):
