@@ -213,6 +213,7 @@ class MilestoneAdmin(ServiceAdmin):
 
     form = MilestoneForm
     list_display = ["title", "incubatee", "due_date", "owner", "status"]
+    list_select_related = ["incubatee__organisation", "incubatee__cohort", "owner"]
     list_filter = ["status"]
     readonly_fields = ["evidence_file", "completed_at"]
     actions = None

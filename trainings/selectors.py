@@ -1,6 +1,7 @@
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -108,8 +109,9 @@ def certified_machine_names(course: Course) -> list[str]:
 
 
 def sessions_with_counts() -> QuerySet[Session]:
+    # The course's prerequisite is shown beside every session: fetched in the same query.
     return (
-        Session.objects.select_related("course", "trainer")
+        Session.objects.select_related("course", "course__prerequisite", "trainer")
         .annotate(
             enrolled_count=Count("enrolments", filter=Q(enrolments__status="enrolled")),
             waitlist_count=Count("enrolments", filter=Q(enrolments__status="waitlisted")),
@@ -169,16 +171,37 @@ def session_enrolments(session: Session) -> dict[str, list[Enrolment]]:
     }
 
 
+def _waiting_ahead() -> Coalesce:
+    """For each enrolment row: how many people wait before it in its session's queue (one SQL
+    subquery, so a list of enrolments knows every position without a query per row)."""
+    ahead = (
+        Enrolment.objects.filter(
+            Q(queued_at__lt=OuterRef("queued_at"))
+            | Q(queued_at=OuterRef("queued_at"), id__lt=OuterRef("pk")),
+            session_id=OuterRef("session_id"),
+            status=EnrolmentStatus.WAITLISTED,
+        )
+        .order_by()
+        .values("session_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(ahead, output_field=IntegerField()), 0)
+
+
 def waitlist_position(enrolment: Enrolment) -> int | None:
-    """1-based place in the queue, or None when not waiting."""
+    """1-based place in the queue, or None when not waiting (read from the ``waiting_ahead``
+    annotation of ``enrolments_of`` when there is one)."""
     if enrolment.status != EnrolmentStatus.WAITLISTED:
         return None
-    ahead = Enrolment.objects.filter(
-        Q(queued_at__lt=enrolment.queued_at)
-        | Q(queued_at=enrolment.queued_at, id__lt=enrolment.pk),
-        session_id=enrolment.session_id,
-        status=EnrolmentStatus.WAITLISTED,
-    ).count()
+    ahead = getattr(enrolment, "waiting_ahead", None)
+    if ahead is None:
+        ahead = Enrolment.objects.filter(
+            Q(queued_at__lt=enrolment.queued_at)
+            | Q(queued_at=enrolment.queued_at, id__lt=enrolment.pk),
+            session_id=enrolment.session_id,
+            status=EnrolmentStatus.WAITLISTED,
+        ).count()
     return ahead + 1
 
 
@@ -189,7 +212,8 @@ def enrolments_of(user: User | int) -> QuerySet[Enrolment]:
         Enrolment.objects.filter(user_id=user_id)
         .exclude(status=EnrolmentStatus.CANCELLED)
         .select_related("session", "session__course", "session__trainer")
-        .order_by("session__start")
+        .annotate(waiting_ahead=_waiting_ahead())
+        .order_by("session__start", "id")
     )
 
 
