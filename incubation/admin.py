@@ -215,6 +215,7 @@ class MilestoneAdmin(ServiceAdmin):
 
     form = MilestoneForm
     list_display = ["title", "incubatee", "due_date", "owner", "status"]
+    list_select_related = ["incubatee__organisation", "incubatee__cohort", "owner"]
     list_filter = ["status"]
     # Evidence is uploaded through the service (checked by content) and downloaded through the
     # checked view: the admin links there, never to a public URL.

@@ -198,6 +198,17 @@ class IncubateeViewSet(
     def get_serializer_class(self):
         return s.IncubateeDetailSerializer if self.action != "list" else s.IncubateeSerializer
 
+    def get_serializer(self, *args, **kwargs):
+        if kwargs.get("many") and args:
+            # A page of incubatees: every organisation's lab-hour balance in one batch.
+            rows = list(args[0])
+            kwargs.setdefault("context", self.get_serializer_context())
+            kwargs["context"]["lab_hours_balances"] = selectors.lab_hours_balances(
+                organisation_ids={row.organisation_id for row in rows}
+            )
+            args = (rows, *args[1:])
+        return super().get_serializer(*args, **kwargs)
+
     def _out(self, incubatee, code=status.HTTP_200_OK):
         incubatee = self.get_queryset().get(pk=incubatee.pk)
         return Response(

@@ -305,7 +305,11 @@ class IncubateeSerializer(ModelSerializer):
     @extend_schema_field(serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True))
     def get_lab_hours_balance(self, incubatee: Incubatee):
         """Free lab hours left this month; null while booking cannot tell."""
-        balance = selectors.lab_hours_balance(organisation=incubatee.organisation)
+        balances = self.context.get("lab_hours_balances")  # a list's, read at once by the view
+        if balances is not None and incubatee.organisation_id in balances:
+            balance = balances[incubatee.organisation_id]
+        else:
+            balance = selectors.lab_hours_balance(organisation=incubatee.organisation)
         return None if balance is None else f"{balance:.2f}"
 
 
