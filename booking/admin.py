@@ -193,6 +193,7 @@ class OpeningHoursForm(ConfirmCancellationsForm):
 class OpeningHoursAdmin(CancellingAdmin):
     form = OpeningHoursForm
     list_display = ["__str__", "equipment", "valid_from", "valid_until", "label"]
+    list_select_related = ["equipment"]  # nullable: not followed by default
     list_filter = ["weekday", "equipment"]
     actions = None  # bulk delete would bypass the service
 
@@ -238,6 +239,7 @@ class ClosureForm(ConfirmCancellationsForm):
 class ClosureAdmin(CancellingAdmin):
     form = ClosureForm
     list_display = ["reason", "equipment", "start", "end"]
+    list_select_related = ["equipment"]  # nullable: not followed by default
     list_filter = ["equipment"]
     date_hierarchy = "start"
     actions = None
@@ -332,4 +334,5 @@ class LabCreditAdmin(admin.ModelAdmin):
 @admin.register(models.FeedToken)
 class FeedTokenAdmin(admin.ModelAdmin):
     list_display = ["user", "kind", "organisation", "equipment", "created_at", "revoked_at"]
+    list_select_related = ["user", "organisation", "equipment"]
     readonly_fields = ["token"]

@@ -1,6 +1,8 @@
 """Reads that need thought: opening windows, free slots, scoped lists, credit balances."""
 
 import datetime
+import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -397,11 +399,26 @@ def credits_visible_to(user: User) -> QuerySet[LabCredit]:
     return access.scope(LabCredit.objects.select_related("organisation"), user)
 
 
+def lab_credit_balances(
+    *, organisation_ids: Iterable[int], on: datetime.date
+) -> dict[int, Decimal]:
+    """Free lab hours each organisation has left on a date (cancelled bookings give theirs
+    back), for a whole list of organisations in two queries."""
+    balances = {org_id: Decimal(0) for org_id in organisation_ids}
+    credits = list(
+        LabCredit.objects.filter(
+            organisation_id__in=list(balances), period_start__lte=on, period_end__gte=on
+        )
+    )
+    spent = credit_hours_spent([c.pk for c in credits])
+    for credit in credits:
+        balances[credit.organisation_id] += credit.hours - spent.get(credit.pk, Decimal(0))
+    return balances
+
+
 def lab_credit_balance(*, organisation, on: datetime.date) -> Decimal:
     """Free lab hours an organisation has left on a date (cancelled bookings give theirs back)."""
-    credits = list(credits_valid_on(organisation_id=organisation.pk, on=on))
-    spent = credit_hours_spent([c.pk for c in credits])
-    return sum((c.hours - spent.get(c.pk, Decimal(0)) for c in credits), Decimal(0))
+    return lab_credit_balances(organisation_ids=[organisation.pk], on=on)[organisation.pk]
 
 
 def _clipped_hours(bookings, start, end) -> dict:
@@ -512,6 +529,122 @@ def usage_report(*, start: datetime.datetime, end: datetime.datetime) -> dict[st
         for org_id, entry in sorted(per_org.items(), key=lambda item: item[1]["name"])
     ]
     return {"equipment": machines, "organisations": organisations}
+
+
+# --- Dashboard figures (staff) --------------------------------------------------------------
+# Each reads a bounded number of queries whatever the rows: the bookings of the period once,
+# then groups on the Casablanca wall clock in Python (time zones are never converted in SQL).
+
+
+def _period(first: datetime.date, last: datetime.date) -> Interval:
+    return clock.start_of_day(first), clock.start_of_day(last + datetime.timedelta(days=1))
+
+
+def _hours(start: datetime.datetime, end: datetime.datetime) -> Decimal:
+    return Decimal((end - start).total_seconds()) / Decimal(3600)
+
+
+@dataclass
+class MachineWeeks:
+    id: int
+    name: str
+    booked: list[Decimal]
+    open: list[Decimal]
+    utilisation: list[Decimal | None]
+
+
+def utilisation_by_week(
+    *, first: datetime.date, last: datetime.date
+) -> tuple[list[datetime.date], list[MachineWeeks]]:
+    """Per machine (not retired) and per week (Mondays of the weeks touching [first, last]):
+    hours booked (pending, confirmed, completed, no-show) ÷ hours open (opening windows minus
+    closures). Four queries."""
+    weeks = []
+    monday = clock.week_start(first)
+    while monday <= last:
+        weeks.append(monday)
+        monday += datetime.timedelta(days=7)
+    bounds = [clock.start_of_day(w) for w in weeks]
+    bounds.append(clock.start_of_day(weeks[-1] + datetime.timedelta(days=7)))
+    start, end = bounds[0], bounds[-1]
+    booked_rows = Booking.objects.filter(
+        status__in=COUNTED_STATUSES, start__lt=end, end__gt=start
+    ).values_list("equipment_id", "start", "end")
+    booked: dict[int, list[Interval]] = {}
+    for equipment_id, b_start, b_end in booked_rows:
+        booked.setdefault(equipment_id, []).append((b_start, b_end))
+    all_rules = list(OpeningHours.objects.all())
+    all_closures = list(Closure.objects.filter(start__lt=end, end__gt=start))
+    rows = []
+    for equipment in Equipment.objects.exclude(status=EquipmentStatus.RETIRED).order_by("name"):
+        rules = _effective_rules(equipment.pk, all_rules)
+        windows = opening_windows(equipment=equipment, start=start, end=end, rules=rules)
+        closed = [(c.start, c.end) for c in all_closures if c.equipment_id in (None, equipment.pk)]
+        open_intervals = clock.subtract(windows, closed)
+        row = MachineWeeks(id=equipment.pk, name=equipment.name, booked=[], open=[], utilisation=[])
+        for week_start, week_end in itertools.pairwise(bounds):
+            open_h = sum(
+                (_hours(max(s, week_start), min(e, week_end))
+                 for s, e in open_intervals if s < week_end and e > week_start),
+                Decimal(0),
+            )  # fmt: skip
+            booked_h = sum(
+                (_hours(max(s, week_start), min(e, week_end))
+                 for s, e in booked.get(equipment.pk, []) if s < week_end and e > week_start),
+                Decimal(0),
+            )  # fmt: skip
+            row.open.append(_q(open_h))
+            row.booked.append(_q(booked_h))
+            row.utilisation.append(
+                (booked_h / open_h).quantize(Decimal("0.001")) if open_h else None
+            )
+        rows.append(row)
+    return weeks, rows
+
+
+def bookings_by_organisation_kind(*, first: datetime.date, last: datetime.date) -> list[dict]:
+    """Bookings starting in [first, last] (not cancelled or rejected) per kind of organisation:
+    ``[{"kind", "label", "bookings", "hours"}]`` for every kind. One query."""
+    from caiac.accounts.models import OrganisationKind
+
+    start, end = _period(first, last)
+    totals = {kind: {"bookings": 0, "hours": Decimal(0)} for kind in OrganisationKind.values}
+    rows = Booking.objects.filter(
+        status__in=COUNTED_STATUSES, start__gte=start, start__lt=end
+    ).values_list("organisation__kind", "start", "end")
+    for kind, b_start, b_end in rows:
+        entry = totals.setdefault(kind, {"bookings": 0, "hours": Decimal(0)})
+        entry["bookings"] += 1
+        entry["hours"] += _hours(b_start, b_end)
+    return [
+        {"kind": kind, "label": OrganisationKind(kind).label, "bookings": t["bookings"],
+         "hours": _q(t["hours"])}
+        for kind, t in totals.items()
+    ]  # fmt: skip
+
+
+def bookings_by_month(*, first: datetime.date, last: datetime.date) -> list[dict]:
+    """Per month of [first, last] (by the local date of the start): bookings that ended
+    ``completed`` or ``no_show``, the no-show rate among them, and the booked value in MAD
+    (price of completed and no-show bookings). One query."""
+    start, end = _period(first, last)
+    months = {m: {"completed": 0, "no_shows": 0, "booked_mad": Decimal(0)}
+              for m in clock.months_between(first, last)}  # fmt: skip
+    rows = Booking.objects.filter(
+        status__in=[BookingStatus.COMPLETED, BookingStatus.NO_SHOW],
+        start__gte=start,
+        start__lt=end,
+    ).values_list("status", "start", "price")
+    for status, b_start, price in rows:
+        entry = months[clock.month_start(clock.local_date(b_start))]
+        entry["no_shows" if status == BookingStatus.NO_SHOW else "completed"] += 1
+        entry["booked_mad"] += price
+    result = []
+    for month, entry in months.items():
+        ended = entry["completed"] + entry["no_shows"]
+        rate = (Decimal(entry["no_shows"]) / ended).quantize(Decimal("0.001")) if ended else None
+        result.append({"month": month, **entry, "no_show_rate": rate})
+    return result
 
 
 # --- The week grid of a machine page ---------------------------------------------------------

@@ -92,3 +92,21 @@ def subtract(base: list[Interval], holes: list[Interval]) -> list[Interval]:
         if cursor < end:
             result.append((cursor, end))
     return result
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The first days of every month from ``first``'s to ``last``'s, both included."""
+    months, month = [], month_start(first)
+    while month <= last:
+        months.append(month)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def week_start(day: datetime.date) -> datetime.date:
+    """The Monday of ``day``'s week."""
+    return day - datetime.timedelta(days=day.weekday())

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import (
@@ -43,10 +42,8 @@ urlpatterns = [
     path("", include("frontend.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No /media/ route, in any mode: uploads (MEDIA_ROOT) are private and leave only through views
+# that check the person first (caiac/files.py).
 
 handler400 = "caiac.middleware.handler400"
 handler403 = "caiac.middleware.handler403"

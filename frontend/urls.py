@@ -1,6 +1,14 @@
 """Pages. Each area keeps its views and its ``urlpatterns`` in ``frontend/views/<area>.py``."""
 
-from frontend.views import accounts, billing, booking, incubation, notifications, trainings
+from frontend.views import (
+    accounts,
+    billing,
+    booking,
+    incubation,
+    notifications,
+    staff,
+    trainings,
+)
 
 app_name = "frontend"
 
@@ -11,4 +19,5 @@ urlpatterns = [
     *incubation.urlpatterns,
     *notifications.urlpatterns,
     *billing.urlpatterns,
+    *staff.urlpatterns,
 ]

@@ -5,6 +5,8 @@ applications and scores are read-only here (their pages and the API record who a
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from caiac.adminkit import ServiceAdmin, ServiceModelForm
@@ -213,9 +215,19 @@ class MilestoneAdmin(ServiceAdmin):
 
     form = MilestoneForm
     list_display = ["title", "incubatee", "due_date", "owner", "status"]
+    list_select_related = ["incubatee__organisation", "incubatee__cohort", "owner"]
     list_filter = ["status"]
-    readonly_fields = ["evidence_file", "completed_at"]
+    # Evidence is uploaded through the service (checked by content) and downloaded through the
+    # checked view: the admin links there, never to a public URL.
+    readonly_fields = ["evidence", "completed_at"]
     actions = None
+
+    @admin.display(description=_("evidence file"))
+    def evidence(self, milestone: models.Milestone) -> str:
+        if not milestone.evidence_file:
+            return "—"
+        url = reverse("frontend:incubation-evidence", args=[milestone.pk])
+        return format_html('<a href="{}">{}</a>', url, milestone.evidence_file.name.rsplit("/")[-1])
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "incubatee"] if obj else self.readonly_fields

@@ -1,6 +1,7 @@
 """Reads of the incubation app: what each person may see, the jury ranking, seams to booking."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -150,6 +151,24 @@ def milestones_visible_to(user: User) -> QuerySet[Milestone]:
     )
 
 
+def milestone_evidence_get_for_user(*, user: User, milestone_id) -> Milestone:
+    """A milestone whose evidence file ``user`` may download: the incubatee's organisation, staff,
+    and the mentors of that incubatee (who follow its progress without belonging to it).
+    Anyone else, or a milestone without a file: not found."""
+    milestones = Milestone.objects.select_related("incubatee__organisation").exclude(
+        evidence_file=""
+    )
+    if not access.is_signed_in(user):
+        milestones = milestones.none()
+    elif not access.is_staff(user):
+        mentored = MentoringSession.objects.filter(mentor_id=user.pk).values("incubatee_id")
+        milestones = milestones.filter(
+            Q(incubatee__organisation_id__in=access.organisation_ids_of(user))
+            | Q(incubatee_id__in=mentored)
+        )
+    return access.get_for_person_or_404(milestones, user, milestone_id, via=None)
+
+
 def overdue(milestones: QuerySet[Milestone], *, on: datetime.date | None = None):
     on = on or timezone.localdate()
     return milestones.filter(status__in=OPEN_MILESTONE_STATUSES, due_date__lt=on)
@@ -271,6 +290,18 @@ def lab_hours_balance(
     return lab_credit_balance(organisation=organisation, on=on or timezone.localdate())
 
 
+def lab_hours_balances(
+    *, organisation_ids: Iterable[int], on: datetime.date | None = None
+) -> dict[int, Decimal] | None:
+    """``lab_hours_balance`` of many organisations at once (booking's ``lab_credit_balances``):
+    a list of incubatees reads its balances in two queries, not two per row."""
+    try:
+        from booking.selectors import lab_credit_balances
+    except ImportError:
+        return None
+    return lab_credit_balances(organisation_ids=organisation_ids, on=on or timezone.localdate())
+
+
 def lab_hours_used(
     *, organisation_ids: list[int], start: datetime.date, end: datetime.date
 ) -> dict[int, Decimal] | None:
@@ -321,3 +352,38 @@ def training_figures(
                 participants.add(enrolment.user_id)
                 hours += length
     return {"hours": hours.quantize(CENT), "participants": len(participants)}
+
+
+def kpis_by_quarter(*, first: datetime.date, last: datetime.date) -> list[dict]:
+    """KPI reports of the quarters touching [first, last], summed per cohort and quarter:
+    ``[{"cohort", "period", "revenue_mad", "jobs_women", "jobs_men", "funding_raised_mad"}]``,
+    by cohort then quarter. One query."""
+    from django.db.models import Sum
+
+    periods = []
+    month = datetime.date(first.year, 3 * ((first.month - 1) // 3) + 1, 1)
+    while month <= last:
+        periods.append(f"{month.year}-Q{(month.month - 1) // 3 + 1}")
+        month = datetime.date(month.year + (month.month > 9), (month.month + 2) % 12 + 1, 1)
+    rows = (
+        KpiReport.objects.filter(period__in=periods)
+        .values("incubatee__cohort__name", "period")
+        .annotate(
+            revenue=Sum("revenue_mad"),
+            women=Sum("jobs_women"),
+            men=Sum("jobs_men"),
+            funding=Sum("funding_raised_mad"),
+        )
+        .order_by("incubatee__cohort__name", "period")
+    )
+    return [
+        {
+            "cohort": row["incubatee__cohort__name"],
+            "period": row["period"],
+            "revenue_mad": row["revenue"] or Decimal(0),
+            "jobs_women": row["women"] or 0,
+            "jobs_men": row["men"] or 0,
+            "funding_raised_mad": row["funding"] or Decimal(0),
+        }
+        for row in rows
+    ]

@@ -84,6 +84,7 @@ class CertificationEventInline(admin.TabularInline):
 @admin.register(Certification)
 class CertificationAdmin(admin.ModelAdmin):
     list_display = ["user", "course", "issued_at", "expires_at", "revoked_at", "session"]
+    list_select_related = ["user", "course", "session__course"]
     list_filter = ["course"]
     search_fields = ["user__username", "user__last_name", "course__title"]
     inlines = [CertificationEventInline]

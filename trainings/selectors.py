@@ -1,6 +1,7 @@
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -108,9 +109,11 @@ def certified_machine_names(course: Course) -> list[str]:
 
 
 def sessions_with_counts() -> QuerySet[Session]:
+    # The course's prerequisite is shown beside every session, and the machine it holds:
+    # fetched in the same query.
     hold = ["machine_hold__equipment"] if hasattr(Session, "machine_hold") else []
     return (
-        Session.objects.select_related("course", "trainer", *hold)
+        Session.objects.select_related("course", "course__prerequisite", "trainer", *hold)
         .annotate(
             enrolled_count=Count("enrolments", filter=Q(enrolments__status="enrolled")),
             waitlist_count=Count("enrolments", filter=Q(enrolments__status="waitlisted")),
@@ -170,16 +173,37 @@ def session_enrolments(session: Session) -> dict[str, list[Enrolment]]:
     }
 
 
+def _waiting_ahead() -> Coalesce:
+    """For each enrolment row: how many people wait before it in its session's queue (one SQL
+    subquery, so a list of enrolments knows every position without a query per row)."""
+    ahead = (
+        Enrolment.objects.filter(
+            Q(queued_at__lt=OuterRef("queued_at"))
+            | Q(queued_at=OuterRef("queued_at"), id__lt=OuterRef("pk")),
+            session_id=OuterRef("session_id"),
+            status=EnrolmentStatus.WAITLISTED,
+        )
+        .order_by()
+        .values("session_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(ahead, output_field=IntegerField()), 0)
+
+
 def waitlist_position(enrolment: Enrolment) -> int | None:
-    """1-based place in the queue, or None when not waiting."""
+    """1-based place in the queue, or None when not waiting (read from the ``waiting_ahead``
+    annotation of ``enrolments_of`` when there is one)."""
     if enrolment.status != EnrolmentStatus.WAITLISTED:
         return None
-    ahead = Enrolment.objects.filter(
-        Q(queued_at__lt=enrolment.queued_at)
-        | Q(queued_at=enrolment.queued_at, id__lt=enrolment.pk),
-        session_id=enrolment.session_id,
-        status=EnrolmentStatus.WAITLISTED,
-    ).count()
+    ahead = getattr(enrolment, "waiting_ahead", None)
+    if ahead is None:
+        ahead = Enrolment.objects.filter(
+            Q(queued_at__lt=enrolment.queued_at)
+            | Q(queued_at=enrolment.queued_at, id__lt=enrolment.pk),
+            session_id=enrolment.session_id,
+            status=EnrolmentStatus.WAITLISTED,
+        ).count()
     return ahead + 1
 
 
@@ -190,7 +214,8 @@ def enrolments_of(user: User | int) -> QuerySet[Enrolment]:
         Enrolment.objects.filter(user_id=user_id)
         .exclude(status=EnrolmentStatus.CANCELLED)
         .select_related("session", "session__course", "session__trainer")
-        .order_by("session__start")
+        .annotate(waiting_ahead=_waiting_ahead())
+        .order_by("session__start", "id")
     )
 
 
@@ -301,3 +326,35 @@ def next_sessions_of(*, course_id: int, now: datetime.datetime, limit: int = 3) 
         .filter(Q(enrolment_deadline__isnull=True) | Q(enrolment_deadline__gt=now))
         .order_by("start", "id")[:limit]
     )
+
+
+def participants_by_month(*, first: datetime.date, last: datetime.date) -> list[dict]:
+    """People marked present at (not cancelled) sessions starting in [first, last], per month
+    of the session's local date: distinct people, and how many are women / men / not stated
+    (``User.gender``, optional). One query."""
+    from caiac import clock
+    from caiac.accounts.models import Gender
+
+    start = clock.start_of_day(first)
+    end = clock.start_of_day(last + datetime.timedelta(days=1))
+    months: dict[datetime.date, dict[int, str]] = {m: {} for m in clock.months_between(first, last)}
+    rows = (
+        Enrolment.objects.filter(present=True, session__start__gte=start, session__start__lt=end)
+        .exclude(session__status="cancelled")
+        .values_list("user_id", "user__gender", "session__start")
+    )
+    for user_id, gender, session_start in rows:
+        months[clock.month_start(clock.local_date(session_start))][user_id] = gender
+    result = []
+    for month, people in months.items():
+        genders = list(people.values())
+        result.append(
+            {
+                "month": month,
+                "participants": len(people),
+                "women": genders.count(Gender.WOMAN),
+                "men": genders.count(Gender.MAN),
+                "not_stated": sum(1 for g in genders if g not in (Gender.WOMAN, Gender.MAN)),
+            }
+        )
+    return result

@@ -21,6 +21,7 @@ class MessageAdmin(admin.ModelAdmin):
         "error",
     ]
     list_filter = ["status", "delivery", "kind"]
+    list_select_related = ["recipient"]  # nullable: not followed by default
     search_fields = [
         "dedup_key",
         "recipient__username",

@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from caiac import access
+from caiac import access, files
 from caiac.accounts.models import User
 from caiac.errors import DomainError, NotAllowed
 from frontend.forms import CaiacForm
@@ -363,6 +363,15 @@ def incubatee_page(request, incubatee_id: int):
     )
 
 
+@login_required
+def milestone_evidence(request, milestone_id: int):
+    """The evidence file as a download, for the incubatee's organisation, its mentors and staff."""
+    milestone = selectors.milestone_evidence_get_for_user(
+        user=request.user, milestone_id=milestone_id
+    )
+    return files.attachment(milestone.evidence_file)
+
+
 urlpatterns = [
     path("incubation/", overview, name="incubation"),
     path("incubation/calls/<int:call_id>/apply/", apply, name="incubation-apply"),
@@ -373,5 +382,10 @@ urlpatterns = [
         "incubation/incubatees/<int:incubatee_id>/",
         incubatee_page,
         name="incubation-incubatee",
+    ),
+    path(
+        "incubation/milestones/<int:milestone_id>/evidence/",
+        milestone_evidence,
+        name="incubation-evidence",
     ),
 ]

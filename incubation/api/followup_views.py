@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from caiac import access
+from caiac import access, files
 from caiac.errors import Invalid
 from caiac.exports import CSV_CONTENT_TYPE
 from caiac.parsers import JSONParser, MultiPartParser
@@ -187,6 +187,7 @@ class IncubateeViewSet(
     queryset = Incubatee.objects.none()
     serializer_class = s.IncubateeSerializer
     filterset_class = IncubateeFilter
+    permission_classes = [permissions.IsAuthenticated, IsClusterStaffOrReadOnly]
 
     def get_queryset(self):
         queryset = selectors.incubatees_visible_to(self.request.user)
@@ -196,6 +197,17 @@ class IncubateeViewSet(
 
     def get_serializer_class(self):
         return s.IncubateeDetailSerializer if self.action != "list" else s.IncubateeSerializer
+
+    def get_serializer(self, *args, **kwargs):
+        if kwargs.get("many") and args:
+            # A page of incubatees: every organisation's lab-hour balance in one batch.
+            rows = list(args[0])
+            kwargs.setdefault("context", self.get_serializer_context())
+            kwargs["context"]["lab_hours_balances"] = selectors.lab_hours_balances(
+                organisation_ids={row.organisation_id for row in rows}
+            )
+            args = (rows, *args[1:])
+        return super().get_serializer(*args, **kwargs)
 
     def _out(self, incubatee, code=status.HTTP_200_OK):
         incubatee = self.get_queryset().get(pk=incubatee.pk)
@@ -220,10 +232,9 @@ class IncubateeViewSet(
     @action(detail=True, methods=["post"])
     def stage(self, request, pk=None):
         """Move forward (or exit), with a reason; 400 ``invalid_stage_transition`` otherwise."""
+        obj = self.get_object()  # not yours: 404, whatever the body
         data = _validated(s.StageMoveSerializer, request)
-        incubatee = services.incubatee_move_stage(
-            by=request.user, incubatee=self.get_object(), **data
-        )
+        incubatee = services.incubatee_move_stage(by=request.user, incubatee=obj, **data)
         return self._out(incubatee)
 
 
@@ -269,18 +280,29 @@ class MilestoneViewSet(
 
     @extend_schema(request=s.MilestoneUpdateSerializer, responses={200: s.MilestoneSerializer})
     def partial_update(self, request, pk=None):
+        milestone = self.get_object()  # another organisation's: 404 whatever the body says
         data = _validated(s.MilestoneUpdateSerializer, request, partial=True)
-        milestone = services.milestone_update(by=request.user, milestone=self.get_object(), **data)
+        milestone = services.milestone_update(by=request.user, milestone=milestone, **data)
         return self._out(milestone)
 
     @extend_schema(request=s.MilestoneUpdateSerializer, responses={200: s.MilestoneSerializer})
     def update(self, request, pk=None):
+        milestone = self.get_object()
         data = _validated(s.MilestoneUpdateSerializer, request)
-        milestone = services.milestone_update(by=request.user, milestone=self.get_object(), **data)
+        milestone = services.milestone_update(by=request.user, milestone=milestone, **data)
         return self._out(milestone)
 
     def perform_destroy(self, instance):
         services.milestone_delete(by=self.request.user, milestone=instance)
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERRORS[404]}
+    )
+    @action(detail=True, methods=["get"])
+    def evidence(self, request, pk=None):
+        """The evidence file, as a download: the incubatee's organisation, its mentors, staff."""
+        milestone = selectors.milestone_evidence_get_for_user(user=request.user, milestone_id=pk)
+        return files.attachment(milestone.evidence_file)
 
 
 class MentoringSessionViewSet(
@@ -312,11 +334,10 @@ class MentoringSessionViewSet(
         request=s.MentoringSessionInputSerializer, responses={200: s.MentoringSessionSerializer}
     )
     def partial_update(self, request, pk=None):
+        obj = self.get_object()  # not yours: 404, whatever the body
         data = _validated(s.MentoringSessionInputSerializer, request, partial=True)
         data.pop("incubatee", None)
-        session = services.mentoring_session_update(
-            by=request.user, session=self.get_object(), **data
-        )
+        session = services.mentoring_session_update(by=request.user, session=obj, **data)
         return Response(s.MentoringSessionSerializer(session).data)
 
     @extend_schema(exclude=True)
@@ -355,8 +376,9 @@ class KpiReportViewSet(
     @action(detail=True, methods=["post"])
     def amend(self, request, pk=None):
         """Staff correct figures with a reason; the previous values are kept."""
+        obj = self.get_object()  # not yours: 404, whatever the body
         data = _validated(s.KpiAmendSerializer, request, partial=True)
         if "reason" not in data:
             data["reason"] = ""
-        report = services.kpi_report_amend(by=request.user, report=self.get_object(), **data)
+        report = services.kpi_report_amend(by=request.user, report=obj, **data)
         return Response(s.KpiReportSerializer(self.get_queryset().get(pk=report.pk)).data)

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -304,7 +305,11 @@ class IncubateeSerializer(ModelSerializer):
     @extend_schema_field(serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True))
     def get_lab_hours_balance(self, incubatee: Incubatee):
         """Free lab hours left this month; null while booking cannot tell."""
-        balance = selectors.lab_hours_balance(organisation=incubatee.organisation)
+        balances = self.context.get("lab_hours_balances")  # a list's, read at once by the view
+        if balances is not None and incubatee.organisation_id in balances:
+            balance = balances[incubatee.organisation_id]
+        else:
+            balance = selectors.lab_hours_balance(organisation=incubatee.organisation)
         return None if balance is None else f"{balance:.2f}"
 
 
@@ -330,6 +335,9 @@ class StageMoveSerializer(serializers.Serializer):
 # --- Milestones, mentoring, KPIs ---------------------------------------------------------------
 class MilestoneSerializer(ModelSerializer):
     status = choice_field(MilestoneStatus.choices, read_only=True)
+    evidence_file = serializers.SerializerMethodField(
+        help_text="Download URL of the evidence file (checked access), or null."
+    )
     organisation_name = serializers.CharField(source="incubatee.organisation.name", read_only=True)
     owner_name = serializers.CharField(source="owner.display_name", read_only=True, default="")
     is_overdue = serializers.SerializerMethodField()
@@ -358,6 +366,14 @@ class MilestoneSerializer(ModelSerializer):
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_is_overdue(self, milestone: Milestone) -> bool:
         return selectors.milestone_is_overdue(milestone)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_evidence_file(self, milestone: Milestone) -> str | None:
+        if not milestone.evidence_file:
+            return None
+        url = reverse("api:incubation-milestone-evidence", args=[milestone.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
 
 
 class MilestoneCreateSerializer(ModelSerializer):

@@ -146,9 +146,10 @@ class ApplicationViewSet(
     )
     def partial_update(self, request, pk=None):
         """Change answers of a draft before the deadline."""
+        application = self.get_object()
         data = _validated(s.ApplicationUpdateSerializer, request)
         application = services.application_update(
-            by=request.user, application=self.get_object(), answers=data["answers"]
+            by=request.user, application=application, answers=data["answers"]
         )
         return self._out(application)
 
@@ -166,9 +167,10 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"], permission_classes=[IsClusterStaff])
     def jurors(self, request, pk=None):
         """Assign jurors (staff): any active user except members of the applicant."""
+        obj = self.get_object()  # not yours: 404, whatever the body
         data = _validated(s.JurorsSerializer, request)
         application = services.jurors_assign(
-            by=request.user, application=self.get_object(), jurors=data["jurors"]
+            by=request.user, application=obj, jurors=data["jurors"]
         )
         return self._out(application)
 
@@ -178,9 +180,10 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"])
     def score(self, request, pk=None):
         """Score several criteria at once (a juror of this application)."""
+        obj = self.get_object()  # not yours: 404, whatever the body
         data = _validated(s.ScoreBatchSerializer, request)
         evaluations = services.evaluations_submit(
-            juror=request.user, application=self.get_object(), scores=data["scores"]
+            juror=request.user, application=obj, scores=data["scores"]
         )
         return Response(
             s.EvaluationSerializer(evaluations, many=True).data, status=status.HTTP_201_CREATED
@@ -189,19 +192,17 @@ class ApplicationViewSet(
     @extend_schema(request=s.AdmitSerializer, responses={200: s.ApplicationDetailSerializer})
     @action(detail=True, methods=["post"])
     def admit(self, request, pk=None):
+        obj = self.get_object()  # not yours: 404, whatever the body
         data = _validated(s.AdmitSerializer, request)
-        application = services.application_admit(
-            by=request.user, application=self.get_object(), **data
-        )
+        application = services.application_admit(by=request.user, application=obj, **data)
         return self._out(application)
 
     @extend_schema(request=s.DeclineSerializer, responses={200: s.ApplicationDetailSerializer})
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
+        obj = self.get_object()  # not yours: 404, whatever the body
         data = _validated(s.DeclineSerializer, request)
-        application = services.application_decline(
-            by=request.user, application=self.get_object(), **data
-        )
+        application = services.application_decline(by=request.user, application=obj, **data)
         return self._out(application)
 
 

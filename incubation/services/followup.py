@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from caiac import access, clock
+from caiac import access, clock, files
 from caiac.accounts.models import User
 from caiac.errors import Conflict, Invalid
 from caiac.notifications.services import message_schedule, messages_drop
@@ -29,8 +29,6 @@ DUE_SOON_DAYS_BEFORE = 3
 DUE_SOON_HOUR = 9
 
 MILESTONE_STAFF_FIELDS = ("title", "description", "due_date", "owner")
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-EVIDENCE_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png", ".webp", ".docx", ".xlsx", ".odt", ".ods")
 MILESTONE_MEMBER_FIELDS = ("status", "evidence_file", "evidence_link")
 
 
@@ -81,22 +79,12 @@ def _check_owner(incubatee: Incubatee, owner: User | None) -> None:
     )
 
 
-def _check_evidence(evidence_file: Any) -> None:
-    if not evidence_file:
-        return
-    name = getattr(evidence_file, "name", "").lower()
-    if not name.endswith(EVIDENCE_EXTENSIONS):
-        raise Invalid(
-            _("Evidence must be a PDF, an image or an office document."),
-            code="invalid",
-            fields={"evidence_file": [", ".join(EVIDENCE_EXTENSIONS)]},
-        )
-    if getattr(evidence_file, "size", 0) > EVIDENCE_MAX_BYTES:
-        raise Invalid(
-            _("Evidence files are limited to 10 MB."),
-            code="invalid",
-            fields={"evidence_file": [str(_("Too large."))]},
-        )
+def _checked_evidence(evidence_file: Any) -> Any:
+    """The upload, renamed to a safe name with the extension of what it really is; refused (400
+    ``file_type_not_allowed`` / ``file_too_large``) unless a PDF, image or office document."""
+    if evidence_file:
+        evidence_file.name = files.check_upload(evidence_file, field="evidence_file")
+    return evidence_file
 
 
 def _apply_status(milestone: Milestone) -> None:
@@ -121,7 +109,7 @@ def milestone_create(
 ) -> Milestone:
     access.require_staff(by)
     _check_owner(incubatee, owner)
-    _check_evidence(evidence_file)
+    evidence_file = _checked_evidence(evidence_file)
     milestone = Milestone(
         incubatee=incubatee,
         title=title,
@@ -153,10 +141,14 @@ def milestone_update(*, by: User, milestone: Milestone, **data: Any) -> Mileston
         access.require_staff(by)  # title, due date, owner
     if "owner" in data:
         _check_owner(milestone.incubatee, data["owner"])
-    _check_evidence(data.get("evidence_file"))
+    previous_file = milestone.evidence_file.name
+    if "evidence_file" in data:
+        data["evidence_file"] = _checked_evidence(data["evidence_file"]) or ""
     set_fields(milestone, data, MILESTONE_STAFF_FIELDS + MILESTONE_MEMBER_FIELDS)
     _apply_status(milestone)
     milestone.save()
+    if previous_file and milestone.evidence_file.name != previous_file:
+        files.discard(previous_file)  # replaced or cleared: the old file leaves the disk
     _sync_reminder(milestone)
     return milestone
 
@@ -165,7 +157,7 @@ def milestone_update(*, by: User, milestone: Milestone, **data: Any) -> Mileston
 def milestone_delete(*, by: User, milestone: Milestone) -> None:
     access.require_staff(by)
     messages_drop(dedup_prefix=f"milestone:{milestone.pk}:")
-    milestone.delete()
+    milestone.delete()  # its evidence file goes too (files.delete_files_with, IncubationConfig)
 
 
 # --- Mentoring -----------------------------------------------------------------------------------

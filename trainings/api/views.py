@@ -252,6 +252,7 @@ class CertificationViewSet(
     queryset = Certification.objects.none()
     serializer_class = CertificationSerializer
     filterset_class = CertificationFilter
+    permission_classes = [permissions.IsAuthenticated, IsClusterStaffOrReadOnly]
     ordering_fields = ["issued_at", "expires_at"]
 
     def get_queryset(self):

@@ -1,0 +1,61 @@
+/* Staff dashboard: each chart is drawn from the table beside it (the same figures, for screen
+   readers and for the CSV). Numbers come from data-value attributes, never from formatted text.
+   No inline script: the page only carries data attributes (CSP). */
+(function () {
+  "use strict";
+  var PALETTE = ["#0b6e4f", "#c8553d", "#2d7dd2", "#f2a541", "#6c4ab6", "#3e8914", "#d1495b",
+    "#00798c", "#8a5a44", "#5c6b73", "#edae49", "#30638e"];
+
+  function read(table) {
+    var headers = Array.prototype.map.call(table.tHead.rows[0].cells, function (c) {
+      return c.textContent.trim();
+    });
+    var labels = [], columns = headers.slice(1).map(function () { return []; });
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+      labels.push(row.cells[0].textContent.trim());
+      for (var i = 1; i < row.cells.length; i++) {
+        var raw = row.cells[i].getAttribute("data-value");
+        columns[i - 1].push(raw === "" || raw === null ? null : Number(raw));
+      }
+    });
+    return { headers: headers, labels: labels, columns: columns };
+  }
+
+  function draw(section) {
+    var table = section.querySelector("table.chart-table");
+    var canvas = section.querySelector("canvas");
+    if (!table || !canvas || !window.Chart) { return; }
+    var data = read(table);
+    var series = Number(section.getAttribute("data-series") || data.columns.length);
+    var kind = section.getAttribute("data-kind") || "bar";
+    var stacked = section.getAttribute("data-stacked") === "1";
+    var rtl = document.documentElement.dir === "rtl";
+    var chart = new window.Chart(canvas, {
+      type: kind,
+      data: {
+        labels: data.labels,
+        datasets: data.columns.slice(0, series).map(function (values, i) {
+          var colour = PALETTE[i % PALETTE.length];
+          return { label: data.headers[i + 1], data: values, backgroundColor: colour,
+                   borderColor: colour, spanGaps: true, tension: 0.2 };
+        })
+      },
+      options: {
+        responsive: true, maintainAspectRatio: false, animation: false,
+        locale: document.documentElement.lang || "fr",
+        plugins: { legend: { rtl: rtl, position: "bottom" }, tooltip: { rtl: rtl } },
+        scales: { x: { stacked: stacked, reverse: rtl }, y: { stacked: stacked, beginAtZero: true } }
+      }
+    });
+    section.setAttribute("data-drawn", String(chart.data.datasets.length));
+  }
+
+  function start() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), draw);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
