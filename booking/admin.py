@@ -266,6 +266,7 @@ class BookingAdmin(admin.ModelAdmin):
     list_display = ["equipment", "kind", "organisation", "start", "end", "status", "price"]
     list_filter = ["kind", "status", "equipment"]  # kind "training": a session's hold
     search_fields = ["organisation__name", "equipment__name", "booked_by__username"]
+    list_select_related = ["equipment", "organisation"]  # nullable since training holds
     date_hierarchy = "start"
     inlines = [BookingEventInline]
     readonly_fields = [f.name for f in models.Booking._meta.fields]
