@@ -1,8 +1,13 @@
-"""What the owners of an organisation are told about its invoices, through the outbox."""
+"""What an organisation is told about its invoices, through the outbox.
+
+Invoices and reminders go to the organisation's invoicing email (its invoicing details), else
+to its owners; always in the invoice's language, stored at issue, like the PDF they carry.
+An organisation with neither gets nothing: staff see ``selectors.delivery_warning`` instead.
+"""
 
 from typing import Any
 
-from billing.models import Invoice
+from billing.models import CustomerProfile, Invoice
 from caiac.accounts.models import MembershipRole, User
 from caiac.notifications.models import Message
 from caiac.notifications.services import message_schedule, messages_drop
@@ -16,6 +21,23 @@ def owners_of(invoice: Invoice) -> list[User]:
             is_active=True,
         ).order_by("pk")
     )
+
+
+def invoicing_email(organisation_id: int) -> str:
+    profile = CustomerProfile.objects.filter(organisation_id=organisation_id).first()
+    return profile.email if profile else ""
+
+
+def addressees(invoice: Invoice) -> list[tuple[str, dict[str, Any]]]:
+    """``(dedup suffix, message_schedule arguments)`` for each addressee of the invoice."""
+    language = invoice.language
+    email = invoicing_email(invoice.organisation_id)
+    if email:
+        return [("email", {"to_email": email, "language": language})]
+    return [
+        (f"user:{owner.pk}", {"recipient": owner, "language": language})
+        for owner in owners_of(invoice)
+    ]
 
 
 def invoice_context(invoice: Invoice) -> dict[str, Any]:
@@ -41,33 +63,37 @@ def invoice_context(invoice: Invoice) -> dict[str, Any]:
     return context
 
 
-def announce_issued(invoice: Invoice) -> None:
+def announce_issued(invoice: Invoice) -> int:
+    """Returns how many messages were written (0: nobody to send it to)."""
     kind = "billing.credit_note_issued" if invoice.is_credit_note else "billing.invoice_issued"
     context = invoice_context(invoice)
-    for owner in owners_of(invoice):
+    written = 0
+    for suffix, to in addressees(invoice):
         message_schedule(
-            recipient=owner,
             kind=kind,
-            dedup_key=f"invoice:{invoice.pk}:issued:user:{owner.pk}",
+            dedup_key=f"invoice:{invoice.pk}:issued:{suffix}",
             context=context,
             about=invoice,
+            **to,
         )
+        written += 1
+    return written
 
 
 def remind_overdue(invoice: Invoice) -> int:
-    """One reminder per owner and due date; returns how many new ones were written."""
+    """One reminder per addressee and due date; returns how many new ones were written."""
     context = invoice_context(invoice) | {"balance": str(invoice.balance)}
     written = 0
-    for owner in owners_of(invoice):
-        key = f"invoice:{invoice.pk}:overdue:{invoice.due_date.isoformat()}:user:{owner.pk}"
+    for suffix, to in addressees(invoice):
+        key = f"invoice:{invoice.pk}:overdue:{invoice.due_date.isoformat()}:{suffix}"
         if Message.objects.filter(dedup_key=key).exists():
             continue
         message_schedule(
-            recipient=owner,
             kind="billing.invoice_overdue",
             dedup_key=key,
             context=context,
             about=invoice,
+            **to,
         )
         written += 1
     return written

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
+    CharField,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -19,12 +21,21 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, Greatest, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from billing.models import Charge, Invoice, InvoiceKind, InvoiceStatus, Payment, PriceItem
+from billing.models import (
+    Charge,
+    CustomerProfile,
+    Invoice,
+    InvoiceKind,
+    InvoiceStatus,
+    Payment,
+    PriceItem,
+)
 from caiac import access
-from caiac.accounts.models import MembershipRole, Organisation, User
+from caiac.accounts.models import Membership, MembershipRole, Organisation, User
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
 
@@ -38,7 +49,10 @@ def owned_organisation_ids(person: User) -> list[int]:
 
 
 def with_balance(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
-    """Annotates ``paid``, ``credited`` (TTC of its credit notes) and ``balance``."""
+    """Annotates ``paid``, ``credited`` (TTC of its credit notes) and ``balance``: what is still
+    due on the invoice, never below zero. An invoice paid and then credited is settled (0); the
+    money the lab then owes back is the organisation's credit on its statement of account, not
+    a negative balance here that receivables or totals would count a second time."""
     paid = (
         Payment.objects.filter(invoice=OuterRef("pk"))
         .values("invoice")
@@ -56,7 +70,41 @@ def with_balance(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
         paid=Coalesce(Subquery(paid, output_field=money), ZERO),
         credited=Coalesce(Subquery(credited, output_field=money), ZERO),
     ).annotate(
-        balance=ExpressionWrapper(F("total_ttc") - F("paid") - F("credited"), output_field=money)
+        balance=Greatest(
+            ExpressionWrapper(F("total_ttc") - F("paid") - F("credited"), output_field=money),
+            ZERO,
+            output_field=money,
+        )
+    )
+
+
+def with_delivery(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """Annotates ``invoicing_email`` (of the organisation's invoicing details, "" if none) and
+    ``owners_reachable`` (an active owner with an email): where its invoices are emailed."""
+    email = CustomerProfile.objects.filter(organisation=OuterRef("organisation")).values("email")
+    owners = Membership.objects.filter(
+        organisation=OuterRef("organisation"), role=MembershipRole.OWNER, user__is_active=True
+    ).exclude(user__email="")
+    return queryset.annotate(
+        invoicing_email=Coalesce(Subquery(email[:1]), Value(""), output_field=CharField()),
+        owners_reachable=Exists(owners),
+    )
+
+
+def delivery_warning(invoice: Invoice) -> str:
+    """What staff must know before issuing: "" when the organisation has an invoicing email,
+    else where its documents go instead (its owners), or that nobody will receive them."""
+    if not hasattr(invoice, "invoicing_email"):
+        invoice = with_delivery(Invoice.objects.filter(pk=invoice.pk)).get()
+    if invoice.invoicing_email:
+        return ""
+    if invoice.owners_reachable:
+        return gettext(
+            "This organisation has no invoicing email: its invoices are emailed to its owners."
+        )
+    return gettext(
+        "This organisation has no invoicing email and no owner to write to: its invoices are "
+        "not emailed. Add the invoicing email to its invoicing details."
     )
 
 
@@ -64,10 +112,12 @@ def invoices_visible_to(person: User) -> QuerySet[Invoice]:
     """Staff: every document, drafts included. Owners: their organisations' issued documents."""
     base = Invoice.objects.select_related("organisation", "credited_invoice")
     if access.is_staff(person):
-        return with_balance(base)
-    return with_balance(
-        base.filter(organisation_id__in=owned_organisation_ids(person)).exclude(
-            status=InvoiceStatus.DRAFT
+        return with_delivery(with_balance(base))
+    return with_delivery(
+        with_balance(
+            base.filter(organisation_id__in=owned_organisation_ids(person)).exclude(
+                status=InvoiceStatus.DRAFT
+            )
         )
     )
 
@@ -109,7 +159,7 @@ def overdue_invoices(today: datetime.date | None = None) -> QuerySet[Invoice]:
 
 def receivables(today: datetime.date | None = None) -> QuerySet[Invoice]:
     """Issued invoices with money still due, the longest overdue first."""
-    return (
+    return with_delivery(
         with_balance(Invoice.objects.filter(kind=InvoiceKind.INVOICE, status=InvoiceStatus.ISSUED))
         .filter(balance__gt=0)
         .select_related("organisation")

@@ -218,3 +218,27 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return str(value)
+
+
+def is_unique_violation(exc: IntegrityError, model: type, constraint_name: str) -> bool:
+    """Whether ``exc`` is the violation of that unique constraint of ``model``, and nothing else.
+
+    Code that catches IntegrityError to stay idempotent ("a concurrent run created it") must
+    swallow only the clash it expects: a CHECK, NOT NULL, foreign key or other unique violation
+    is a bug that has to surface. PostgreSQL names the constraint (SQLSTATE 23505); SQLite only
+    lists the columns ("UNIQUE constraint failed: table.a, table.b").
+    """
+    cause = exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate:
+        diag = getattr(cause, "diag", None)
+        return sqlstate == "23505" and getattr(diag, "constraint_name", None) == constraint_name
+    message = str(exc)
+    if not message.startswith("UNIQUE constraint failed"):
+        return False
+    if constraint_name in message:
+        return True
+    constraint = next(c for c in model._meta.constraints if c.name == constraint_name)
+    table = model._meta.db_table
+    columns = [f"{table}.{model._meta.get_field(name).column}" for name in constraint.fields]
+    return message.split(":", 1)[1].strip() == ", ".join(columns)

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.utils import timezone
 from rest_framework import serializers
 
+from billing import selectors
 from billing.models import (
     Charge,
     ChargeKind,
@@ -144,6 +145,10 @@ class InvoiceSerializer(ModelSerializer):
     credited = serializers.DecimalField(**MONEY, read_only=True)
     balance = serializers.DecimalField(**MONEY, read_only=True)
     is_overdue = serializers.SerializerMethodField()
+    delivery_warning = serializers.SerializerMethodField(
+        help_text="empty when the organisation has an invoicing email; else where its documents "
+        "are emailed instead (its owners), or that nobody receives them"
+    )
     lines = InvoiceLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -173,9 +178,13 @@ class InvoiceSerializer(ModelSerializer):
             "credited",
             "balance",
             "is_overdue",
+            "delivery_warning",
             "lines",
         ]
         read_only_fields = fields
+
+    def get_delivery_warning(self, invoice: Invoice) -> str:
+        return selectors.delivery_warning(invoice)
 
     def get_is_overdue(self, invoice: Invoice) -> bool:
         return bool(

@@ -202,7 +202,9 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         body.is_valid(raise_exception=True)
         drafts = services.invoices_draft_month(**body.validated_data)
         invoices = (
-            selectors.with_balance(type(drafts[0]).objects.filter(pk__in=[d.pk for d in drafts]))
+            selectors.with_delivery(
+                selectors.with_balance(Invoice.objects.filter(pk__in=[d.pk for d in drafts]))
+            )
             if drafts
             else []
         )
@@ -265,7 +267,9 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(s.PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
     def _fresh(self, invoice):
-        fresh = selectors.with_balance(type(invoice).objects.filter(pk=invoice.pk)).get()
+        fresh = selectors.with_delivery(
+            selectors.with_balance(Invoice.objects.filter(pk=invoice.pk))
+        ).get()
         return s.InvoiceSerializer(fresh).data
 
 

@@ -7,6 +7,7 @@ number of times, from the monthly task or on demand, charges each thing once.
 """
 
 import datetime
+import logging
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,15 +17,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import Charge, ChargeKind, CustomerProfile, PriceItem
+from billing.models import Charge, ChargeKind, CustomerProfile, Invoice, PriceItem
 from billing.money import HUNDRED, default_vat_rate, line_amounts, round_money
-from billing.services.lines import invoice_rebuild
+from billing.services.lines import invoice_rebuild, lock_draft
 from booking.models import Booking, BookingEvent, BookingStatus, Closure
 from caiac import access
 from caiac.accounts.models import Membership, MembershipRole, Organisation, User
 from caiac.clock import local_date, local_tz
-from caiac.errors import Conflict, Invalid
+from caiac.errors import Conflict, Invalid, is_unique_violation
 from trainings.models import Enrolment
+
+logger = logging.getLogger(__name__)
 
 HOUR = Decimal(3600)
 QUANTITY = Decimal("0.001")
@@ -45,13 +48,22 @@ def _invoice_language(organisation_id: int) -> str:
     return profile.language if profile else settings.LANGUAGE_CODE
 
 
+ONCE = ("charge_once_per_booking_and_kind", "charge_once_per_enrolment")
+
+
 def _create_once(**values) -> Charge | None:
-    """The charge, or None if this booking / enrolment already has one of this kind."""
+    """The charge, or None if this booking / enrolment already has one of this kind.
+
+    Only that clash is expected (a concurrent run collected it: the constraint kept it single);
+    any other integrity error is a bug and is raised, never taken for "already charged"."""
     try:
         with transaction.atomic():
             return Charge.objects.create(**values)
-    except IntegrityError:
-        return None  # collected meanwhile by a concurrent run: the constraint kept it single
+    except IntegrityError as exc:
+        if any(is_unique_violation(exc, Charge, name) for name in ONCE):
+            return None
+        logger.error("Charge not collected: %s (%s)", exc, values.get("description", ""))
+        raise
 
 
 def _booking_charge_values(booking: Booking, kind: str, amount: Decimal) -> dict:
@@ -267,16 +279,19 @@ def charge_add(
     )
 
 
-def _lock_open_charge(charge: Charge) -> Charge:
-    charge = (
-        Charge.objects.select_for_update(of=("self",)).select_related("invoice").get(pk=charge.pk)
-    )
-    if charge.invoice is not None and charge.invoice.status != "draft":
-        raise Conflict(
-            _("This charge is on an issued invoice: correct it with a credit note."),
-            code="charge_invoiced",
-        )
-    return charge
+def _lock_open_charge(charge: Charge) -> tuple[Charge, Invoice | None]:
+    """The charge and its draft invoice (if any), both locked: charge first, then the draft,
+    the order the monthly drafting takes them in. A draft issued meanwhile is refused."""
+    charge = Charge.objects.select_for_update().get(pk=charge.pk)
+    draft = None
+    if charge.invoice_id is not None:
+        draft = lock_draft(charge.invoice_id)
+        if draft is None:
+            raise Conflict(
+                _("This charge is on an issued invoice: correct it with a credit note."),
+                code="charge_invoiced",
+            )
+    return charge, draft
 
 
 @transaction.atomic
@@ -289,10 +304,9 @@ def charge_waive(*, by: User, charge: Charge, reason: str) -> Charge:
             code="invalid",
             fields={"reason": [_("This field is required.")]},
         )
-    charge = _lock_open_charge(charge)
+    charge, draft = _lock_open_charge(charge)
     if charge.is_waived:
         raise Conflict(_("This charge is already waived."), code="charge_waived")
-    draft = charge.invoice
     charge.waived_at = timezone.now()
     charge.waived_by = by
     charge.waive_reason = reason.strip()[:300]
@@ -307,13 +321,12 @@ def charge_waive(*, by: User, charge: Charge, reason: str) -> Charge:
 def charge_delete(*, by: User, charge: Charge) -> None:
     """Staff remove a material or service line typed by mistake (collected charges are waived)."""
     access.require_staff(by)
-    charge = _lock_open_charge(charge)
+    charge, draft = _lock_open_charge(charge)
     if charge.kind != ChargeKind.ITEM:
         raise Conflict(
             _("A charge collected from a booking or a training is waived, not deleted."),
             code="charge_not_deletable",
         )
-    draft = charge.invoice
     charge.delete()
     if draft is not None:
         invoice_rebuild(invoice=draft)

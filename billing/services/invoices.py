@@ -25,11 +25,11 @@ from billing.models import (
 )
 from billing.money import line_amounts
 from billing.services.charges import charges_collect
-from billing.services.lines import invoice_rebuild, totals_of
+from billing.services.lines import invoice_rebuild, lock_draft, totals_of
 from billing.services.numbering import next_number
 from caiac import access
 from caiac.accounts.models import Organisation, User
-from caiac.errors import Conflict, Invalid
+from caiac.errors import Conflict, Invalid, is_unique_violation
 
 logger = logging.getLogger(__name__)
 
@@ -46,37 +46,47 @@ def previous_month(today: datetime.date) -> tuple[int, int]:
 
 
 def _draft_for(organisation_id: int, first: datetime.date, last: datetime.date) -> Invoice:
-    draft = Invoice.objects.filter(
+    """The organisation's open draft of that period, locked (``lock_draft``), or a new one.
+
+    A draft issued while this run waited for its lock is left alone: the charges go to a new
+    draft of the period (the one-draft constraint counts drafts only)."""
+    drafts = Invoice.objects.filter(
         organisation_id=organisation_id,
         kind=InvoiceKind.INVOICE,
         status=InvoiceStatus.DRAFT,
         period_start=first,
-    ).first()
-    if draft is not None:
-        return draft
-    profile = CustomerProfile.objects.filter(organisation_id=organisation_id).first()
-    try:
-        with transaction.atomic():
-            return Invoice.objects.create(
-                organisation_id=organisation_id,
-                kind=InvoiceKind.INVOICE,
-                period_start=first,
-                period_end=last,
-                language=profile.language if profile else settings.LANGUAGE_CODE,
-            )
-    except IntegrityError:  # a concurrent run made it: one draft per organisation and period
-        return Invoice.objects.get(
-            organisation_id=organisation_id,
-            kind=InvoiceKind.INVOICE,
-            status=InvoiceStatus.DRAFT,
-            period_start=first,
-        )
+    )
+    for _attempt in range(3):
+        draft_id = drafts.values_list("pk", flat=True).first()
+        if draft_id is not None:
+            draft = lock_draft(draft_id)
+            if draft is not None:
+                return draft
+            continue  # issued meanwhile: look again, then make a new draft
+        profile = CustomerProfile.objects.filter(organisation_id=organisation_id).first()
+        try:
+            with transaction.atomic():
+                return Invoice.objects.create(
+                    organisation_id=organisation_id,
+                    kind=InvoiceKind.INVOICE,
+                    period_start=first,
+                    period_end=last,
+                    language=profile.language if profile else settings.LANGUAGE_CODE,
+                )
+        except IntegrityError as exc:
+            # A concurrent run made it (one draft per organisation and period): use that one.
+            if not is_unique_violation(exc, Invoice, "invoice_one_draft_per_period"):
+                raise
+    raise Conflict(_("The draft invoice kept changing: try again."), code="draft_busy")
 
 
 def invoices_draft_month(*, year: int, month: int) -> list[Invoice]:
     """One draft per organisation holding its charges up to the end of that month that are on
     no invoice yet (a charge collected late joins the next draft). Running it again drafts
-    nothing new; returns the drafts it created or added to."""
+    nothing new; returns the drafts it created or added to.
+
+    Locks, in this order: the charges it moves, then the draft (``lock_draft``), which issuing
+    also locks: a draft is never issued half-built, and an issued one never gains a line."""
     charges_collect()
     first, last = month_bounds(year, month)
     organisation_ids = (
@@ -108,11 +118,16 @@ def _lock(invoice: Invoice) -> Invoice:
 
 
 def _freeze_customer(invoice: Invoice) -> None:
+    """The customer as the document states it, and (for an invoice) its language: all stored at
+    issue, so the PDF, a re-drawn copy and the emails never change with later preferences. A
+    credit note keeps the language of the invoice it corrects."""
     organisation = invoice.organisation
     profile = CustomerProfile.objects.filter(organisation=organisation).first()
     invoice.customer_name = organisation.name
     invoice.customer_address = (profile.address if profile else "") or organisation.city
     invoice.customer_ice = profile.ice if profile else ""
+    if invoice.kind == InvoiceKind.INVOICE:
+        invoice.language = profile.language if profile else settings.LANGUAGE_CODE
 
 
 def _issue(invoice: Invoice, *, by: User, series: str) -> Invoice:
@@ -242,10 +257,7 @@ def credit_note_create(
             )
         note.total_ht, note.total_vat, note.total_ttc = totals_of(made)
         note.save()
-        credited_now = {line.pk: quantity for line, quantity in wanted}
-        if all(left - credited_now.get(pk, 0) <= 0 for pk, left in remaining.items()):
-            original.status = InvoiceStatus.CREDITED
-            original.save(update_fields=["status", "updated_at"])
+        _settle(original)
         return note
 
     return _issue_atomically(invoice, by=by, series="credit_note", before_pdf=build)
@@ -336,11 +348,26 @@ def payment_record(
         reference=reference.strip()[:100],
         recorded_by=by,
     )
-    if balance - amount == 0:
-        invoice.status = InvoiceStatus.PAID
-        invoice.save(update_fields=["status", "updated_at"])
-        messaging.drop_overdue_reminders(invoice)
+    _settle(invoice)
     return payment
+
+
+def _settle(invoice: Invoice) -> None:
+    """The status of an issued invoice from what covers it, after a payment or a credit note:
+    ``credited`` once credit notes cover every line; ``paid`` once payments and credit notes
+    leave nothing due (a partial payment, or a partial credit note, leaves it ``issued`` with
+    its balance); ``issued`` otherwise. The caller holds the invoice's lock."""
+    if not any(left > 0 for left in _remaining_quantities(invoice).values()):
+        status = InvoiceStatus.CREDITED
+    elif selectors.invoice_balance(invoice) <= 0:
+        status = InvoiceStatus.PAID
+    else:
+        status = InvoiceStatus.ISSUED
+    if status != invoice.status:
+        invoice.status = status
+        invoice.save(update_fields=["status", "updated_at"])
+    if status != InvoiceStatus.ISSUED:
+        messaging.drop_overdue_reminders(invoice)
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import F
 
 from billing.models import Invoice, InvoiceLine, InvoiceStatus
@@ -14,10 +15,31 @@ def totals_of(lines: list[InvoiceLine]) -> tuple[Decimal, Decimal, Decimal]:
     return ht, vat, ht + vat
 
 
+def lock_draft(invoice_id: int) -> Invoice | None:
+    """The draft invoice, its row locked (SELECT ... FOR UPDATE) until the transaction ends; or
+    None if it is no longer a draft.
+
+    Whoever adds, removes or reads a draft's lines takes this lock first, as issuing does
+    (``invoices._lock``): an issuer waits for a draft being built and then numbers the lines as
+    built, and a builder that waited for an issuer finds the invoice issued (None) instead of
+    changing an issued document. Two builders of the same draft queue instead of each deleting
+    and writing lines from their own snapshot. Lock order: charges first, then the invoice.
+    On PostgreSQL the row is re-read after the wait, so a status changed meanwhile is seen.
+    """
+    assert transaction.get_connection().in_atomic_block, "a lock lasts as long as a transaction"
+    return (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .filter(pk=invoice_id, status=InvoiceStatus.DRAFT)
+        .first()
+    )
+
+
 def invoice_rebuild(*, invoice: Invoice) -> Invoice:
     """Lines = the draft's charges that are not waived, in date order; totals = their sums.
 
-    Callers hold the transaction (and the lock on the charges they moved).
+    Callers hold the transaction, the lock on the charges they moved and the draft's own lock
+    (``lock_draft``).
     """
     assert invoice.status == InvoiceStatus.DRAFT, "only a draft is rebuilt"
     invoice.lines.all().delete()

@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -144,6 +144,7 @@ def invoice(request, pk: int):
             ),
             "credit_form": CreditNoteForm(invoice=document),
             "today": timezone.localdate(),
+            "delivery_warning": selectors.delivery_warning(document) if staff else "",
         },
     )
 
@@ -178,11 +179,10 @@ def invoice_issue(request, pk: int):
         issued = services.invoice_issue(by=request.user, invoice=_invoice(request, pk))
     except DomainError as exc:
         return _done(request, pk, exc=exc)
-    return _done(
-        request,
-        pk,
-        _t("Invoice %(number)s issued and sent to the owners.") % {"number": issued.number},
-    )
+    warning = selectors.delivery_warning(issued)
+    if warning:
+        messages.warning(request, warning)
+    return _done(request, pk, gettext("Invoice %(number)s issued.") % {"number": issued.number})
 
 
 @login_required
@@ -198,7 +198,7 @@ def invoice_payment(request, pk: int):
         services.payment_record(by=request.user, invoice=document, **form.cleaned_data)
     except DomainError as exc:
         return _done(request, pk, exc=exc)
-    return _done(request, pk, _t("Payment recorded."))
+    return _done(request, pk, gettext("Payment recorded."))
 
 
 @login_required
@@ -217,7 +217,7 @@ def invoice_credit(request, pk: int):
         )
     except DomainError as exc:
         return _done(request, pk, exc=exc)
-    messages.success(request, _t("Credit note %(number)s issued.") % {"number": note.number})
+    messages.success(request, gettext("Credit note %(number)s issued.") % {"number": note.number})
     return redirect("frontend:billing-invoice", pk=note.pk)
 
 
@@ -228,7 +228,7 @@ def charge_waive(request, pk: int):
     charge = access.get_for_person_or_404(Charge.objects.all(), request.user, pk, via=None)
     try:
         services.charge_waive(by=request.user, charge=charge, reason=request.POST.get("reason", ""))
-        messages.success(request, _t("Charge waived."))
+        messages.success(request, gettext("Charge waived."))
     except DomainError as exc:
         messages.error(request, f"{exc.message} ({exc.code})")
     if charge.invoice_id:
@@ -271,7 +271,7 @@ def charges(request):
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            messages.success(request, _t("Charge added."))
+            messages.success(request, gettext("Charge added."))
             return redirect("frontend:billing-charges")
     open_charges = (
         selectors.charges_visible_to(request.user)
@@ -296,7 +296,7 @@ def draft_month(request):
     year, month = services.previous_month(timezone.localdate())
     drafts = services.invoices_draft_month(year=year, month=month)
     messages.success(
-        request, _t("%(count)s draft invoices created or completed.") % {"count": len(drafts)}
+        request, gettext("%(count)s draft invoices created or completed.") % {"count": len(drafts)}
     )
     return redirect(reverse("frontend:billing") + "?view=drafts")
 
@@ -311,7 +311,7 @@ def price_list(request):
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            messages.success(request, _t("Item added to the price list."))
+            messages.success(request, gettext("Item added to the price list."))
             return redirect("frontend:billing-price-list")
     return render(
         request,
