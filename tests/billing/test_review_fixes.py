@@ -277,9 +277,16 @@ def test_the_overdue_reminder_goes_to_the_invoicing_address_too(drafted, staff, 
     assert reminder.to_email == "compta@amalou.ma"
 
 
+def _speaks_english(user):
+    user.language = "en"
+    user.save(update_fields=["language"])
+    return user
+
+
 def test_without_an_invoicing_address_the_owners_get_it_and_staff_are_told(
     drafted, staff, owner, client_for
 ):
+    _speaks_english(staff)
     with travel(2026, 12, 2, 10, 0):
         response = client_for(staff).post(f"/api/v1/billing/invoices/{drafted.pk}/issue/")
     assert response.status_code == 200
@@ -291,6 +298,7 @@ def test_without_an_invoicing_address_the_owners_get_it_and_staff_are_told(
 def test_an_organisation_nobody_can_be_written_to_gets_a_warning_not_a_silent_non_send(
     staff, client_for
 ):
+    _speaks_english(staff)
     lonely = OrganisationFactory(name="Sans Contact SARL")
     draft = Invoice.objects.create(organisation=lonely, period_start=datetime.date(2026, 11, 1))
     staff_client = client_for(staff)
