@@ -135,5 +135,5 @@ class CustomerProfileAdmin(admin.ModelAdmin):
     search_fields = ["organisation__name", "ice"]
 
     def save_model(self, request, obj, form, change):
-        values = {f: form.cleaned_data[f] for f in ("address", "ice", "email", "language")}
+        values = {f: form.cleaned_data[f] for f in services.CUSTOMER_PROFILE_FIELDS}
         services.customer_profile_update(by=request.user, organisation=obj.organisation, **values)

@@ -1,4 +1,4 @@
-"""Documents and files of billing: the stored PDF, the accountant's journal (CSV)."""
+"""Documents and files of billing: the stored PDF, the accountant's journal (CSV, XLSX)."""
 
 import csv
 import datetime
@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from billing.models import Invoice, InvoiceKind, InvoiceStatus, Payment
 from caiac.errors import Conflict
+from caiac.exports import Table
 
 # A cell that a spreadsheet would run as a formula is written as text (a leading apostrophe).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -31,26 +32,24 @@ def invoice_pdf_bytes(invoice: Invoice) -> bytes:
     return invoice_pdf(invoice)
 
 
-def journal_csv(*, start: datetime.date, end: datetime.date) -> str:
-    """One table: every invoice, credit note and payment dated in [start, end]."""
-    out = io.StringIO()
-    out.write("\ufeff")  # Excel reads UTF-8 (accents, Arabic) only with a byte-order mark
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(
-        [
-            _("Date"),
-            _("Type"),
-            _("Number"),
-            _("Organisation"),
-            _("ICE"),
-            _("Total excl. VAT"),
-            _("VAT"),
-            _("Total incl. VAT"),
-            _("Payment method"),
-            _("Reference"),
-            _("Invoice"),
-        ]
-    )
+def _journal_headers() -> list[str]:
+    return [
+        _("Date"),
+        _("Type"),
+        _("Number"),
+        _("Organisation"),
+        _("ICE"),
+        _("Total excl. VAT"),
+        _("VAT"),
+        _("Total incl. VAT"),
+        _("Payment method"),
+        _("Reference"),
+        _("Invoice"),
+    ]
+
+
+def journal_rows(*, start: datetime.date, end: datetime.date) -> list[list]:
+    """Every invoice, credit note (negative) and payment dated in [start, end], by date."""
     rows = []
     documents = Invoice.objects.exclude(status=InvoiceStatus.DRAFT).filter(
         issue_date__gte=start, issue_date__lte=end
@@ -83,8 +82,8 @@ def journal_csv(*, start: datetime.date, end: datetime.date) -> str:
                 "",
                 payment.invoice.customer_name,
                 payment.invoice.customer_ice,
-                "",
-                "",
+                None,
+                None,
                 payment.amount,
                 payment.get_method_display(),
                 payment.reference,
@@ -92,6 +91,23 @@ def journal_csv(*, start: datetime.date, end: datetime.date) -> str:
             ]
         )
     rows.sort(key=lambda row: row[0])
-    for row in rows:
+    return rows
+
+
+def journal_csv(*, start: datetime.date, end: datetime.date) -> str:
+    """One table: every invoice, credit note and payment dated in [start, end]."""
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel reads UTF-8 (accents, Arabic) only with a byte-order mark
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(_journal_headers())
+    for row in journal_rows(start=start, end=end):
         writer.writerow([_cell(value) for value in row])
     return out.getvalue()
+
+
+def journal_table(*, start: datetime.date, end: datetime.date) -> Table:
+    """The same journal for a spreadsheet (``caiac.exports.xlsx_response``: numbers stay
+    numbers, dates dates, formula-like text stays text)."""
+    return Table(
+        title=_("Journal"), headers=_journal_headers(), rows=journal_rows(start=start, end=end)
+    )

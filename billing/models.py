@@ -61,10 +61,17 @@ class PriceItem(models.Model):
 
 
 class CustomerProfile(models.Model):
-    """How an organisation is invoiced: address, tax identifiers, the invoice's language."""
+    """How an organisation is invoiced: legal name, address, tax identifiers, the address its
+    invoices are emailed to and their language. Its owners keep it (statement page, API)."""
 
     organisation = models.OneToOneField(
         Organisation, on_delete=models.CASCADE, related_name="billing_profile"
+    )
+    legal_name = models.CharField(
+        _("legal name"),
+        max_length=200,
+        blank=True,
+        help_text=_("As registered (e.g. SARL AU); the organisation's name when empty."),
     )
     address = models.TextField(_("invoicing address"), blank=True)
     ice = models.CharField(_("ICE"), max_length=15, blank=True, help_text=_("15 digits"))

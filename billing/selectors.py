@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import (
     CharField,
     DecimalField,
@@ -137,6 +138,12 @@ def charges_visible_to(person: User) -> QuerySet[Charge]:
     if access.is_staff(person):
         return base
     return base.filter(organisation_id__in=owned_organisation_ids(person))
+
+
+def customer_profile(organisation: Organisation) -> CustomerProfile:
+    """The organisation's invoicing details (unsaved defaults when it has none yet)."""
+    profile = CustomerProfile.objects.filter(organisation=organisation).first()
+    return profile or CustomerProfile(organisation=organisation, language=settings.LANGUAGE_CODE)
 
 
 def price_list(*, include_inactive: bool = False) -> QuerySet[PriceItem]:

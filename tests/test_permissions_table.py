@@ -412,6 +412,7 @@ API_TABLE = [
     ("post", "/billing/invoices/draft-month/", {}, STAFF_WRITE_400),
     ("get", "/billing/receivables/", None, STAFF_READ),
     ("get", "/billing/journal.csv?from=2026-11-01&to=2026-11-30", None, STAFF_READ),
+    ("get", "/billing/journal.xlsx?from=2026-11-01&to=2026-11-30", None, STAFF_READ),
     (
         "get",
         "/billing/statement/?organisation={ours}",

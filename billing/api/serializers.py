@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from billing import selectors
@@ -89,7 +90,7 @@ class ChargeCreateSerializer(serializers.Serializer):
     def validate(self, attrs):
         if "organisation" not in attrs and "booking" not in attrs:
             raise serializers.ValidationError(
-                {"organisation": ["Say which organisation or booking this is for."]}
+                {"organisation": [_("Say which organisation or booking this is for.")]}
             )
         return attrs
 
@@ -129,7 +130,7 @@ class PaymentSerializer(ModelSerializer):
 
     def validate_paid_on(self, value):
         if value > timezone.localdate():
-            raise serializers.ValidationError("A payment cannot be dated in the future.")
+            raise serializers.ValidationError(_("A payment cannot be dated in the future."))
         return value
 
 
@@ -238,20 +239,22 @@ class CustomerProfileSerializer(ModelSerializer):
 
     class Meta:
         model = CustomerProfile
-        fields = ["organisation", "address", "ice", "email", "language"]
+        fields = ["organisation", "legal_name", "address", "ice", "email", "language"]
         read_only_fields = ["organisation"]
 
 
 class JournalQuerySerializer(serializers.Serializer):
-    from_ = BoundedDateField()
+    """``?from=&to=``. ``from`` is a Python keyword, so the field cannot be a class attribute:
+    it is added under its real name in ``get_fields`` (errors then name ``from``, as the
+    client sent it, and ``validated_data["from"]`` is the date)."""
+
     to = BoundedDateField()
 
-    def to_internal_value(self, data):
-        data = {"from_": data.get("from"), "to": data.get("to")}
-        values = super().to_internal_value(data)
-        return {"from": values["from_"], "to": values["to"]}
+    def get_fields(self):
+        fields = super().get_fields()
+        return {"from": BoundedDateField(), **fields}
 
     def validate(self, attrs):
         if attrs["to"] < attrs["from"]:
-            raise serializers.ValidationError({"to": ["Must not be before 'from'."]})
+            raise serializers.ValidationError({"to": [_("Must not be before the first day.")]})
         return attrs

@@ -6,6 +6,7 @@ from billing.api.views import (
     CustomerProfileView,
     InvoiceViewSet,
     JournalCsvView,
+    JournalXlsxView,
     PriceItemViewSet,
     ReceivablesView,
     StatementView,
@@ -20,6 +21,7 @@ urlpatterns = [
     path("billing/statement/", StatementView.as_view(), name="billing-statement"),
     path("billing/receivables/", ReceivablesView.as_view(), name="billing-receivables"),
     path("billing/journal.csv", JournalCsvView.as_view(), name="billing-journal-csv"),
+    path("billing/journal.xlsx", JournalXlsxView.as_view(), name="billing-journal-xlsx"),
     path(
         "billing/customers/<int:organisation_id>/",
         CustomerProfileView.as_view(),

@@ -2,6 +2,7 @@
 
 from billing.services.charges import charge_add, charge_delete, charge_waive, charges_collect
 from billing.services.invoices import (
+    CUSTOMER_PROFILE_FIELDS,
     credit_note_create,
     customer_profile_update,
     invoice_issue,
@@ -14,6 +15,7 @@ from billing.services.invoices import (
 from billing.services.pricelist import price_item_create, price_item_update
 
 __all__ = [
+    "CUSTOMER_PROFILE_FIELDS",
     "charge_add",
     "charge_delete",
     "charge_waive",

@@ -51,6 +51,21 @@ def _invoice_language(organisation_id: int) -> str:
 ONCE = ("charge_once_per_booking_and_kind", "charge_once_per_enrolment")
 
 
+def _hours_at_rate(amount: Decimal, rate: Decimal) -> tuple[Decimal, str, Decimal]:
+    """Quantity, unit and unit price of machine time, such that quantity x unit price = the
+    booking's stored price (the line's total) to the centime.
+
+    The hours billed are the price over the rate (free lab hours are already out of the price),
+    to the thousandth of an hour. Where no such quantity gives the price back (40 minutes at
+    150 MAD/h: 0.667 h x 150 = 100.05, not the 100.00 booked), the line is the booking at its
+    price (1 x 100.00); its description still says its hours."""
+    if rate > 0:
+        quantity = (amount / rate).quantize(QUANTITY)
+        if quantity > 0 and round_money(quantity * rate) == amount:
+            return quantity, "h", rate
+    return Decimal(1), "", amount
+
+
 def _create_once(**values) -> Charge | None:
     """The charge, or None if this booking / enrolment already has one of this kind.
 
@@ -74,7 +89,6 @@ def _booking_charge_values(booking: Booking, kind: str, amount: Decimal) -> dict
 
 def _booking_charge_values_in_language(booking: Booking, kind: str, amount: Decimal) -> dict:
     hours = _hours(booking)
-    billable = hours - Decimal(booking.credit_hours)
     if kind == ChargeKind.BOOKING:
         description = gettext("%(machine)s, %(when)s (%(hours)s h)") % {
             "machine": booking.equipment.name,
@@ -85,7 +99,7 @@ def _booking_charge_values_in_language(booking: Booking, kind: str, amount: Deci
             description += " — " + gettext("%(hours)s h of free lab hours deducted") % {
                 "hours": f"{Decimal(booking.credit_hours).normalize():f}"
             }
-        quantity, unit, unit_price = billable, "h", booking.hourly_rate
+        quantity, unit, unit_price = _hours_at_rate(amount, Decimal(booking.hourly_rate))
     else:
         label = ChargeKind(kind).label
         description = f"{label}: {booking.equipment.name}, {_when(booking)}"

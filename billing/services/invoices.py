@@ -123,7 +123,7 @@ def _freeze_customer(invoice: Invoice) -> None:
     credit note keeps the language of the invoice it corrects."""
     organisation = invoice.organisation
     profile = CustomerProfile.objects.filter(organisation=organisation).first()
-    invoice.customer_name = organisation.name
+    invoice.customer_name = (profile.legal_name if profile else "") or organisation.name
     invoice.customer_address = (profile.address if profile else "") or organisation.city
     invoice.customer_ice = profile.ice if profile else ""
     if invoice.kind == InvoiceKind.INVOICE:
@@ -370,25 +370,29 @@ def _settle(invoice: Invoice) -> None:
         messaging.drop_overdue_reminders(invoice)
 
 
+CUSTOMER_PROFILE_FIELDS = ("legal_name", "address", "ice", "email", "language")
+
+
 @transaction.atomic
 def customer_profile_update(*, by: User, organisation: Organisation, **data) -> CustomerProfile:
-    """Invoicing details: staff, or an owner of the organisation."""
-    if not (access.is_staff(by) or access.is_owner(by, organisation)):
-        access.require_staff(by)
+    """Invoicing details: an owner of the organisation, or staff. What an issued document says
+    of the customer was frozen at its issue; the details apply to the next ones."""
+    access.require_owner_of(by, organisation)
     profile, _created = CustomerProfile.objects.select_for_update().get_or_create(
         organisation=organisation
     )
-    ice = data.get("ice", profile.ice)
+    ice = (data.get("ice", profile.ice) or "").strip()
     if ice and (not ice.isdigit() or len(ice) != 15):
         raise Invalid(
             _("The ICE has 15 digits."),
             code="invalid",
             fields={"ice": [_("The ICE has 15 digits.")]},
         )
-    for field in ("address", "ice", "email", "language"):
+    for field in CUSTOMER_PROFILE_FIELDS:
         if field in data:
-            setattr(profile, field, data[field])
-    profile.full_clean()
+            value = data[field]
+            setattr(profile, field, value.strip() if isinstance(value, str) else value)
+    profile.full_clean(exclude=["organisation"])
     profile.save()
     return profile
 

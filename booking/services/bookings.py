@@ -2,7 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,6 +28,7 @@ from trainings.selectors import organisation_has_certified_member, user_is_certi
 
 OVERLAP_CONSTRAINT = "booking_no_overlap"
 HOUR = Decimal(3600)
+CENT = Decimal("0.01")
 
 
 def slot_unavailable() -> Conflict:
@@ -206,7 +207,8 @@ def _price(
     rate = equipment.hourly_rate_member if member else equipment.hourly_rate_non_member
     plan = plan_credit_use(organisation=organisation, on=day, hours=hours, lock=lock)
     credit = sum((h for _c, h in plan), Decimal(0))
-    price = ((hours - credit) * rate).quantize(Decimal("0.01"))
+    # Half up, as an accountant rounds MAD (Decimal's default is banker's: 5.005 would be 5.00).
+    price = ((hours - credit) * rate).quantize(CENT, rounding=ROUND_HALF_UP)
     return price, member, rate, plan
 
 

@@ -23,13 +23,27 @@ class CaiacFormRenderer(DjangoTemplates):
 
     def render(self, template_name, context, request=None):
         widget = context.get("widget") if isinstance(context, dict) else None
-        if widget and template_name.startswith("django/forms/widgets/"):
+        if widget and template_name in _CHOICE_GROUPS:
+            # Checkboxes / radios: the class goes on each option's input, none on the group
+            # (a group styled as .form-check-input renders as one big empty checkbox).
+            for _group, options, _index in widget.get("optgroups", []):
+                for option in options:
+                    attrs = option.setdefault("attrs", {})
+                    if "form-check-input" not in attrs.get("class", ""):
+                        attrs["class"] = f"{attrs.get('class', '')} form-check-input".strip()
+            template_name = "frontend/forms/widgets/choices.html"
+        elif widget and template_name.startswith("django/forms/widgets/"):
             css = _WIDGET_CLASSES.get(widget.get("type") or template_name.rsplit("/", 1)[-1], "")
             attrs = widget.setdefault("attrs", {})
             if css and css not in attrs.get("class", ""):
                 attrs["class"] = f"{attrs.get('class', '')} {css}".strip()
         return super().render(template_name, context, request)
 
+
+_CHOICE_GROUPS = {
+    "django/forms/widgets/checkbox_select.html",
+    "django/forms/widgets/radio.html",
+}
 
 _WIDGET_CLASSES = {
     "checkbox": "form-check-input",
@@ -45,6 +59,8 @@ _WIDGET_CLASSES["datetime-local"] = "form-control"
 
 
 def widget_class(widget: forms.Widget) -> str:
+    """The class of a widget's input(s). A group of checkboxes or radios gets it on each option
+    (their attrs are shared); the renderer keeps it off the group's container."""
     if isinstance(widget, forms.HiddenInput):
         return ""
     if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
@@ -87,6 +103,17 @@ class CaiacFormMixin:
 
 class CaiacForm(CaiacFormMixin, forms.Form):
     pass
+
+
+class DateInput(forms.DateInput):
+    """A date picker (``<input type="date">``). Its value must be ISO (2026-12-07) whatever the
+    language, or the browser shows it empty; the browser displays it in the person's format,
+    and the field still accepts the day-month-year typed where there is no picker."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class CaiacModelForm(CaiacFormMixin, forms.ModelForm):

@@ -27,16 +27,16 @@ from billing.models import (
 )
 from booking.models import Booking
 from caiac import access
-from caiac.accounts.models import Organisation
+from caiac.accounts.models import Language, Organisation
 from caiac.errors import DomainError, Invalid
-from frontend.forms import CaiacForm
+from frontend.forms import CaiacForm, DateInput
 
 
 class PaymentForm(CaiacForm):
     amount = forms.DecimalField(
         label=_("Amount (MAD)"), min_value=Decimal("0.01"), decimal_places=2
     )
-    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput)
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
     reference = forms.CharField(label=_("Reference"), required=False, max_length=100)
 
@@ -63,9 +63,7 @@ class ChargeForm(CaiacForm):
     booking = forms.IntegerField(
         label=_("Booking number"), required=False, min_value=1, max_value=2**62
     )
-    service_date = forms.DateField(
-        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    service_date = forms.DateField(label=_("Date"), required=False, widget=DateInput)
     description = forms.CharField(label=_("Description"), required=False, max_length=300)
 
     def __init__(self, *args, **kwargs):
@@ -87,6 +85,27 @@ class PriceItemForm(CaiacForm):
         decimal_places=2,
         initial=Decimal("20"),
     )
+
+
+class CustomerProfileForm(CaiacForm):
+    """The organisation's invoicing details, as its owners keep them (statement page)."""
+
+    legal_name = forms.CharField(
+        label=_("Legal name"),
+        required=False,
+        max_length=200,
+        help_text=_("As registered (e.g. SARL AU); the organisation's name when empty."),
+    )
+    ice = forms.CharField(label=_("ICE"), required=False, max_length=15, help_text=_("15 digits"))
+    address = forms.CharField(
+        label=_("Invoicing address"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    email = forms.EmailField(
+        label=_("Invoicing email"),
+        required=False,
+        help_text=_("Invoices and reminders are emailed there; to the owners when it is empty."),
+    )
+    language = forms.ChoiceField(label=_("Invoice language"), choices=Language.choices)
 
 
 def _require_staff(request) -> None:
@@ -123,6 +142,8 @@ def invoices(request):
         context["drafts_count"] = Invoice.objects.filter(status=InvoiceStatus.DRAFT).count()
         context["due"] = selectors.receivables().count()
         context["last_month"] = services.previous_month(today)
+        first, last = services.month_bounds(*context["last_month"])
+        context["journal_period"] = f"from={first.isoformat()}&to={last.isoformat()}"
     return render(request, "frontend/billing/invoices.html", context)
 
 
@@ -238,8 +259,32 @@ def charge_waive(request, pk: int):
 
 @login_required
 def statement(request, organisation_id: int):
+    """The statement of account, and the organisation's invoicing details: its owners (and
+    staff) edit them here, through the same service as the API."""
     account = selectors.statement_for(person=request.user, organisation_id=organisation_id)
-    return render(request, "frontend/billing/statement.html", {"statement": account})
+    organisation = account.organisation
+    profile = selectors.customer_profile(organisation)
+    editable = access.manages(request.user, organisation)
+    initial = {name: getattr(profile, name) for name in services.CUSTOMER_PROFILE_FIELDS}
+    form = CustomerProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        access.require_owner_of(request.user, organisation)
+        if form.is_valid():
+            try:
+                services.customer_profile_update(
+                    by=request.user, organisation=organisation, **form.cleaned_data
+                )
+            except DomainError as exc:
+                form.add_domain_error(exc)
+            else:
+                messages.success(request, gettext("Invoicing details saved."))
+                url = reverse("frontend:billing-statement", args=[organisation.pk])
+                return redirect(url + "#invoicing-details")
+    return render(
+        request,
+        "frontend/billing/statement.html",
+        {"statement": account, "profile_form": form if editable else None},
+    )
 
 
 @login_required

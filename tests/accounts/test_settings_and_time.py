@@ -61,21 +61,45 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
-def test_production_mode_passes_check_deploy_with_no_warnings():
-    result = subprocess.run(
+ISSUER_IDENTIFIERS = {
+    "BILLING_ISSUER_ICE": "001234567000089",
+    "BILLING_ISSUER_IF": "12345678",
+    "BILLING_ISSUER_RC": "Agadir 4567",
+}
+
+
+def _check_deploy(**env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env={
-            **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith(("DJANGO_", "BILLING_ISSUER_"))
+            },
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "lab.caiac.ma",
+            **env,
         },
         capture_output=True,
         text=True,
     )
+
+
+def test_production_mode_passes_check_deploy_with_no_warnings():
+    result = _check_deploy(**ISSUER_IDENTIFIERS)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", sorted(ISSUER_IDENTIFIERS))
+def test_check_deploy_fails_while_an_invoice_identifier_of_the_lab_is_empty(missing):
+    result = _check_deploy(**(ISSUER_IDENTIFIERS | {missing: " "}))
+    assert result.returncode != 0
+    assert "billing.E001" in result.stderr
+    assert missing in result.stderr
 
 
 @pytest.mark.django_db

@@ -4,26 +4,35 @@ invoice's language."""
 
 import datetime
 import email
+import html
+import io
 import threading
 import time
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import IntegrityError, connection
 from django.test import Client
+from openpyxl import load_workbook
 
 from billing import selectors, services
 from billing.exports import invoice_pdf_bytes
 from billing.models import Charge, CustomerProfile, Invoice, InvoiceStatus
+from billing.money import round_money
 from billing.services import charges as charges_module
 from billing.services import invoices as invoices_module
-from caiac.errors import Conflict, Invalid
+from booking import services as booking_services
+from caiac.errors import Conflict, Invalid, NotAllowed
+from caiac.exports import XLSX_CONTENT_TYPE
 from caiac.notifications.models import Message
 from caiac.notifications.rendering import email_build
 from tests.billing.conftest import travel
 from tests.billing.test_invoicing import _drafts_for
 from tests.billing.test_pdf import text_of
-from tests.factories import OrganisationFactory
+from tests.booking.conftest import local
+from tests.booking.factories import EquipmentFactory, lab_open_weekdays
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -380,3 +389,258 @@ def test_a_second_monthly_draft_of_a_period_is_never_made_beside_the_first(novem
         [first] = services.invoices_draft_month(year=2026, month=11)
         assert services.invoices_draft_month(year=2026, month=11) == []
     assert Invoice.objects.filter(status=InvoiceStatus.DRAFT).get() == first
+
+
+# --- 6. Owners keep their organisation's invoicing details from the statement page ------------
+
+
+DETAILS = {
+    "legal_name": "Coopérative Agricole Amalou SARL",
+    "ice": "001234567000089",
+    "address": "Douar Tamaït, Agadir",
+    "email": "compta@amalou.ma",
+    "language": "fr",
+}
+
+
+def test_the_owner_edits_the_invoicing_details_on_the_statement_page(owner, organisation):
+    client = signed_in(owner)
+    url = f"/billing/statement/{organisation.pk}/"
+    page = client.get(url).content.decode()
+    assert 'id="invoicing-details"' in page
+    assert 'name="legal_name"' in page and 'name="email"' in page
+    response = client.post(url, DETAILS)
+    assert response.status_code == 302
+    profile = CustomerProfile.objects.get(organisation=organisation)
+    assert (profile.legal_name, profile.ice, profile.address, profile.email) == (
+        DETAILS["legal_name"],
+        DETAILS["ice"],
+        DETAILS["address"],
+        DETAILS["email"],
+    )
+    assert DETAILS["legal_name"] in client.get(url).content.decode()  # shown again, filled in
+
+
+def test_the_next_invoice_states_the_legal_name_and_goes_to_the_invoicing_email(
+    owner, drafted, staff
+):
+    signed_in(owner).post(f"/billing/statement/{drafted.organisation_id}/", DETAILS)
+    with travel(2026, 12, 2, 10, 0):
+        issued = services.invoice_issue(by=staff, invoice=drafted)
+    assert issued.customer_name == DETAILS["legal_name"]
+    assert issued.customer_ice == DETAILS["ice"]
+    assert Message.objects.get(kind="billing.invoice_issued").to_email == DETAILS["email"]
+
+
+def test_a_wrong_ice_is_refused_inline_and_nothing_is_saved(owner, organisation):
+    response = signed_in(owner).post(
+        f"/billing/statement/{organisation.pk}/", DETAILS | {"ice": "12345"}
+    )
+    assert response.status_code == 200
+    assert "15" in response.content.decode()
+    assert not CustomerProfile.objects.filter(organisation=organisation).exists()
+
+
+def test_only_owners_and_staff_change_invoicing_details(member, owner, staff, organisation):
+    url = f"/billing/statement/{organisation.pk}/"
+    assert signed_in(member).post(url, DETAILS).status_code == 404  # not an owner: no statement
+    outsider = UserFactory(username="karim")
+    MembershipFactory(user=outsider, organisation=OrganisationFactory(), role="owner")
+    assert signed_in(outsider).post(url, DETAILS).status_code == 404
+    assert not CustomerProfile.objects.exists()
+    assert signed_in(staff).post(url, DETAILS | {"legal_name": "Par le lab"}).status_code == 302
+    assert CustomerProfile.objects.get().legal_name == "Par le lab"
+
+
+def test_the_service_refuses_a_member_who_is_not_owner(member, organisation):
+    with pytest.raises(NotAllowed):
+        services.customer_profile_update(by=member, organisation=organisation, email="x@y.ma")
+
+
+def test_the_api_reads_and_writes_the_legal_name(owner, organisation, client_for):
+    url = f"/api/v1/billing/customers/{organisation.pk}/"
+    response = client_for(owner).put(url, {"legal_name": "Amalou SARL"}, format="json")
+    assert response.status_code == 200
+    assert client_for(owner).get(url).json()["legal_name"] == "Amalou SARL"
+
+
+# --- 8. The accountant's journal as a spreadsheet ----------------------------------------------
+
+
+def test_the_journal_is_also_a_spreadsheet_with_numbers_as_numbers(issued, staff, client_for):
+    with travel(2026, 12, 10, 12, 0):
+        services.payment_record(
+            by=staff,
+            invoice=issued,
+            amount=Decimal("100.00"),
+            paid_on=datetime.date(2026, 12, 10),
+            method="cheque",
+        )
+    response = client_for(staff).get(
+        "/api/v1/billing/journal.xlsx", {"from": "2026-12-01", "to": "2026-12-31"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
+    assert "journal-2026-12-01-2026-12-31.xlsx" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][2] == "2026-000001"
+    assert rows[1][7] == pytest.approx(float(issued.total_ttc))  # a number, not text
+    assert rows[2][7] == 100
+    assert len(rows) == 3
+
+
+def test_the_journal_reads_its_from_parameter_by_its_name(staff, client_for):
+    client = client_for(staff)
+    for fmt in ("csv", "xlsx"):
+        missing = client.get(f"/api/v1/billing/journal.{fmt}", {"to": "2026-12-31"})
+        assert missing.status_code == 400
+        assert list(missing.json()["fields"]) == ["from"]
+        backwards = client.get(
+            f"/api/v1/billing/journal.{fmt}", {"from": "2026-12-31", "to": "2026-12-01"}
+        )
+        assert backwards.status_code == 400
+        assert list(backwards.json()["fields"]) == ["to"]
+
+
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [
+        ("en", "Accountant's journal (XLSX)"),
+        ("fr", "Journal pour le comptable (XLSX)"),
+        ("ar", "دفتر المحاسب (XLSX)"),
+    ],
+)
+def test_the_staff_billing_page_links_the_spreadsheet_journal(staff, language, label):
+    staff.language = language
+    staff.save(update_fields=["language"])
+    page = signed_in(staff).get("/billing/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert html.escape(label, quote=True) in page or label in page
+    assert "/api/v1/billing/journal.xlsx?from=" in page
+
+
+def test_members_cannot_download_the_journal(owner, client_for):
+    response = client_for(owner).get(
+        "/api/v1/billing/journal.xlsx", {"from": "2026-12-01", "to": "2026-12-31"}
+    )
+    assert response.status_code == 403
+
+
+# --- 9. Booking prices rounded half up -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("rate", "price"), [("10.01", "5.01"), ("20.01", "10.01")])
+def test_a_booking_price_half_a_centime_is_rounded_up(member, rate, price):
+    lab_open_weekdays()
+    machine = EquipmentFactory(
+        hourly_rate_member=Decimal(rate), hourly_rate_non_member=Decimal(rate)
+    )
+    with travel(2026, 11, 2, 8, 0):
+        booking = booking_services.booking_create(
+            user=member,
+            equipment=machine,
+            start=local(2026, 11, 9, 9, 0),
+            end=local(2026, 11, 9, 9, 30),
+        )
+    # Half an hour: 5.005 and 10.005 MAD; banker's rounding would give 5.00 and 10.00.
+    assert booking.price == Decimal(price)
+
+
+# --- 11. A line's quantity x unit price is its total ---------------------------------------------
+
+
+def test_machine_time_lines_multiply_out_to_their_amount(member, staff, organisation):
+    lab_open_weekdays()
+    machine = EquipmentFactory(
+        slot_minutes=10,
+        min_duration_minutes=10,
+        hourly_rate_member=Decimal("150.00"),
+        hourly_rate_non_member=Decimal("150.00"),
+    )
+    bookings = []
+    with travel(2026, 11, 2, 8, 0):
+        for start, end in (((9, 0), (9, 40)), ((10, 0), (11, 30)), ((14, 0), (14, 20))):
+            bookings.append(
+                booking_services.booking_create(
+                    user=member,
+                    equipment=machine,
+                    start=local(2026, 11, 9, *start),
+                    end=local(2026, 11, 9, *end),
+                )
+            )
+    for booking in bookings:
+        with time_machine.travel(booking.start + datetime.timedelta(minutes=5), tick=False):
+            booking_services.booking_check_in(user=staff, booking=booking)
+    with travel(2026, 12, 1, 1, 30):
+        [draft] = services.invoices_draft_month(year=2026, month=11)
+    lines = list(draft.lines.all())
+    assert len(lines) == 3
+    for line in lines:
+        assert round_money(line.quantity * line.unit_price) == line.amount_ht, line.description
+    assert sorted(line.amount_ht for line in lines) == [
+        Decimal("50.00"),
+        Decimal("100.00"),
+        Decimal("225.00"),
+    ]
+    ninety_minutes = next(line for line in lines if line.amount_ht == Decimal("225.00"))
+    assert (ninety_minutes.quantity, ninety_minutes.unit_price) == (Decimal("1.5"), Decimal("150"))
+
+
+# --- 12. Messages translated, dates in the person's format ---------------------------------------
+
+
+def test_billing_validation_messages_speak_the_persons_language(staff, issued, client_for):
+    client = client_for(staff)
+    charge = client.post(
+        "/api/v1/billing/charges/",
+        {"item": 1, "quantity": "1"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert charge.json()["fields"]["organisation"] == [
+        "Indiquez pour quelle organisation ou quelle réservation."
+    ]
+    future = client.post(
+        f"/api/v1/billing/invoices/{issued.pk}/payments/",
+        {"amount": "1.00", "paid_on": "2099-01-01", "method": "cash"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert future.json()["fields"]["paid_on"] == [
+        "Un paiement ne peut pas être daté dans le futur."
+    ]
+    backwards = client.get(
+        "/api/v1/billing/journal.csv",
+        {"from": "2026-12-31", "to": "2026-12-01"},
+        HTTP_ACCEPT_LANGUAGE="ar",
+    )
+    assert backwards.json()["fields"]["to"] == ["يجب ألا يسبق اليوم الأول."]
+
+
+def test_the_payment_date_is_prefilled_and_accepts_the_day_month_year_shown(staff, issued):
+    client = signed_in(staff)
+    with travel(2026, 12, 12, 10, 0):
+        page = client.get(f"/billing/invoices/{issued.pk}/", HTTP_ACCEPT_LANGUAGE="fr")
+        # ISO in the value, or the browser's date picker shows an empty field.
+        assert 'name="paid_on" value="2026-12-12"' in page.content.decode()
+        response = client.post(
+            f"/billing/invoices/{issued.pk}/payment/",
+            {"amount": "10.00", "paid_on": "10/12/2026", "method": "cash"},
+            HTTP_ACCEPT_LANGUAGE="fr",
+        )
+    assert response.status_code == 302
+    assert issued.payments.get().paid_on == datetime.date(2026, 12, 10)
+
+
+# --- 13. Checkboxes laid out as Bootstrap's ------------------------------------------------------
+
+
+def test_the_lines_to_credit_are_bootstrap_checkboxes(staff, issued):
+    page = signed_in(staff).get(f"/billing/invoices/{issued.pk}/").content.decode()
+    group = page[page.index('id="id_lines"') - 5 :]
+    group = group[: group.index("</fieldset>")]
+    assert 'id="id_lines" class' not in group  # no input class on the group's container
+    count = issued.lines.count()
+    assert group.count('<div class="form-check">') == count
+    assert group.count('class="form-check-input"') == count
+    assert group.count('class="form-check-label"') == count
