@@ -297,7 +297,9 @@ def test_without_an_invoicing_address_the_owners_get_it_and_staff_are_told(
 ):
     _speaks_english(staff)
     with travel(2026, 12, 2, 10, 0):
-        response = client_for(staff).post(f"/api/v1/billing/invoices/{drafted.pk}/issue/")
+        response = client_for(staff).post(
+            f"/api/v1/billing/invoices/{drafted.pk}/issue/", HTTP_ACCEPT_LANGUAGE="en"
+        )
     assert response.status_code == 200
     assert "owners" in response.json()["delivery_warning"]
     [message] = Message.objects.filter(kind="billing.invoice_issued")
@@ -311,9 +313,11 @@ def test_an_organisation_nobody_can_be_written_to_gets_a_warning_not_a_silent_no
     lonely = OrganisationFactory(name="Sans Contact SARL")
     draft = Invoice.objects.create(organisation=lonely, period_start=datetime.date(2026, 11, 1))
     staff_client = client_for(staff)
-    warning = staff_client.get(f"/api/v1/billing/invoices/{draft.pk}/").json()["delivery_warning"]
+    warning = staff_client.get(
+        f"/api/v1/billing/invoices/{draft.pk}/", HTTP_ACCEPT_LANGUAGE="en"
+    ).json()["delivery_warning"]
     assert "not emailed" in warning
-    page = signed_in(staff).get(f"/billing/invoices/{draft.pk}/")
+    page = signed_in(staff).get(f"/billing/invoices/{draft.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert 'id="delivery-warning"' in page.content.decode()
     assert "not emailed" in page.content.decode()
     _profile(lonely, email="contact@sanscontact.ma")
