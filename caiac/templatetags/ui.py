@@ -132,15 +132,20 @@ def status_badge(status: str, label: str = "", *, extra: str = ""):
 
 
 @register.simple_tag(takes_context=True)
-def nav_item(context, url_name: str, label: str, *, exact: bool = False, badge: str = ""):
+def nav_item(
+    context, url_name: str, label: str, *, exact: bool = False, badge: str = "", more: bool = False
+):
     """``{% nav_item "frontend:booking-catalogue" _("Machines") %}``: a menu entry, marked as
-    the current page (``aria-current``) when the path is at or under its address."""
+    the current page (``aria-current``) when the path is at or under its address. ``more=True``
+    renders it as an entry of the "More" menu (a dropdown item on wide screens)."""
     url = reverse(url_name)
     request = context.get("request")
     path = getattr(request, "path", "")
     current = path == url if exact else path == url or (url != "/" and path.startswith(url))
     return format_html(
-        '<li class="nav-item"><a class="nav-link{}" href="{}"{}>{}{}</a></li>',
+        '<li{}><a class="{}{}" href="{}"{}>{}{}</a></li>',
+        "" if more else mark_safe(' class="nav-item"'),
+        "dropdown-item" if more else "nav-link",
         " active" if current else "",
         url,
         mark_safe(' aria-current="page"') if current else "",
