@@ -4,6 +4,7 @@ from frontend.views import (
     accounts,
     billing,
     booking,
+    home,
     incubation,
     notifications,
     staff,
@@ -13,6 +14,7 @@ from frontend.views import (
 app_name = "frontend"
 
 urlpatterns = [
+    *home.urlpatterns,
     *accounts.urlpatterns,
     *booking.urlpatterns,
     *trainings.urlpatterns,

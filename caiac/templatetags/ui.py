@@ -17,9 +17,16 @@ register = template.Library()
 
 
 @register.filter
-def money(value) -> str:
-    """``{{ booking.price|money }}`` → "1 200,00 MAD"."""
-    return formatting.money(value)
+def money(value):
+    """``{{ booking.price|money }}`` → "1 200,00 MAD", isolated (``<bdi>``): in Arabic the
+    amount reads "1 200,00 درهم" even beside a Latin name."""
+    return formatting.isolate_html(formatting.money(value))
+
+
+@register.filter
+def percent(value, decimals=0) -> str:
+    """``{{ 0.425|percent }}`` → "43 %" (fr, ar), "43%" (en); ``percent:1`` → "42,5 %"."""
+    return formatting.percent(value, int(decimals or 0))
 
 
 @register.filter
@@ -29,9 +36,9 @@ def number(value, decimals=None) -> str:
 
 
 @register.filter
-def hours(value) -> str:
-    """``{{ booking.credit_hours|hours }}`` → "1,5 h"."""
-    return formatting.hours(value)
+def hours(value):
+    """``{{ booking.credit_hours|hours }}`` → "1,5 h" (isolated, like money)."""
+    return formatting.isolate_html(formatting.hours(value))
 
 
 @register.filter

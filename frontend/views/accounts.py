@@ -20,7 +20,6 @@ from caiac import access
 from caiac.accounts import services as accounts
 from caiac.accounts.lockout import account_unlock, guard_address, lockout_response
 from caiac.accounts.models import MembershipRole, Organisation, User
-from caiac.accounts.selectors import organisations_visible_to
 from caiac.accounts.services import user_set_language
 from caiac.errors import DomainError, LockedOut, NotAllowed, NotFound
 from caiac.frontdoor import selectors as frontdoor_selectors
@@ -44,18 +43,6 @@ def _show_error(form, exc: DomainError) -> None:
             placed = True
     if not placed:
         form.add_error(None, str(exc.message))
-
-
-@login_required
-def home(request):
-    organisations = organisations_visible_to(request.user)
-    if not access.is_staff(request.user):
-        organisations = organisations.order_by("name")
-    return render(
-        request,
-        "frontend/home.html",
-        {"organisations": organisations[:20]},
-    )
 
 
 @require_POST
@@ -508,7 +495,6 @@ def email_confirm(request, token: str):
 
 
 urlpatterns = [
-    path("", home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="frontend/accounts/login.html"),
