@@ -151,6 +151,8 @@ def page(name: str, *args: Callable[[World], object], query: str = ""):
 PAGE_CASES = {
     "home": Case("member", page("home"), api=False),
     "home (staff)": Case("staff", page("home"), api=False),
+    "home (trainer)": Case("trainer", page("home"), api=False),
+    "home (juror)": Case("juror", page("home"), api=False),
     "profile": Case("member", page("profile"), api=False),
     "organisation people": Case(
         "member", page("organisation-people", lambda w: w.organisation.pk), api=False
