@@ -34,7 +34,7 @@ def run_both(first, second):
             outcomes[name] = fn()
         except DomainError as exc:
             outcomes[name] = exc.code
-        except Exception as exc:  # noqa: BLE001 — reported by the assertion, not lost in a thread
+        except Exception as exc:  # reported by the assertion, not lost in a thread
             outcomes[name] = f"error: {exc!r}"
         finally:
             connection.close()
