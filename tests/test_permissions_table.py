@@ -449,6 +449,7 @@ API_TABLE = [
     ("get", "/projects/{project}/documents/{document}/", None, OURS),
     ("delete", "/projects/{project}/documents/{document}/", None, project_editor(204)),
     ("get", "/projects/{project}/documents/{document}/download/", None, OURS),
+    ("get", "/projects/{project}/lab-use/", None, OURS),
     # notifications
     ("get", "/notifications/", None, SIGNED_IN),
     ("get", "/notifications/{notification}/", None, row(401, 404, 404, 200, 404, 404, 404)),

@@ -134,6 +134,7 @@ API_CASES = {
         "member", lambda w: API + f"projects/{w.project.pk}/deliverables/"
     ),
     "project documents": Case("member", lambda w: API + f"projects/{w.project.pk}/documents/"),
+    "project lab use": Case("member", lambda w: API + f"projects/{w.project.pk}/lab-use/"),
     "price list": Case("member", lambda w: API + "billing/price-list/"),
     "charges (member)": Case("member", lambda w: API + "billing/charges/"),
     "charges (staff)": Case("staff", lambda w: API + "billing/charges/"),
