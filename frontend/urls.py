@@ -6,6 +6,7 @@ from frontend.views import (
     booking,
     incubation,
     notifications,
+    projects,
     staff,
     trainings,
 )
@@ -17,6 +18,7 @@ urlpatterns = [
     *booking.urlpatterns,
     *trainings.urlpatterns,
     *incubation.urlpatterns,
+    *projects.urlpatterns,
     *notifications.urlpatterns,
     *billing.urlpatterns,
     *staff.urlpatterns,

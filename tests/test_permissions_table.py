@@ -521,6 +521,15 @@ PAGE_TABLE = [
     ("/incubation/incubatees/{incubatee}/", row(302, 404, 200, 200, 404, 404, 200)),
     ("/incubation/milestones/{milestone}/evidence/", row(302, 404, 200, 200, 404, 404, 200)),
     ("/notifications/", row(302, 200, 200, 200, 200, 200, 200)),
+    ("/projects/", row(302, 200, 200, 200, 200, 200, 200)),
+    ("/projects/funding-sources/", row(302, 403, 403, 403, 403, 403, 200)),
+    ("/projects/{project}/", row(302, 404, 200, 200, 404, 404, 200)),
+    ("/projects/{project}/edit/", row(302, 404, 200, 403, 404, 404, 200)),
+    ("/projects/{project}/documents/{document}/", row(302, 404, 200, 200, 404, 404, 200)),
+    (
+        "/projects/{project}/deliverables/{deliverable}/evidence/",
+        row(302, 404, 200, 200, 404, 404, 200),
+    ),
 ]
 
 

@@ -203,6 +203,11 @@ PAGE_CASES = {
     "notifications page (staff)": Case("staff", page("notifications"), api=False),
     "notification badge": Case("member", page("notifications-badge"), api=False),
     "notification preferences page": Case("member", page("notifications-preferences"), api=False),
+    "projects page (member)": Case("member", page("projects"), api=False),
+    "projects page (staff)": Case("staff", page("projects"), api=False),
+    "project page (member)": Case("member", page("project", lambda w: w.project.pk), api=False),
+    "project page (staff)": Case("staff", page("project", lambda w: w.project.pk), api=False),
+    "funding sources page (staff)": Case("staff", page("funding-sources"), api=False),
     "invoices page (member)": Case("member", page("billing"), api=False),
     "invoices page (staff)": Case("staff", page("billing"), api=False),
     "invoice page (staff)": Case(
