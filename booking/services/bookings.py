@@ -21,6 +21,7 @@ from booking.models import (
     LabCreditUse,
 )
 from booking.services.credits import plan_credit_use, record_credit_use
+from booking.services.locks import lock_machine
 from caiac import access, clock
 from caiac.accounts.models import Organisation, User
 from caiac.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
@@ -230,6 +231,9 @@ def booking_create(
     ``project``: the R&D project this lab use is for, one the organisation takes part in (400
     ``project_not_partner``) and still open (400 ``project_not_open``)."""
     start, end = clock.to_utc(start), clock.to_utc(end)
+    # First the machine's row lock: a closure or status change being written at this moment
+    # waits for this booking (and then cancels it), or this booking waits and sees it.
+    equipment = lock_machine(equipment)
     now = timezone.now()
     organisation = resolve_organisation(user=user, organisation=organisation)
     project = projects.project_for_organisation(project=project, organisation=organisation)
@@ -418,6 +422,8 @@ def booking_move(
     cancellation deadline of the current time; staff at any time. On a machine that needs
     approval, a member's move puts the booking back to pending; a staff move keeps it."""
     start, end = clock.to_utc(start), clock.to_utc(end)
+    # The machine before the booking, the order closures take them in (booking.services.locks).
+    lock_machine(booking.equipment_id)
     now = timezone.now()
     booking = _locked(booking)
     if not access.acts_for(user, booking.organisation_id):
