@@ -22,8 +22,8 @@ from incubation.models import (
     Milestone,
     MilestoneStatus,
 )
-from incubation.services.campaigns import kpi_campaign_drop
 from incubation.services._common import require_acts_for, require_reason, set_fields, today
+from incubation.services.campaigns import kpi_campaign_drop
 
 DUE_SOON_KIND = "incubation.milestone_due_soon"
 DUE_SOON_DAYS_BEFORE = 3
