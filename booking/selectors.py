@@ -826,3 +826,19 @@ def first_week_with_free_slot(
         return this_monday
     day = clock.local_date(free[0][0])
     return day - datetime.timedelta(days=day.weekday())
+
+
+# --- Yearly report -------------------------------------------------------------------------------
+def member_bookings_between(*, start: datetime.datetime, end: datetime.datetime) -> list[Booking]:
+    """Organisations' bookings starting in [start, end) whose hours count as booked (pending,
+    confirmed, completed, no-show), with machine and organisation, by start. One query."""
+    return list(
+        Booking.objects.filter(
+            organisation__isnull=False,
+            status__in=COUNTED_STATUSES,
+            start__gte=start,
+            start__lt=end,
+        )
+        .select_related("equipment", "organisation")
+        .order_by("start", "pk")
+    )

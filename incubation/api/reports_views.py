@@ -1,0 +1,97 @@
+"""The cluster's year for its funders (cluster staff): JSON, CSV (one table per file), XLSX."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from caiac.errors import Invalid
+from caiac.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from caiac.permissions import IsClusterStaff
+from incubation.api.followup_views import _year
+from incubation.reports import cluster, cluster_export
+
+YEAR = OpenApiParameter("year", int, required=True, description="Calendar year, e.g. 2026")
+TABLE = OpenApiParameter(
+    "table",
+    str,
+    enum=list(cluster_export.TABLES),
+    description="CSV only: which table (one per file); default summary",
+)
+
+
+def _json(value: Any) -> Any:
+    """Amounts and hours as strings with two decimals, times on the Casablanca wall clock with
+    their offset, dates as ISO dates."""
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _table(request) -> str:
+    table = request.query_params.get("table") or cluster_export.SUMMARY
+    if table not in cluster_export.TABLES:
+        raise Invalid(
+            _("Choose one of the report's tables."),
+            code="invalid",
+            fields={"table": [str(_("Not a valid choice."))]},
+        )
+    return table
+
+
+class ClusterReportView(APIView):
+    """The cluster's year: members, start-ups accompanied, trainings, the lab, jobs created by
+    incubatees, each figure with the rows it was computed from (``details``)."""
+
+    permission_classes = [IsClusterStaff]
+    fmt = "json"
+
+    def _report(self, request) -> dict[str, Any]:
+        return cluster.cluster_report(year=_year(request, required=True))
+
+    @extend_schema(parameters=[YEAR], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        return Response(_json(self._report(request)))
+
+
+class ClusterReportCsvView(ClusterReportView):
+    """One table of the cluster's year as CSV (``?table=``: summary or a detail table)."""
+
+    @extend_schema(parameters=[YEAR, TABLE], responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request):
+        table = _table(request)
+        report = self._report(request)
+        suffix = "" if table == cluster_export.SUMMARY else f"-{table.replace('_', '-')}"
+        response = HttpResponse(
+            cluster_export.report_csv(report, table), content_type=CSV_CONTENT_TYPE
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="cluster-{report["year"]}{suffix}.csv"'
+        )
+        return response
+
+
+class ClusterReportXlsxView(ClusterReportView):
+    """The cluster's year as a workbook: a summary sheet and one detail sheet per figure."""
+
+    @extend_schema(parameters=[YEAR], responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
+    def get(self, request):
+        report = self._report(request)
+        response = HttpResponse(cluster_export.report_xlsx(report), content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="cluster-{report["year"]}.xlsx"'
+        return response
