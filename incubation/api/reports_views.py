@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -24,6 +24,93 @@ TABLE = OpenApiParameter(
     str,
     enum=list(cluster_export.TABLES),
     description="CSV only: which table (one per file); default summary",
+)
+
+
+_BY_KIND = {"startup": 1, "cooperative": 1, "company": 0, "research_lab": 0, "other": 0}
+_BY_SECTOR = {"cosmetics": 1, "agrifood": 1, "both": 0}
+_MEMBERS = {"total": 2, "by_kind": _BY_KIND, "by_sector": _BY_SECTOR}
+EXAMPLE = OpenApiExample(
+    "The cluster's year",
+    description=(
+        "Every figure of `figures` is computed from the rows of `details` named beside it "
+        '(docs/incubation.md, "The cluster\'s year"). Amounts and hours are strings with two '
+        "decimals; times ISO 8601 with the Casablanca offset."
+    ),
+    value={
+        "title": "The cluster's year 2026",
+        "year": 2026,
+        "start": "2026-01-01",
+        "end": "2026-12-31",
+        "figures": {
+            "members": {
+                "at_start": _MEMBERS,
+                "at_end": _MEMBERS,
+                "joined": _MEMBERS,
+                "left": _MEMBERS,
+            },
+            "startups": {
+                "accompanied": 3,
+                "by_stage": {
+                    "pre_incubation": 0,
+                    "incubation": 1,
+                    "acceleration": 1,
+                    "graduated": 0,
+                    "exited": 1,
+                },
+            },
+            "trainings": {
+                "sessions": 3,
+                "participants": 3,
+                "participants_women": 1,
+                "participants_men": 1,
+                "participants_not_stated": 1,
+                "presences": 5,
+                "participant_hours": "12.00",
+            },
+            "lab": {
+                "bookings": 3,
+                "hours_booked": "6.50",
+                "hours_used": "3.00",
+                "revenue_mad": "450.00",
+            },
+            "jobs": {"reports": 3, "women": 3, "men": 4, "total": 7},
+        },
+        "details": {
+            "members": [
+                {
+                    "organisation_id": 4,
+                    "organisation": "Tifawin Cosmetics",
+                    "kind": "startup",
+                    "sector": "cosmetics",
+                    "member_since": "2026-06-15",
+                    "member_until": None,
+                    "at_start": False,
+                    "at_end": True,
+                    "joined": True,
+                    "left": False,
+                }
+            ],
+            "startups": [],
+            "training_sessions": [],
+            "training_participants": [],
+            "lab_bookings": [
+                {
+                    "booking_id": 12,
+                    "machine": "Émulsionneur sous vide",
+                    "organisation": "Coopérative Amalou",
+                    "start": "2026-04-02T09:00:00+01:00",
+                    "end": "2026-04-02T12:00:00+01:00",
+                    "status": "completed",
+                    "hours": "3.00",
+                    "used": True,
+                    "revenue_mad": "450.00",
+                }
+            ],
+            "jobs": [],
+        },
+    },
+    response_only=True,
 )
 
 
@@ -64,7 +151,7 @@ class ClusterReportView(APIView):
     def _report(self, request) -> dict[str, Any]:
         return cluster.cluster_report(year=_year(request, required=True))
 
-    @extend_schema(parameters=[YEAR], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[YEAR], responses={200: OpenApiTypes.OBJECT}, examples=[EXAMPLE])
     def get(self, request):
         return Response(_json(self._report(request)))
 
