@@ -23,6 +23,7 @@ Definitions (docs/incubation.md, "The cluster's year"):
   no-show (booked); used: checked in (completed); revenue: the price stored on the bookings used.
   No-show and late-cancellation fees are billing's charges, not counted here.
 - jobs: jobs created (women / men) in the KPI reports of the year's four quarters.
+- R&D projects: see ``incubation.reports.cluster_projects``.
 """
 
 import datetime
@@ -36,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from caiac import clock
 from caiac.accounts.models import Gender, Organisation, OrganisationKind, Sector
 from incubation.models import Incubatee, KpiReport, Stage, StageChange
+from incubation.reports.cluster_projects import projects_part
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -187,6 +189,8 @@ def _lab(start: datetime.datetime, end: datetime.datetime) -> tuple[dict, list[d
                 "hours": _hours(booking.start, booking.end),
                 "used": used,
                 "revenue_mad": booking.price if used else ZERO,
+                # Bookings name a project once issue #15 part 3 is in (booking.project).
+                "project": booking.project.title if getattr(booking, "project_id", None) else "",
             }
         )
     return {
@@ -194,6 +198,7 @@ def _lab(start: datetime.datetime, end: datetime.datetime) -> tuple[dict, list[d
         "hours_booked": sum((row["hours"] for row in rows), ZERO),
         "hours_used": sum((row["hours"] for row in rows if row["used"]), ZERO),
         "revenue_mad": sum((row["revenue_mad"] for row in rows), ZERO),
+        "hours_booked_for_projects": sum((row["hours"] for row in rows if row["project"]), ZERO),
     }, rows
 
 
@@ -228,6 +233,7 @@ def cluster_report(*, year: int) -> dict[str, Any]:
     trainings, session_rows, presence_rows = _trainings(start, end)
     lab, booking_rows = _lab(start, end)
     jobs, job_rows = _jobs(year)
+    projects, project_details = projects_part(year=year, end=end)
     return {
         "title": str(_("The cluster's year %(year)s")) % {"year": year},
         "year": year,
@@ -239,6 +245,7 @@ def cluster_report(*, year: int) -> dict[str, Any]:
             "trainings": trainings,
             "lab": lab,
             "jobs": jobs,
+            "projects": projects,
         },
         "details": {
             "members": member_rows,
@@ -247,5 +254,6 @@ def cluster_report(*, year: int) -> dict[str, Any]:
             "training_participants": presence_rows,
             "lab_bookings": booking_rows,
             "jobs": job_rows,
+            **project_details,
         },
     }

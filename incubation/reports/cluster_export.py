@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caiac.accounts.models import Gender, OrganisationKind, Sector
 from caiac.exports import Table, csv_bytes, xlsx_bytes
+from caiac.projects.models import ProjectStatus
 from incubation.models import Stage
 
 SUMMARY = "summary"
@@ -74,6 +75,7 @@ DETAILS: dict[str, tuple[Any, list[tuple[str, Any]]]] = {
             ("hours", _("Hours booked")),
             ("used", _("Used")),
             ("revenue_mad", _("Revenue (MAD)")),
+            ("project", _("R&D project")),
         ],
     ),
     "jobs": (
@@ -86,16 +88,56 @@ DETAILS: dict[str, tuple[Any, list[tuple[str, Any]]]] = {
             ("jobs_men", _("Jobs created (men)")),
         ],
     ),
+    "projects": (
+        _("R&D projects"),
+        [
+            ("title", _("Project")),
+            ("lead", _("Lead organisation")),
+            ("theme", _("Theme")),
+            ("starts_on", _("Starts on")),
+            ("ends_on", _("Ends on")),
+            ("status_at_end", _("Status at the end of the year")),
+            ("partners", _("Partners")),
+            ("budget_mad", _("Budget (MAD)")),
+        ],
+    ),
+    "project_partners": (
+        _("Project partners"),
+        [
+            ("project", _("Project")),
+            ("organisation", _("Organisation")),
+            ("kind", _("Kind")),
+            ("cluster_member", _("Cluster member")),
+            ("role", _("Role")),
+        ],
+    ),
+    "project_funding": (
+        _("Funds mobilised"),
+        [
+            ("project", _("Project")),
+            ("source", _("Funding source")),
+            ("source_kind", _("Kind of source")),
+            ("year", _("Year")),
+            ("committed_mad", _("Committed (MAD)")),
+            ("received_mad", _("Received (MAD)")),
+        ],
+    ),
 }
 TABLES = (SUMMARY, *DETAILS)
 
 
 def _choice_label(key: str, value: Any) -> Any:
+    from caiac.projects.models import FundingSourceKind, PartnerRole, ProjectStatus
+
     choices = {
         "kind": OrganisationKind,
         "sector": Sector,
+        "theme": Sector,
         "stage_at_end": Stage,
         "gender": Gender,
+        "status_at_end": ProjectStatus,
+        "role": PartnerRole,
+        "source_kind": FundingSourceKind,
     }.get(key)
     if choices is not None:
         return choices(value).label if value in choices.values else value
@@ -156,10 +198,46 @@ def summary_rows(report: dict[str, Any]) -> list[tuple[Any, Any, Any]]:
         (_("Lab hours booked"), f["lab"]["hours_booked"], sheet["lab_bookings"]),
         (_("Lab hours used"), f["lab"]["hours_used"], sheet["lab_bookings"]),
         (_("Lab revenue (MAD)"), f["lab"]["revenue_mad"], sheet["lab_bookings"]),
+        (
+            _("Lab hours booked for R&D projects"),
+            f["lab"]["hours_booked_for_projects"],
+            sheet["lab_bookings"],
+        ),
         (_("Jobs created by incubatees (women)"), f["jobs"]["women"], sheet["jobs"]),
         (_("Jobs created by incubatees (men)"), f["jobs"]["men"], sheet["jobs"]),
         (_("Jobs created by incubatees (total)"), f["jobs"]["total"], sheet["jobs"]),
     ]
+    p = f["projects"]
+    rows.append((_("R&D projects"), p["count"], sheet["projects"]))
+    for status, n in p["by_status"].items():
+        rows.append((f"{_('R&D projects')} — {ProjectStatus(status).label}", n, sheet["projects"]))
+    rows += [
+        (_("Partners involved"), p["partners_involved"], sheet["project_partners"]),
+        (
+            _("Partners involved (cluster members)"),
+            p["partners_cluster_members"],
+            sheet["project_partners"],
+        ),
+        (_("Partners involved (others)"), p["partners_others"], sheet["project_partners"]),
+        (_("Budget of the projects (MAD)"), p["budget_mad"], sheet["projects"]),
+        (_("Funds committed (MAD)"), p["funding_committed_mad"], sheet["project_funding"]),
+        (_("Funds received (MAD)"), p["funding_received_mad"], sheet["project_funding"]),
+    ]
+    for source in p["funding_by_source"]:
+        rows.append(
+            (
+                f"{_('Funds committed (MAD)')} — {source['source']}",
+                source["committed_mad"],
+                sheet["project_funding"],
+            )
+        )
+        rows.append(
+            (
+                f"{_('Funds received (MAD)')} — {source['source']}",
+                source["received_mad"],
+                sheet["project_funding"],
+            )
+        )
     return rows
 
 

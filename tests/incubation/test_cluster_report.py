@@ -283,6 +283,7 @@ def test_lab_hours_booked_and_used_and_revenue(year_2026):
         "hours_booked": Decimal("6.50"),
         "hours_used": Decimal("3.00"),
         "revenue_mad": Decimal("450.00"),
+        "hours_booked_for_projects": Decimal("0.00"),  # no booking names a project here
     }
     assert [(r["organisation"], r["status"]) for r in report["details"]["lab_bookings"]] == [
         ("Coopérative Amalou", "completed"),
@@ -329,7 +330,7 @@ def test_the_workbook_has_a_summary_and_a_sheet_per_figure(client_for, staff, ye
         response = client_for(staff).get("/api/v1/reports/cluster.xlsx", {"year": 2026})
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    assert len(book.sheetnames) == 7
+    assert len(book.sheetnames) == 10
     summary = {row[0]: row[1] for row in book.worksheets[0].iter_rows(values_only=True)}
     assert summary["Heures de laboratoire réservées"] == pytest.approx(6.5)
     assert summary["Participants (femmes)"] == 1
@@ -365,3 +366,121 @@ def test_the_staff_page_shows_the_figures_in_the_language_of_the_page(
 def test_the_staff_page_is_for_staff_only(client, member):
     client.force_login(member)
     assert client.get("/staff/reports/cluster/").status_code == 403
+
+
+@pytest.fixture
+def projects_2026(staff, year_2026):
+    from caiac.projects import services as projects
+    from caiac.projects.models import FundingSource, FundingSourceKind, PartnerRole, ProjectStatus
+
+    org = year_2026
+    region = FundingSource.objects.create(name="Région Souss Massa", kind=FundingSourceKind.REGION)
+    giz = FundingSource.objects.create(
+        name="GIZ Partenariat pour l'emploi", kind=FundingSourceKind.INTERNATIONAL
+    )
+    university = OrganisationFactory(
+        name="Université Ibn Zohr", kind=OrganisationKind.RESEARCH_LAB, is_cluster_member=False
+    )
+
+    def change(project, status, when):
+        with time_machine.travel(when, tick=False):
+            projects.project_change_status(by=staff, project=project, status=status, reason="-")
+
+    # P1: running at the end of 2026; partners A (lead), university, B; two sources in 2026
+    # with partial receipts (Région 300 000 / 120 000, GIZ 200 000 / 50 000), and 2027 money.
+    with time_machine.travel(at(2026, 1, 10, 9), tick=False):
+        argan = projects.project_create(
+            by=staff,
+            lead=org["A"],
+            title="Huile d'argan stabilisée",
+            theme="cosmetics",
+            starts_on=datetime.date(2026, 3, 1),
+            ends_on=datetime.date(2027, 12, 31),
+            budget_mad=Decimal("850000"),
+        )
+        projects.partner_add(
+            by=staff, project=argan, organisation=university, role=PartnerRole.RESEARCH
+        )
+        projects.partner_add(
+            by=staff, project=argan, organisation=org["B"], role=PartnerRole.INDUSTRIAL
+        )
+        for source, year, committed, received in (
+            (region, 2026, "300000", "120000"),
+            (giz, 2026, "200000", "50000"),
+            (region, 2027, "100000", "0"),
+        ):
+            projects.funding_create(
+                by=staff,
+                project=argan,
+                source=source,
+                year=year,
+                committed_mad=Decimal(committed),
+                received_mad=Decimal(received),
+            )
+    change(argan, ProjectStatus.SUBMITTED, at(2026, 2, 1, 9))
+    change(argan, ProjectStatus.FUNDED, at(2026, 4, 1, 9))
+    change(argan, ProjectStatus.RUNNING, at(2026, 5, 1, 9))
+    # P3: led by the outside company E, A associated; submitted in 2026, rejected in 2027.
+    with time_machine.travel(at(2026, 6, 1, 9), tick=False):
+        saffron = projects.project_create(
+            by=staff,
+            lead=org["E"],
+            title="Safran séché à froid",
+            theme="agrifood",
+            starts_on=datetime.date(2026, 6, 1),
+            budget_mad=Decimal("40000"),
+        )
+        projects.partner_add(
+            by=staff, project=saffron, organisation=org["A"], role=PartnerRole.ASSOCIATE
+        )
+    change(saffron, ProjectStatus.SUBMITTED, at(2026, 9, 1, 9))
+    change(saffron, ProjectStatus.REJECTED, at(2027, 2, 1, 9))
+    # P2: ran in 2025 only, closed then: not in 2026.
+    with time_machine.travel(at(2025, 1, 5, 9), tick=False):
+        cactus = projects.project_create(
+            by=staff,
+            lead=org["C"],
+            title="Figue de barbarie",
+            theme="agrifood",
+            starts_on=datetime.date(2025, 1, 1),
+            ends_on=datetime.date(2025, 12, 31),
+            budget_mad=Decimal("60000"),
+        )
+    return {"argan": argan, "saffron": saffron, "cactus": cactus}
+
+
+def test_collaborative_projects_by_status_partners_budget_and_funds_by_source(projects_2026):
+    report = cluster_report(year=2026)
+    figures = report["figures"]["projects"]
+    assert figures["count"] == 2  # argan, saffron (cactus ran in 2025)
+    assert figures["by_status"]["running"] == 1  # argan
+    assert figures["by_status"]["submitted"] == 1  # saffron, rejected only in 2027
+    assert sum(figures["by_status"].values()) == 2
+    assert figures["partners_involved"] == 4  # A, B, university, E
+    assert figures["partners_cluster_members"] == 2  # A, B
+    assert figures["partners_others"] == 2  # university, E
+    assert figures["budget_mad"] == Decimal("890000.00")
+    assert figures["funding_committed_mad"] == Decimal("500000.00")
+    assert figures["funding_received_mad"] == Decimal("170000.00")
+    assert [
+        (s["source"], s["committed_mad"], s["received_mad"]) for s in figures["funding_by_source"]
+    ] == [
+        ("GIZ Partenariat pour l'emploi", Decimal("200000.00"), Decimal("50000.00")),
+        ("Région Souss Massa", Decimal("300000.00"), Decimal("120000.00")),
+    ]
+    details = report["details"]
+    assert [r["title"] for r in details["projects"]] == [
+        "Huile d'argan stabilisée",
+        "Safran séché à froid",
+    ]
+    assert len(details["project_partners"]) == 5  # 3 + 2 rows, A twice
+    assert len(details["project_funding"]) == 2  # 2027's row left out
+
+
+def test_the_workbook_has_the_projects_sheets(client_for, staff, projects_2026):
+    with translation.override("fr"):
+        response = client_for(staff).get("/api/v1/reports/cluster.xlsx", {"year": 2026})
+    book = load_workbook(io.BytesIO(response.content))
+    assert len(book.sheetnames) == 10
+    funding_sheet = book.worksheets[-1]
+    assert funding_sheet.max_row == 1 + 2
