@@ -73,8 +73,35 @@ EXAMPLE = OpenApiExample(
                 "hours_booked": "6.50",
                 "hours_used": "3.00",
                 "revenue_mad": "450.00",
+                "hours_booked_for_projects": "0.00",
             },
             "jobs": {"reports": 3, "women": 3, "men": 4, "total": 7},
+            "projects": {
+                "count": 2,
+                "by_status": {
+                    "idea": 0,
+                    "submitted": 1,
+                    "funded": 0,
+                    "running": 1,
+                    "closed": 0,
+                    "rejected": 0,
+                    "abandoned": 0,
+                },
+                "partners_involved": 4,
+                "partners_cluster_members": 2,
+                "partners_others": 2,
+                "budget_mad": "890000.00",
+                "funding_by_source": [
+                    {
+                        "source": "Région Souss Massa",
+                        "kind": "region",
+                        "committed_mad": "300000.00",
+                        "received_mad": "120000.00",
+                    }
+                ],
+                "funding_committed_mad": "300000.00",
+                "funding_received_mad": "120000.00",
+            },
         },
         "details": {
             "members": [
@@ -108,6 +135,9 @@ EXAMPLE = OpenApiExample(
                 }
             ],
             "jobs": [],
+            "projects": [],
+            "project_partners": [],
+            "project_funding": [],
         },
     },
     response_only=True,
@@ -143,7 +173,8 @@ def _table(request) -> str:
 
 class ClusterReportView(APIView):
     """The cluster's year: members, start-ups accompanied, trainings, the lab, jobs created by
-    incubatees, each figure with the rows it was computed from (``details``)."""
+    incubatees, R&D projects and funds mobilised by source, each figure with the rows it was
+    computed from (``details``)."""
 
     permission_classes = [IsClusterStaff]
     fmt = "json"
