@@ -7,6 +7,7 @@ from frontend.views import (
     incubation,
     notifications,
     projects,
+    reports,
     staff,
     trainings,
 )
@@ -22,4 +23,5 @@ urlpatterns = [
     *notifications.urlpatterns,
     *billing.urlpatterns,
     *staff.urlpatterns,
+    *reports.urlpatterns,
 ]

@@ -26,6 +26,7 @@ from incubation.models import (
     MilestoneStatus,
 )
 from incubation.services._common import require_acts_for, require_reason, set_fields, today
+from incubation.services.campaigns import kpi_campaign_drop
 
 DUE_SOON_KIND = "incubation.milestone_due_soon"
 DUE_SOON_DAYS_BEFORE = 3
@@ -346,6 +347,7 @@ def kpi_report_submit(
         raise exists from None
     if lines:
         _save_funding_lines(report, lines)
+    kpi_campaign_drop(report=report)  # no more "your report is due" for this quarter
     return report
 
 
