@@ -870,6 +870,8 @@ def project_lab_use(project_ids: Iterable[int]) -> dict[int, ProjectLabUse]:
         use.hours_booked, use.hours_used = _q(use.hours_booked), _q(use.hours_used)
         use.cost_mad = _q(use.cost_mad)
     return totals
+
+
 # --- Yearly report -------------------------------------------------------------------------------
 def member_bookings_between(*, start: datetime.datetime, end: datetime.datetime) -> list[Booking]:
     """Organisations' bookings starting in [start, end) whose hours count as booked (pending,
