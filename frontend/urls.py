@@ -7,6 +7,8 @@ from frontend.views import (
     home,
     incubation,
     notifications,
+    projects,
+    reports,
     staff,
     trainings,
 )
@@ -19,7 +21,9 @@ urlpatterns = [
     *booking.urlpatterns,
     *trainings.urlpatterns,
     *incubation.urlpatterns,
+    *projects.urlpatterns,
     *notifications.urlpatterns,
     *billing.urlpatterns,
     *staff.urlpatterns,
+    *reports.urlpatterns,
 ]

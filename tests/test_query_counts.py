@@ -116,6 +116,11 @@ API_CASES = {
         "staff", lambda w: API + f"incubation/cohorts/{w.cohort.pk}/report.xlsx"
     ),
     "funder report (staff)": Case("staff", lambda w: API + "incubation/reports/funder/?year=2026"),
+    "cluster year (staff)": Case("staff", lambda w: API + "reports/cluster/?year=2026"),
+    "cluster year csv (staff)": Case(
+        "staff", lambda w: API + "reports/cluster.csv?year=2026&table=lab_bookings"
+    ),
+    "cluster year xlsx (staff)": Case("staff", lambda w: API + "reports/cluster.xlsx?year=2026"),
     "incubatees (member)": Case("member", lambda w: API + "incubation/incubatees/"),
     "incubatees (staff)": Case("staff", lambda w: API + "incubation/incubatees/"),
     "milestones (member)": Case("member", lambda w: API + "incubation/milestones/"),
@@ -134,6 +139,7 @@ API_CASES = {
         "member", lambda w: API + f"projects/{w.project.pk}/deliverables/"
     ),
     "project documents": Case("member", lambda w: API + f"projects/{w.project.pk}/documents/"),
+    "project lab use": Case("member", lambda w: API + f"projects/{w.project.pk}/lab-use/"),
     "price list": Case("member", lambda w: API + "billing/price-list/"),
     "charges (member)": Case("member", lambda w: API + "billing/charges/"),
     "charges (staff)": Case("staff", lambda w: API + "billing/charges/"),
@@ -197,6 +203,9 @@ PAGE_CASES = {
     "incubatee page (member)": Case(
         "member", page("incubation-incubatee", lambda w: w.incubatee.pk), api=False
     ),
+    "cluster year page (staff)": Case(
+        "staff", page("staff-cluster-year", query="year=2026"), api=False
+    ),
     "incubatee page (staff)": Case(
         "staff", page("incubation-incubatee", lambda w: w.incubatee.pk), api=False
     ),
@@ -204,6 +213,11 @@ PAGE_CASES = {
     "notifications page (staff)": Case("staff", page("notifications"), api=False),
     "notification badge": Case("member", page("notifications-badge"), api=False),
     "notification preferences page": Case("member", page("notifications-preferences"), api=False),
+    "projects page (member)": Case("member", page("projects"), api=False),
+    "projects page (staff)": Case("staff", page("projects"), api=False),
+    "project page (member)": Case("member", page("project", lambda w: w.project.pk), api=False),
+    "project page (staff)": Case("staff", page("project", lambda w: w.project.pk), api=False),
+    "funding sources page (staff)": Case("staff", page("funding-sources"), api=False),
     "invoices page (member)": Case("member", page("billing"), api=False),
     "invoices page (staff)": Case("staff", page("billing"), api=False),
     "invoice page (staff)": Case(
