@@ -209,7 +209,7 @@ def _fill_sessions() -> bool:
         first_day = datetime.date.today() - datetime.timedelta(days=SESSIONS // COURSES * 3)
         sessions = []
         for n in range(SESSIONS):
-            # One session a week per course, each course its own trainer: no trainer runs two at once.
+            # A session a week per course, each course its own trainer: none runs two at once.
             day = first_day + datetime.timedelta(days=n // COURSES * 7)
             start = clock.wall_clock(day, datetime.time(9, 0))
             sessions.append(
@@ -220,12 +220,14 @@ def _fill_sessions() -> bool:
                 )
             )  # fmt: skip
         sessions = Session.objects.bulk_create(sessions)
-        Enrolment.objects.bulk_create(
-            Enrolment(
-                session=session, user=users[(n * 7 + k) % len(users)],
-                status=EnrolmentStatus.ENROLLED, queued_at=now,
-            )  # fmt: skip
-            for n, session in enumerate(sessions)
-            for k in range(ENROLLED_PER_SESSION)
-        )
+        enrolments = []
+        for n, session in enumerate(sessions):
+            for k in range(ENROLLED_PER_SESSION):
+                user = users[(n * 7 + k) % len(users)]
+                enrolments.append(
+                    Enrolment(
+                        session=session, user=user, status=EnrolmentStatus.ENROLLED, queued_at=now
+                    )
+                )
+        Enrolment.objects.bulk_create(enrolments)
     return True

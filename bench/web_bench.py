@@ -30,7 +30,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import dataset  # noqa: E402
+import dataset
 
 ROOT = dataset.ROOT
 # The same key here and in gunicorn: the page's session, made here, must be valid there.
@@ -89,11 +89,9 @@ def cases() -> list[Case]:
               f"{browser.cookies[settings.SESSION_COOKIE_NAME].value}"}  # fmt: skip
     machine = Equipment.objects.order_by("name").first()
     today = datetime.date.today()
+    start = clock.wall_clock(today, datetime.time(0))
     four_weeks = urlencode(
-        {
-            "start": clock.wall_clock(today, datetime.time(0)).isoformat(),
-            "end": clock.wall_clock(today + datetime.timedelta(days=28), datetime.time(0)).isoformat(),
-        }
+        {"start": start.isoformat(), "end": (start + datetime.timedelta(days=28)).isoformat()}
     )
     return [
         Case("me/ (yardstick)", "/api/v1/me/", member),
