@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "caiac.accounts",
     "caiac.notifications",
     "caiac.frontdoor",
+    "caiac.projects",
     "trainings",
     "booking",
     "incubation",
@@ -286,6 +287,7 @@ SPECTACULAR_SETTINGS = {
         "EquipmentCategoryEnum": "booking.models.Category",
         "EquipmentLineEnum": "booking.models.Line",
         "FeedKindEnum": "booking.models.FeedKind",
+        "BusyKindEnum": "booking.api.serializers.BUSY_KINDS",
         "SessionStatusEnum": "trainings.models.SessionStatus",
         "EnrolmentStatusEnum": "trainings.models.EnrolmentStatus",
         "CourseLevelEnum": "trainings.models.Level",
@@ -304,6 +306,10 @@ SPECTACULAR_SETTINGS = {
         "InvoiceKindEnum": "billing.models.InvoiceKind",
         "ChargeKindEnum": "billing.models.ChargeKind",
         "PaymentMethodEnum": "billing.models.PaymentMethod",
+        "ProjectStatusEnum": "caiac.projects.models.ProjectStatus",
+        "PartnerRoleEnum": "caiac.projects.models.PartnerRole",
+        "FundingSourceKindEnum": "caiac.projects.models.FundingSourceKind",
+        "DeliverableStatusEnum": "caiac.projects.models.DeliverableStatus",
     },
 }
 
