@@ -4,6 +4,7 @@ from frontend.views import (
     accounts,
     billing,
     booking,
+    catalogue,
     incubation,
     notifications,
     staff,
@@ -20,4 +21,5 @@ urlpatterns = [
     *notifications.urlpatterns,
     *billing.urlpatterns,
     *staff.urlpatterns,
+    *catalogue.urlpatterns,
 ]

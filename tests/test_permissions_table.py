@@ -422,6 +422,8 @@ API_TABLE = [
     ("put", "/billing/customers/{ours}/", {}, row(401, 404, 200, 404, 404, 404, 200)),
 ]
 
+STAFF_PAGE = row(302, 403, 403, 403, 403, 403, 200)
+
 PAGE_TABLE = [
     # (path, expected) — anonymous people are sent to the login page (302)
     ("/", row(302, 200, 200, 200, 200, 200, 200)),
@@ -442,6 +444,19 @@ PAGE_TABLE = [
     ("/incubation/incubatees/{incubatee}/", row(302, 404, 200, 200, 404, 404, 200)),
     ("/incubation/milestones/{milestone}/evidence/", row(302, 404, 200, 200, 404, 404, 200)),
     ("/notifications/", row(302, 200, 200, 200, 200, 200, 200)),
+    # staff pages: everyone else gets the 403 page
+    ("/lab/today/", STAFF_PAGE),
+    ("/lab/closures/", STAFF_PAGE),
+    ("/lab/closures/{closure}/edit/", STAFF_PAGE),
+    ("/lab/closures/{closure}/delete/", STAFF_PAGE),
+    ("/lab/usage/", STAFF_PAGE),
+    ("/staff/", STAFF_PAGE),
+    ("/staff/machines/", STAFF_PAGE),
+    ("/staff/machines/new/", STAFF_PAGE),
+    ("/staff/machines/{machine}/edit/", STAFF_PAGE),
+    ("/staff/opening-hours/", STAFF_PAGE),
+    ("/staff/opening-hours/{hours}/edit/", STAFF_PAGE),
+    ("/staff/opening-hours/{hours}/delete/", STAFF_PAGE),
 ]
 
 
