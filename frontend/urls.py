@@ -7,6 +7,7 @@ from frontend.views import (
     catalogue,
     incubation,
     notifications,
+    nursery,
     staff,
     trainings,
 )
@@ -22,4 +23,5 @@ urlpatterns = [
     *billing.urlpatterns,
     *staff.urlpatterns,
     *catalogue.urlpatterns,
+    *nursery.urlpatterns,
 ]

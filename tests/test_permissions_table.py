@@ -457,6 +457,18 @@ PAGE_TABLE = [
     ("/staff/opening-hours/", STAFF_PAGE),
     ("/staff/opening-hours/{hours}/edit/", STAFF_PAGE),
     ("/staff/opening-hours/{hours}/delete/", STAFF_PAGE),
+    ("/staff/trainings/", STAFF_PAGE),
+    ("/staff/trainings/courses/new/", STAFF_PAGE),
+    ("/staff/trainings/courses/{course}/edit/", STAFF_PAGE),
+    ("/trainings/sessions/new/", row(302, 403, 403, 403, 200, 403, 200)),
+    ("/trainings/sessions/{session}/edit/", row(302, 403, 403, 403, 200, 403, 200)),
+    ("/incubation/calls/new/", STAFF_PAGE),
+    ("/incubation/calls/{call}/edit/", STAFF_PAGE),
+    ("/incubation/incubatees/{incubatee}/milestones/new/", STAFF_PAGE),
+    ("/incubation/milestones/{milestone}/edit/", STAFF_PAGE),
+    ("/incubation/incubatees/{incubatee}/mentoring/new/", STAFF_PAGE),
+    ("/incubation/mentoring/{mentoring}/edit/", STAFF_PAGE),
+    ("/incubation/kpi-reports/{kpi}/amend/", STAFF_PAGE),
 ]
 
 
