@@ -25,9 +25,9 @@ class CallForm(WallClockMixin, CaiacForm):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     opens_day = forms.DateField(label=_("Opens on"), widget=date_input())
-    opens_time = forms.TimeField(label=_("at"), widget=time_input(), initial="09:00")
+    opens_time = forms.TimeField(label=_("Opening time"), widget=time_input(), initial="09:00")
     closes_day = forms.DateField(label=_("Closes on"), widget=date_input())
-    closes_time = forms.TimeField(label=_("at"), widget=time_input(), initial="18:00")
+    closes_time = forms.TimeField(label=_("Closing time"), widget=time_input(), initial="18:00")
     questions = forms.CharField(
         label=_("Questions to the applicants, one per line"),
         required=False,
