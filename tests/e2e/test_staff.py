@@ -96,6 +96,7 @@ def test_staff_add_a_machine_the_form_refuses_a_minimum_off_the_step_inline(
 ):
     from booking.models import Equipment
 
+    page.set_default_timeout(30_000)  # a long form on a loaded machine
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(staff)
     page.goto("/staff/machines/")
@@ -137,6 +138,7 @@ def test_staff_schedule_a_session_a_trainer_clash_is_refused_inline_then_it_is_s
         end=clock.wall_clock(day, datetime.time(12)),
     )
     course = CourseFactory(title="Hygiène et bonnes pratiques")
+    page.set_default_timeout(30_000)
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(staff)
     page.goto("/staff/trainings/")
