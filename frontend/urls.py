@@ -8,6 +8,7 @@ from frontend.views import (
     incubation,
     notifications,
     nursery,
+    reports,
     staff,
     trainings,
 )
@@ -24,4 +25,5 @@ urlpatterns = [
     *staff.urlpatterns,
     *catalogue.urlpatterns,
     *nursery.urlpatterns,
+    *reports.urlpatterns,
 ]

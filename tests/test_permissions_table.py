@@ -379,6 +379,9 @@ API_TABLE = [
     ("get", "/incubation/reports/funder/?year=2026", None, STAFF_READ),
     ("get", "/incubation/reports/funder.csv?year=2026", None, STAFF_READ),
     ("get", "/incubation/reports/funder.xlsx?year=2026", None, STAFF_READ),
+    ("get", "/reports/cluster/?year=2026", None, STAFF_READ),
+    ("get", "/reports/cluster.csv?year=2026&table=members", None, STAFF_READ),
+    ("get", "/reports/cluster.xlsx?year=2026", None, STAFF_READ),
     # R&D projects (our cooperative leads one, theirs another)
     ("get", "/funding-sources/", None, SIGNED_IN),
     ("post", "/funding-sources/", {}, STAFF_WRITE_400),
@@ -547,6 +550,7 @@ PAGE_TABLE = [
     ("/incubation/incubatees/{incubatee}/mentoring/new/", STAFF_PAGE),
     ("/incubation/mentoring/{mentoring}/edit/", STAFF_PAGE),
     ("/incubation/kpi-reports/{kpi}/amend/", STAFF_PAGE),
+    ("/staff/reports/cluster/?year=2026", row(302, 403, 403, 403, 403, 403, 200)),
 ]
 
 
