@@ -31,6 +31,7 @@ from booking.models import FeedKind
 from booking.services.credits import lab_credit_grant
 from caiac.accounts.models import MembershipRole
 from caiac.frontdoor import services as frontdoor
+from caiac.frontdoor.tokens import invitation_token
 from caiac.notifications import services as notifications
 from incubation import services as incubation
 from incubation.models import Stage
@@ -442,6 +443,13 @@ PAGE_TABLE = [
     ("/incubation/incubatees/{incubatee}/", row(302, 404, 200, 200, 404, 404, 200)),
     ("/incubation/milestones/{milestone}/evidence/", row(302, 404, 200, 200, 404, 404, 200)),
     ("/notifications/", row(302, 200, 200, 200, 200, 200, 200)),
+    # the front door
+    ("/profile/", row(302, 200, 200, 200, 200, 200, 200)),
+    ("/join/", row(200, 200, 200, 200, 200, 200, 200)),
+    ("/staff/join-requests/", row(302, 404, 404, 404, 404, 404, 200)),
+    ("/organisations/{ours}/people/", row(302, 404, 200, 200, 404, 404, 200)),
+    # the emailed link, sent to invite@aicha.ma: no signed-in account here is that address
+    ("/invitations/{invitation_token}/", row(200, 403, 403, 403, 403, 403, 403)),
 ]
 
 
@@ -605,6 +613,7 @@ def world(db, settings, tmp_path):
         "ours": ours["organisation"].pk,
         "member_id": member.pk,
         "invitation": ours["invitation"].pk,
+        "invitation_token": invitation_token(ours["invitation"]),
         "join_request": join_request.pk,
         "machine": machine.pk,
         "hours": hours[0].pk if isinstance(hours, list) else hours.pk,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from caiac import access
 from caiac.accounts import services as accounts
 from caiac.accounts.models import Membership, MembershipRole, Organisation, Role, User
-from caiac.errors import Conflict, DomainError, Invalid, NotFound
+from caiac.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from caiac.frontdoor import tokens
 from caiac.frontdoor.models import (
     INVITATION_VALIDITY,
@@ -186,13 +186,34 @@ def invitation_check(token: str) -> Invitation:
     return invitation
 
 
+def invitation_check_for(token: str, *, by: User) -> Invitation:
+    """``invitation_check``, and the person may use it: only the account at the invited address.
+
+    A link forwarded to a colleague, or opened in a browser signed in to someone else's account,
+    must not put that other account in the organisation (403 ``invitation_other_account``):
+    the person signs out, then opens the link again to sign in or create their own account.
+    """
+    invitation = invitation_check(token)
+    if _normalise_email(by.email or "") != _normalise_email(invitation.email):
+        raise NotAllowed(
+            _(
+                "This invitation was sent to %(email)s, but you are signed in as %(name)s. "
+                "Sign out, then open the link again to join with the invited address."
+            )
+            % {"email": invitation.email, "name": by.display_name},
+            code="invitation_other_account",
+        )
+    return invitation
+
+
 @transaction.atomic
 def invitation_accept(*, token: str, by: User) -> Membership:
-    """The signed-in person joins the organisation with the invited role; the link is spent."""
-    invitation = invitation_check(token)
+    """The person at the invited address joins the organisation with the invited role; the link
+    is spent. Any other account is refused (``invitation_check_for``)."""
+    invitation = invitation_check_for(token, by=by)
     # Locked, then checked again: two clicks on the same link make one membership.
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    invitation = invitation_check(tokens.invitation_token(invitation))
+    invitation = invitation_check_for(tokens.invitation_token(invitation), by=by)
     membership = accounts.membership_join_by_invitation(
         user=by, organisation=invitation.organisation, role=invitation.role
     )

@@ -118,6 +118,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        # Whoever held the old password (a token, another browser) is shut out.
+        accounts.credentials_revoke_after_password_change(user=form.user)
         # Whoever opened the link holds the mailbox: a lock on the account has done its job.
         account_unlock(username=form.user.get_username())
         return response
@@ -138,6 +140,17 @@ def invitation(request, token: str):
         return render(
             request, "frontend/accounts/invitation_refused.html", {"error": exc}, status=410
         )
+    if request.user.is_authenticated:
+        try:
+            frontdoor.invitation_check_for(token, by=request.user)
+        except NotAllowed as exc:
+            # Signed in as someone else: nothing is joined; offer to sign out and come back.
+            return render(
+                request,
+                "frontend/accounts/invitation_other_account.html",
+                {"error": exc, "invitation": invitation},
+                status=403,
+            )
     form = forms.NewAccountForm(request.POST or None) if not request.user.is_authenticated else None
     if request.method == "POST":
         try:

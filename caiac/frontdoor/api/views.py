@@ -35,8 +35,9 @@ class PasswordResetRequestView(APIView):
 
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth"
+    # guard_address() counts the request against the address's "auth" rate, as the page does:
+    # a throttle class here as well would count every request twice.
+    throttle_classes: list = []
 
     @extend_schema(
         request=PasswordResetRequestSerializer,
