@@ -31,7 +31,7 @@ from booking.models import FeedKind
 from booking.services.credits import lab_credit_grant
 from caiac.accounts.models import MembershipRole
 from caiac.frontdoor import services as frontdoor
-from caiac.frontdoor.tokens import invitation_token
+from caiac.frontdoor.tokens import invitation_token, join_confirm_token
 from caiac.notifications import services as notifications
 from incubation import services as incubation
 from incubation.models import Stage
@@ -450,6 +450,8 @@ PAGE_TABLE = [
     ("/organisations/{ours}/people/", row(302, 404, 200, 200, 404, 404, 200)),
     # the emailed link, sent to invite@aicha.ma: no signed-in account here is that address
     ("/invitations/{invitation_token}/", row(200, 403, 403, 403, 403, 403, 403)),
+    ("/join/check-email/", row(200, 200, 200, 200, 200, 200, 200)),
+    ("/join/confirm/{join_confirm_token}/", row(200, 200, 200, 200, 200, 200, 200)),
 ]
 
 
@@ -600,6 +602,8 @@ def world(db, settings, tmp_path):
             username="zahra",
             password="Argan-Tifawin-2026!",
         )
+        # Staff see it once its address is confirmed through the emailed link.
+        frontdoor.join_request_confirm_email(token=join_confirm_token(join_request))
     people = {
         "anonymous": None,
         "outsider": theirs["owner"],
@@ -615,6 +619,7 @@ def world(db, settings, tmp_path):
         "invitation": ours["invitation"].pk,
         "invitation_token": invitation_token(ours["invitation"]),
         "join_request": join_request.pk,
+        "join_confirm_token": join_confirm_token(join_request),
         "machine": machine.pk,
         "hours": hours[0].pk if isinstance(hours, list) else hours.pk,
         "closure": closure.pk,
