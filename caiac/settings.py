@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "caiac.accounts",
     "caiac.notifications",
     "caiac.frontdoor",
+    "caiac.projects",
     "trainings",
     "booking",
     "incubation",
@@ -304,6 +305,10 @@ SPECTACULAR_SETTINGS = {
         "InvoiceKindEnum": "billing.models.InvoiceKind",
         "ChargeKindEnum": "billing.models.ChargeKind",
         "PaymentMethodEnum": "billing.models.PaymentMethod",
+        "ProjectStatusEnum": "caiac.projects.models.ProjectStatus",
+        "PartnerRoleEnum": "caiac.projects.models.PartnerRole",
+        "FundingSourceKindEnum": "caiac.projects.models.FundingSourceKind",
+        "DeliverableStatusEnum": "caiac.projects.models.DeliverableStatus",
     },
 }
 

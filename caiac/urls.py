@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("caiac.accounts.api.urls")),
     path("", include("caiac.frontdoor.api.urls")),
     path("", include("caiac.notifications.api.urls")),
+    path("", include("caiac.projects.api.urls")),
     path("", include("trainings.api.urls")),
     path("", include("booking.api.urls")),
     path("", include("incubation.api.urls")),

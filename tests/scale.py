@@ -40,6 +40,14 @@ from caiac.frontdoor import services as frontdoor
 from caiac.frontdoor.tokens import join_confirm_token
 from caiac.notifications.models import Message, MessageStatus
 from caiac.notifications.services import message_schedule
+from caiac.projects.models import (
+    Deliverable,
+    FundingSource,
+    PartnerRole,
+    ProjectDocument,
+    ProjectFunding,
+    ProjectPartner,
+)
 from incubation import services as incubation
 from incubation.models import (
     Application,
@@ -66,6 +74,7 @@ from tests.incubation.factories import (
     ProgrammeStageFactory,
     QuestionFactory,
 )
+from tests.projects.factories import ProjectFactory
 from tests.trainings.factories import CourseFactory, EnrolmentFactory, SessionFactory
 from trainings.models import Certification, EnrolmentStatus
 
@@ -131,6 +140,9 @@ class World:
             by=self.staff, cohort=self.cohort, organisation=self.organisation
         )
         self.last_course = self.course
+        # An R&D project of the member's organisation: its partners, funding, deliverables and
+        # documents grow with the units (and so does the list of projects).
+        self.project = ProjectFactory(lead=self.organisation, created_by=self.member)
 
     # --- one unit -------------------------------------------------------------------------------
     def grow(self, units: int) -> "World":
@@ -146,6 +158,7 @@ class World:
             self._incubation(n, other_org, outsider)
             self._notifications(n)
             self._billing(n, other_org)
+            self._projects(n, other_org, colleague)
         return self
 
     def _machine(self, name: str, **fields) -> Equipment:
@@ -352,6 +365,40 @@ class World:
                 jobs_women=1,
                 jobs_men=1,
             )
+
+    def _projects(self, n: int, other_org, colleague) -> None:
+        source = FundingSource.objects.create(name=f"Source {n:03d}", kind="state")
+        ProjectPartner.objects.create(
+            project=self.project, organisation=other_org, role=PartnerRole.RESEARCH
+        )
+        ProjectFunding.objects.create(
+            project=self.project,
+            source=source,
+            year=2026,
+            committed_mad=Decimal(1000 * n),
+            received_mad=Decimal(500),
+            updated_by=self.member,
+        )
+        Deliverable.objects.create(
+            project=self.project,
+            title=f"Livrable {n}",
+            due_date=NOW.date() + datetime.timedelta(days=30 * n),
+            owner=colleague,
+        )
+        ProjectDocument.objects.create(
+            project=self.project,
+            title=f"Rapport {n}",
+            file=f"projects/documents/rapport-{n}.pdf",
+            uploaded_by=colleague,
+        )
+        # Another project of the organisation, with another organisation as partner.
+        project = ProjectFactory(lead=self.organisation, created_by=colleague, title=f"Projet {n}")
+        ProjectPartner.objects.create(
+            project=project, organisation=other_org, role=PartnerRole.INDUSTRIAL
+        )
+        ProjectFunding.objects.create(
+            project=project, source=source, year=2026, committed_mad=1, updated_by=colleague
+        )
 
     def _billing(self, n: int, other_org) -> None:
         """Charges of both organisations (completed bookings, a material), this month's drafts,

@@ -33,6 +33,8 @@ from caiac.accounts.models import MembershipRole
 from caiac.frontdoor import services as frontdoor
 from caiac.frontdoor.tokens import invitation_token, join_confirm_token
 from caiac.notifications import services as notifications
+from caiac.projects import services as projects
+from caiac.projects.models import FundingSource
 from incubation import services as incubation
 from incubation.models import Stage
 from tests.booking.conftest import local
@@ -81,6 +83,12 @@ def staff_only(ok: int):
 def billing_staff(ok: int):
     """Billing belongs to an organisation's owners: plain members see none of it."""
     return row(401, 404, 403, 404, 404, 404, ok)
+
+
+def project_editor(ok: int):
+    """A change to one of our R&D projects: owners of a partner and staff; a partner's plain
+    member sees the project (403), anyone else does not (404)."""
+    return row(401, 404, ok, 403, 404, 404, ok)
 
 
 def staff_acts(ok: int):
@@ -372,6 +380,76 @@ API_TABLE = [
     ("get", "/incubation/reports/funder/?year=2026", None, STAFF_READ),
     ("get", "/incubation/reports/funder.csv?year=2026", None, STAFF_READ),
     ("get", "/incubation/reports/funder.xlsx?year=2026", None, STAFF_READ),
+    # R&D projects (our cooperative leads one, theirs another)
+    ("get", "/funding-sources/", None, SIGNED_IN),
+    ("post", "/funding-sources/", {}, STAFF_WRITE_400),
+    ("get", "/funding-sources/{funding_source}/", None, SIGNED_IN),
+    ("patch", "/funding-sources/{funding_source}/", {"description": "Appel 2026"}, staff_only(200)),
+    ("get", "/projects/", None, SIGNED_IN),
+    ("post", "/projects/", {}, row(401, 400, 400, 400, 400, 400, 400)),
+    ("get", "/projects/{project}/", None, OURS),
+    ("patch", "/projects/{project}/", {"summary": "Huile stabilisée"}, project_editor(200)),
+    (
+        "post",
+        "/projects/{project}/status/",
+        {"status": "submitted", "reason": "Dépôt à l'appel"},
+        project_editor(200),
+    ),
+    ("get", "/projects/{project}/partners/", None, OURS),
+    (
+        "post",
+        "/projects/{project}/partners/",
+        {
+            "organisation_name": "Emballages du Sud",
+            "organisation_kind": "company",
+            "role": "industrial",
+        },
+        project_editor(201),
+    ),
+    ("get", "/projects/{project}/partners/{partner}/", None, OURS),
+    (
+        "patch",
+        "/projects/{project}/partners/{partner}/",
+        {"contribution": "Analyses"},
+        project_editor(200),
+    ),
+    ("delete", "/projects/{project}/partners/{partner}/", None, project_editor(204)),
+    ("get", "/projects/{project}/funding/", None, OURS),
+    (
+        "post",
+        "/projects/{project}/funding/",
+        {"source": "{funding_source}", "year": 2027, "committed_mad": "1000"},
+        project_editor(201),
+    ),
+    ("get", "/projects/{project}/funding/{funding}/", None, OURS),
+    (
+        "patch",
+        "/projects/{project}/funding/{funding}/",
+        {"received_mad": "5000"},
+        project_editor(200),
+    ),
+    ("delete", "/projects/{project}/funding/{funding}/", None, project_editor(204)),
+    ("get", "/projects/{project}/deliverables/", None, OURS),
+    (
+        "post",
+        "/projects/{project}/deliverables/",
+        {"title": "Rapport d'étape", "due_date": "2027-01-31"},
+        project_editor(201),
+    ),
+    ("get", "/projects/{project}/deliverables/{deliverable}/", None, OURS),
+    (
+        "patch",
+        "/projects/{project}/deliverables/{deliverable}/",
+        {"title": "Rapport final"},
+        project_editor(200),
+    ),
+    ("delete", "/projects/{project}/deliverables/{deliverable}/", None, project_editor(204)),
+    ("get", "/projects/{project}/deliverables/{deliverable}/evidence/", None, OURS),
+    ("get", "/projects/{project}/documents/", None, OURS),
+    ("post", "/projects/{project}/documents/", {}, project_editor(400)),
+    ("get", "/projects/{project}/documents/{document}/", None, OURS),
+    ("delete", "/projects/{project}/documents/{document}/", None, project_editor(204)),
+    ("get", "/projects/{project}/documents/{document}/download/", None, OURS),
     # notifications
     ("get", "/notifications/", None, SIGNED_IN),
     ("get", "/notifications/{notification}/", None, row(401, 404, 404, 200, 404, 404, 404)),
@@ -457,7 +535,7 @@ PAGE_TABLE = [
 
 # --- The world -----------------------------------------------------------------------------------
 def _organisation_with_things(
-    name, *, owner_name, hour, staff, trainer, machine, course, cohort, call
+    name, *, owner_name, hour, staff, trainer, machine, course, cohort, call, funding_source
 ):
     organisation = OrganisationFactory(name=name)
     owner = UserFactory(username=owner_name)
@@ -522,6 +600,43 @@ def _organisation_with_things(
         quantity=Decimal("10"),
         service_date=datetime.date(2026, 11, 20),
     )
+    things["project"] = projects.project_create(
+        by=owner,
+        lead=organisation,
+        title=f"Huile d'argan stabilisée {name}",
+        theme="cosmetics",
+        budget_mad=Decimal("850000"),
+    )
+    things["partner"] = projects.partner_add(
+        by=owner,
+        project=things["project"],
+        role="research",
+        organisation_name=f"Laboratoire {name}",
+        organisation_kind="research_lab",
+    )
+    things["funding"] = projects.funding_create(
+        by=owner,
+        project=things["project"],
+        source=funding_source,
+        year=2026,
+        committed_mad=Decimal("400000"),
+        received_mad=Decimal("100000"),
+        note=f"Tranche 1 {name}",
+    )
+    things["deliverable"] = projects.deliverable_create(
+        by=owner,
+        project=things["project"],
+        title=f"Protocole de stabilité {name}",
+        due_date=datetime.date(2027, 3, 31),
+        owner=owner,
+        evidence_file=SimpleUploadedFile("protocole.pdf", PDF),
+    )
+    things["document"] = projects.document_add(
+        by=owner,
+        project=things["project"],
+        title=f"Convention {name}",
+        file=SimpleUploadedFile("convention.pdf", PDF),
+    )
     things["invitation"] = frontdoor.invitation_create(
         by=owner, organisation=organisation, email=f"invite@{owner_name}.ma"
     )
@@ -554,8 +669,17 @@ def world(db, settings, tmp_path):
         )
         criterion = CriterionFactory(call=call, name="Innovation", max_score=10)
         criterion2 = CriterionFactory(call=call, name="Équipe", max_score=5, position=1)
+        funding_source = FundingSource.objects.create(
+            name="GIZ — Partenariat pour l'emploi", kind="international"
+        )
         common = dict(
-            staff=staff, trainer=trainer, machine=machine, course=course, cohort=cohort, call=call
+            staff=staff,
+            trainer=trainer,
+            machine=machine,
+            course=course,
+            cohort=cohort,
+            call=call,
+            funding_source=funding_source,
         )
         theirs = _organisation_with_things(THEIRS_MARK, owner_name="youssef", hour=9, **common)
         ours = _organisation_with_things(OURS_MARK, owner_name="aicha", hour=11, **common)
@@ -645,6 +769,12 @@ def world(db, settings, tmp_path):
         "price_item": ours["price_item"].pk,
         "charge": ours["charge"].pk,
         "invoice": invoice.pk,
+        "funding_source": funding_source.pk,
+        "project": ours["project"].pk,
+        "partner": ours["partner"].pk,
+        "funding": ours["funding"].pk,
+        "deliverable": ours["deliverable"].pk,
+        "document": ours["document"].pk,
     }
     return {"people": people, "ids": ids}
 
@@ -754,6 +884,7 @@ LISTS = [
     "/notifications/",
     "/billing/charges/",
     "/billing/invoices/",
+    "/projects/",
 ]
 
 

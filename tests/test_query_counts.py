@@ -124,6 +124,16 @@ API_CASES = {
     "mentoring sessions (staff)": Case("staff", lambda w: API + "incubation/mentoring-sessions/"),
     "kpi reports (member)": Case("member", lambda w: API + "incubation/kpi-reports/"),
     "kpi reports (staff)": Case("staff", lambda w: API + "incubation/kpi-reports/"),
+    "funding sources": Case("member", lambda w: API + "funding-sources/"),
+    "projects (member)": Case("member", lambda w: API + "projects/"),
+    "projects (staff)": Case("staff", lambda w: API + "projects/"),
+    "project (member)": Case("member", lambda w: API + f"projects/{w.project.pk}/"),
+    "project partners": Case("member", lambda w: API + f"projects/{w.project.pk}/partners/"),
+    "project funding": Case("member", lambda w: API + f"projects/{w.project.pk}/funding/"),
+    "project deliverables": Case(
+        "member", lambda w: API + f"projects/{w.project.pk}/deliverables/"
+    ),
+    "project documents": Case("member", lambda w: API + f"projects/{w.project.pk}/documents/"),
     "price list": Case("member", lambda w: API + "billing/price-list/"),
     "charges (member)": Case("member", lambda w: API + "billing/charges/"),
     "charges (staff)": Case("staff", lambda w: API + "billing/charges/"),
