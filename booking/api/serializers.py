@@ -164,10 +164,16 @@ class IntervalSerializer(serializers.Serializer):
     end = serializers.DateTimeField()
 
 
+BUSY_KINDS = [("booking", "booking"), ("training", "training"), ("closure", "closure")]
+
+
 class BusySerializer(serializers.Serializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField(help_text="Until the machine is free again (buffer included).")
-    kind = serializers.CharField(help_text="booking | training | closure")
+    kind = serializers.ChoiceField(
+        choices=BUSY_KINDS,
+        help_text="A member booking, a training session or a closure.",
+    )
     label = serializers.CharField(
         help_text="Who or what: an organisation (yours, or for staff), 'Booked', 'Training', or "
         "the closure's reason; in the request's language."

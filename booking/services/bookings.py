@@ -21,6 +21,7 @@ from booking.models import (
     LabCreditUse,
 )
 from booking.services.credits import plan_credit_use, record_credit_use
+from booking.services.locks import lock_machine
 from caiac import access, clock
 from caiac.accounts.models import Organisation, User
 from caiac.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
@@ -224,6 +225,9 @@ def booking_create(
 ) -> Booking:
     """Book ``equipment`` for [start, end). Pending when the machine needs approval."""
     start, end = clock.to_utc(start), clock.to_utc(end)
+    # First the machine's row lock: a closure or status change being written at this moment
+    # waits for this booking (and then cancels it), or this booking waits and sees it.
+    equipment = lock_machine(equipment)
     now = timezone.now()
     organisation = resolve_organisation(user=user, organisation=organisation)
     check_slot_rules(equipment=equipment, start=start, end=end, now=now)
@@ -410,6 +414,8 @@ def booking_move(
     cancellation deadline of the current time; staff at any time. On a machine that needs
     approval, a member's move puts the booking back to pending; a staff move keeps it."""
     start, end = clock.to_utc(start), clock.to_utc(end)
+    # The machine before the booking, the order closures take them in (booking.services.locks).
+    lock_machine(booking.equipment_id)
     now = timezone.now()
     booking = _locked(booking)
     if not access.acts_for(user, booking.organisation_id):
