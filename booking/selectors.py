@@ -826,3 +826,24 @@ def first_week_with_free_slot(
         return this_monday
     day = clock.local_date(free[0][0])
     return day - datetime.timedelta(days=day.weekday())
+
+
+# --- Yearly report -------------------------------------------------------------------------------
+def member_bookings_between(*, start: datetime.datetime, end: datetime.datetime) -> list[Booking]:
+    """Organisations' bookings starting in [start, end) whose hours count as booked (pending,
+    confirmed, completed, no-show), with machine and organisation, by start. One query."""
+    return list(
+        Booking.objects.filter(
+            organisation__isnull=False,
+            status__in=COUNTED_STATUSES,
+            start__gte=start,
+            start__lt=end,
+        )
+        .select_related("equipment", "organisation", *_PROJECT)
+        .order_by("start", "pk")
+    )
+
+
+# The R&D project a booking names, once bookings can name one (issue #15, part 3): fetched with
+# the booking (one query) when the field exists.
+_PROJECT = tuple(f.name for f in Booking._meta.get_fields() if f.name == "project")

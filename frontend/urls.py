@@ -6,6 +6,7 @@ from frontend.views import (
     booking,
     incubation,
     notifications,
+    reports,
     staff,
     trainings,
 )
@@ -20,4 +21,5 @@ urlpatterns = [
     *notifications.urlpatterns,
     *billing.urlpatterns,
     *staff.urlpatterns,
+    *reports.urlpatterns,
 ]

@@ -380,6 +380,9 @@ API_TABLE = [
     ("get", "/incubation/reports/funder/?year=2026", None, STAFF_READ),
     ("get", "/incubation/reports/funder.csv?year=2026", None, STAFF_READ),
     ("get", "/incubation/reports/funder.xlsx?year=2026", None, STAFF_READ),
+    ("get", "/reports/cluster/?year=2026", None, STAFF_READ),
+    ("get", "/reports/cluster.csv?year=2026&table=members", None, STAFF_READ),
+    ("get", "/reports/cluster.xlsx?year=2026", None, STAFF_READ),
     # R&D projects (our cooperative leads one, theirs another)
     ("get", "/funding-sources/", None, SIGNED_IN),
     ("post", "/funding-sources/", {}, STAFF_WRITE_400),
@@ -521,6 +524,7 @@ PAGE_TABLE = [
     ("/incubation/incubatees/{incubatee}/", row(302, 404, 200, 200, 404, 404, 200)),
     ("/incubation/milestones/{milestone}/evidence/", row(302, 404, 200, 200, 404, 404, 200)),
     ("/notifications/", row(302, 200, 200, 200, 200, 200, 200)),
+    ("/staff/reports/cluster/?year=2026", row(302, 403, 403, 403, 403, 403, 200)),
     # the front door
     ("/profile/", row(302, 200, 200, 200, 200, 200, 200)),
     ("/join/", row(200, 200, 200, 200, 200, 200, 200)),

@@ -116,6 +116,11 @@ API_CASES = {
         "staff", lambda w: API + f"incubation/cohorts/{w.cohort.pk}/report.xlsx"
     ),
     "funder report (staff)": Case("staff", lambda w: API + "incubation/reports/funder/?year=2026"),
+    "cluster year (staff)": Case("staff", lambda w: API + "reports/cluster/?year=2026"),
+    "cluster year csv (staff)": Case(
+        "staff", lambda w: API + "reports/cluster.csv?year=2026&table=lab_bookings"
+    ),
+    "cluster year xlsx (staff)": Case("staff", lambda w: API + "reports/cluster.xlsx?year=2026"),
     "incubatees (member)": Case("member", lambda w: API + "incubation/incubatees/"),
     "incubatees (staff)": Case("staff", lambda w: API + "incubation/incubatees/"),
     "milestones (member)": Case("member", lambda w: API + "incubation/milestones/"),
@@ -194,6 +199,9 @@ PAGE_CASES = {
     ),
     "incubatee page (member)": Case(
         "member", page("incubation-incubatee", lambda w: w.incubatee.pk), api=False
+    ),
+    "cluster year page (staff)": Case(
+        "staff", page("staff-cluster-year", query="year=2026"), api=False
     ),
     "incubatee page (staff)": Case(
         "staff", page("incubation-incubatee", lambda w: w.incubatee.pk), api=False

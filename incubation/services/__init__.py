@@ -14,6 +14,7 @@ from incubation.services.calls import (
     programme_create,
     programme_update,
 )
+from incubation.services.campaigns import kpi_campaign_drop, kpi_campaign_remind
 from incubation.services.followup import (
     kpi_report_amend,
     kpi_report_submit,
@@ -52,6 +53,8 @@ __all__ = [
     "incubatee_create",
     "incubatee_move_stage",
     "jurors_assign",
+    "kpi_campaign_drop",
+    "kpi_campaign_remind",
     "kpi_report_amend",
     "kpi_report_submit",
     "lab_hours_grant_for_stage",

@@ -23,6 +23,7 @@ from incubation.models import (
     MilestoneStatus,
 )
 from incubation.services._common import require_acts_for, require_reason, set_fields, today
+from incubation.services.campaigns import kpi_campaign_drop
 
 DUE_SOON_KIND = "incubation.milestone_due_soon"
 DUE_SOON_DAYS_BEFORE = 3
@@ -250,7 +251,7 @@ def kpi_report_submit(*, by: User, incubatee: Incubatee, period: str, **figures:
         raise exists
     try:
         with transaction.atomic():
-            return KpiReport.objects.create(
+            report = KpiReport.objects.create(
                 incubatee=incubatee,
                 period=period,
                 submitted_by=by,
@@ -259,6 +260,8 @@ def kpi_report_submit(*, by: User, incubatee: Incubatee, period: str, **figures:
             )
     except IntegrityError:
         raise exists from None
+    kpi_campaign_drop(report=report)  # no more "your report is due" for this quarter
+    return report
 
 
 def kpi_values(report: KpiReport) -> dict[str, Any]:
