@@ -399,6 +399,10 @@ class World:
         ProjectFunding.objects.create(
             project=project, source=source, year=2026, committed_mad=1, updated_by=colleague
         )
+        # The unit's bookings of the organisation are for the fixed project (its lab use).
+        Booking.objects.filter(
+            organisation=self.organisation, kind="member", project__isnull=True
+        ).update(project=self.project)
 
     def _billing(self, n: int, other_org) -> None:
         """Charges of both organisations (completed bookings, a material), this month's drafts,

@@ -453,6 +453,7 @@ API_TABLE = [
     ("get", "/projects/{project}/documents/{document}/", None, OURS),
     ("delete", "/projects/{project}/documents/{document}/", None, project_editor(204)),
     ("get", "/projects/{project}/documents/{document}/download/", None, OURS),
+    ("get", "/projects/{project}/lab-use/", None, OURS),
     # notifications
     ("get", "/notifications/", None, SIGNED_IN),
     ("get", "/notifications/{notification}/", None, row(401, 404, 404, 200, 404, 404, 404)),
@@ -524,6 +525,15 @@ PAGE_TABLE = [
     ("/incubation/incubatees/{incubatee}/", row(302, 404, 200, 200, 404, 404, 200)),
     ("/incubation/milestones/{milestone}/evidence/", row(302, 404, 200, 200, 404, 404, 200)),
     ("/notifications/", row(302, 200, 200, 200, 200, 200, 200)),
+    ("/projects/", row(302, 200, 200, 200, 200, 200, 200)),
+    ("/projects/funding-sources/", row(302, 403, 403, 403, 403, 403, 200)),
+    ("/projects/{project}/", row(302, 404, 200, 200, 404, 404, 200)),
+    ("/projects/{project}/edit/", row(302, 404, 200, 403, 404, 404, 200)),
+    ("/projects/{project}/documents/{document}/", row(302, 404, 200, 200, 404, 404, 200)),
+    (
+        "/projects/{project}/deliverables/{deliverable}/evidence/",
+        row(302, 404, 200, 200, 404, 404, 200),
+    ),
     ("/staff/reports/cluster/?year=2026", row(302, 403, 403, 403, 403, 403, 200)),
     # the front door
     ("/profile/", row(302, 200, 200, 200, 200, 200, 200)),

@@ -139,6 +139,7 @@ API_CASES = {
         "member", lambda w: API + f"projects/{w.project.pk}/deliverables/"
     ),
     "project documents": Case("member", lambda w: API + f"projects/{w.project.pk}/documents/"),
+    "project lab use": Case("member", lambda w: API + f"projects/{w.project.pk}/lab-use/"),
     "price list": Case("member", lambda w: API + "billing/price-list/"),
     "charges (member)": Case("member", lambda w: API + "billing/charges/"),
     "charges (staff)": Case("staff", lambda w: API + "billing/charges/"),
@@ -210,6 +211,11 @@ PAGE_CASES = {
     "notifications page (staff)": Case("staff", page("notifications"), api=False),
     "notification badge": Case("member", page("notifications-badge"), api=False),
     "notification preferences page": Case("member", page("notifications-preferences"), api=False),
+    "projects page (member)": Case("member", page("projects"), api=False),
+    "projects page (staff)": Case("staff", page("projects"), api=False),
+    "project page (member)": Case("member", page("project", lambda w: w.project.pk), api=False),
+    "project page (staff)": Case("staff", page("project", lambda w: w.project.pk), api=False),
+    "funding sources page (staff)": Case("staff", page("funding-sources"), api=False),
     "invoices page (member)": Case("member", page("billing"), api=False),
     "invoices page (staff)": Case("staff", page("billing"), api=False),
     "invoice page (staff)": Case(
