@@ -950,6 +950,50 @@ def first_week_with_free_slot(
     return this_monday
 
 
+# --- R&D projects' lab use ------------------------------------------------------------------------
+@dataclass
+class ProjectLabUse:
+    """What a project spent in the lab: bookings that count (pending, confirmed, completed,
+    no-show), their hours, the hours actually used (completed) and their price (MAD)."""
+
+    bookings: int = 0
+    hours_booked: Decimal = Decimal("0.00")
+    hours_used: Decimal = Decimal("0.00")
+    cost_mad: Decimal = Decimal("0.00")
+
+
+def project_bookings(project_ids: Iterable[int]) -> QuerySet[Booking]:
+    """The bookings named for these projects that count (no cancelled or rejected ones)."""
+    return (
+        Booking.objects.filter(
+            project_id__in=list(project_ids),
+            kind=BookingKind.MEMBER,
+            status__in=COUNTED_STATUSES,
+        )
+        .select_related("equipment", "organisation", "project")
+        .order_by("start", "id")
+    )
+
+
+def project_lab_use(project_ids: Iterable[int]) -> dict[int, ProjectLabUse]:
+    """Per project id: its bookings' count, hours booked and used, and cost (one query)."""
+    ids = list(project_ids)
+    totals = {pk: ProjectLabUse() for pk in ids}
+    rows = project_bookings(ids).values_list("project_id", "status", "start", "end", "price")
+    for project_id, status, start, end, price in rows:
+        use = totals[project_id]
+        hours = _hours(start, end)
+        use.bookings += 1
+        use.hours_booked += hours
+        if status == BookingStatus.COMPLETED:
+            use.hours_used += hours
+        use.cost_mad += price
+    for use in totals.values():
+        use.hours_booked, use.hours_used = _q(use.hours_booked), _q(use.hours_used)
+        use.cost_mad = _q(use.cost_mad)
+    return totals
+
+
 # --- Yearly report -------------------------------------------------------------------------------
 def member_bookings_between(*, start: datetime.datetime, end: datetime.datetime) -> list[Booking]:
     """Organisations' bookings starting in [start, end) whose hours count as booked (pending,

@@ -63,6 +63,13 @@ def organisation_ids_of(person: Any) -> QuerySet:
     return Membership.objects.filter(user_id=person.pk).values_list("organisation_id", flat=True)
 
 
+def member_ids_of(organisation: Organisation | int) -> QuerySet:
+    """Ids of the people who belong to an organisation (a lazy subquery, as above)."""
+    return Membership.objects.filter(organisation_id=_organisation_id(organisation)).values_list(
+        "user_id", flat=True
+    )
+
+
 def organisations_of(person: Any) -> QuerySet[Organisation]:
     """The organisations the person is a member of, by name (staff: only their own ones)."""
     return Organisation.objects.filter(pk__in=organisation_ids_of(person)).order_by("name")

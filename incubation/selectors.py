@@ -21,6 +21,7 @@ from incubation.models import (
     Incubatee,
     JurorAssignment,
     KpiAmendment,
+    KpiFundingLine,
     KpiReport,
     MentoringSession,
     Milestone,
@@ -189,7 +190,8 @@ def mentoring_sessions_visible_to(user: User) -> QuerySet[MentoringSession]:
 
 def kpi_reports_visible_to(user: User) -> QuerySet[KpiReport]:
     reports = KpiReport.objects.select_related("incubatee__organisation").prefetch_related(
-        Prefetch("amendments", queryset=KpiAmendment.objects.select_related("changed_by"))
+        Prefetch("amendments", queryset=KpiAmendment.objects.select_related("changed_by")),
+        Prefetch("funding_lines", queryset=KpiFundingLine.objects.select_related("source")),
     )
     return access.scope(reports, user, via="incubatee__organisation")
 

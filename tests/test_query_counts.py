@@ -139,6 +139,7 @@ API_CASES = {
         "member", lambda w: API + f"projects/{w.project.pk}/deliverables/"
     ),
     "project documents": Case("member", lambda w: API + f"projects/{w.project.pk}/documents/"),
+    "project lab use": Case("member", lambda w: API + f"projects/{w.project.pk}/lab-use/"),
     "price list": Case("member", lambda w: API + "billing/price-list/"),
     "charges (member)": Case("member", lambda w: API + "billing/charges/"),
     "charges (staff)": Case("staff", lambda w: API + "billing/charges/"),
@@ -210,6 +211,11 @@ PAGE_CASES = {
     "notifications page (staff)": Case("staff", page("notifications"), api=False),
     "notification badge": Case("member", page("notifications-badge"), api=False),
     "notification preferences page": Case("member", page("notifications-preferences"), api=False),
+    "projects page (member)": Case("member", page("projects"), api=False),
+    "projects page (staff)": Case("staff", page("projects"), api=False),
+    "project page (member)": Case("member", page("project", lambda w: w.project.pk), api=False),
+    "project page (staff)": Case("staff", page("project", lambda w: w.project.pk), api=False),
+    "funding sources page (staff)": Case("staff", page("funding-sources"), api=False),
     "invoices page (member)": Case("member", page("billing"), api=False),
     "invoices page (staff)": Case("staff", page("billing"), api=False),
     "invoice page (staff)": Case(
@@ -220,6 +226,10 @@ PAGE_CASES = {
     ),
     "charges page (staff)": Case("staff", page("billing-charges"), api=False),
     "price list page (staff)": Case("staff", page("billing-price-list"), api=False),
+    "machines page (staff)": Case("staff", page("staff-machines"), api=False),
+    "opening hours page (staff)": Case("staff", page("staff-hours"), api=False),
+    "closures page (staff)": Case("staff", page("staff-closures"), api=False),
+    "courses and sessions page (staff)": Case("staff", page("staff-trainings"), api=False),
     "journal csv page (staff)": Case(
         "staff", page("billing-journal", query="from=2026-01-01&to=2026-12-31"), api=False
     ),

@@ -234,6 +234,7 @@ class BookingSerializer(ModelSerializer):
             "member_rate",
             "credit_hours",
             "notes",
+            "project",
             "status_reason",
             "checked_in_at",
             "created_at",
@@ -272,6 +273,12 @@ class BookingInputSerializer(serializers.Serializer):
     # An id, not a related field: another organisation's id is a 404 like an unknown one.
     organisation = IntegerField(min_value=1, required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    project = IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="An R&D project the organisation takes part in (400 project_not_partner).",
+    )
 
 
 class MoveSerializer(serializers.Serializer):

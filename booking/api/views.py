@@ -324,6 +324,7 @@ def _moment(name: str, value: str | None, *, end_of_day: bool = False):
         parameters=[
             OpenApiParameter("equipment", int),
             OpenApiParameter("organisation", int),
+            OpenApiParameter("project", int, description="bookings for this R&D project"),
             OpenApiParameter("status", str, enum=BookingStatus.values),
             OpenApiParameter("from", str, description="date or date-time: bookings ending after"),
             OpenApiParameter(
@@ -361,7 +362,7 @@ class BookingViewSet(
 
     def _filtered(self, qs):
         params = self.request.query_params
-        for name in ("equipment", "organisation"):
+        for name in ("equipment", "organisation", "project"):
             value = params.get(name)
             if value:
                 try:
