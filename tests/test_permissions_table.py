@@ -31,6 +31,7 @@ from booking.models import FeedKind
 from booking.services.credits import lab_credit_grant
 from caiac.accounts.models import MembershipRole
 from caiac.frontdoor import services as frontdoor
+from caiac.frontdoor.tokens import invitation_token, join_confirm_token
 from caiac.notifications import services as notifications
 from caiac.projects import services as projects
 from caiac.projects.models import FundingSource
@@ -504,6 +505,8 @@ API_TABLE = [
     ("put", "/billing/customers/{ours}/", {}, row(401, 404, 200, 404, 404, 404, 200)),
 ]
 
+STAFF_PAGE = row(302, 403, 403, 403, 403, 403, 200)
+
 PAGE_TABLE = [
     # (path, expected) — anonymous people are sent to the login page (302)
     ("/", row(302, 200, 200, 200, 200, 200, 200)),
@@ -524,6 +527,31 @@ PAGE_TABLE = [
     ("/incubation/incubatees/{incubatee}/", row(302, 404, 200, 200, 404, 404, 200)),
     ("/incubation/milestones/{milestone}/evidence/", row(302, 404, 200, 200, 404, 404, 200)),
     ("/notifications/", row(302, 200, 200, 200, 200, 200, 200)),
+    # staff pages: everyone else gets the 403 page
+    ("/lab/today/", STAFF_PAGE),
+    ("/lab/closures/", STAFF_PAGE),
+    ("/lab/closures/{closure}/edit/", STAFF_PAGE),
+    ("/lab/closures/{closure}/delete/", STAFF_PAGE),
+    ("/lab/usage/", STAFF_PAGE),
+    ("/staff/", STAFF_PAGE),
+    ("/staff/machines/", STAFF_PAGE),
+    ("/staff/machines/new/", STAFF_PAGE),
+    ("/staff/machines/{machine}/edit/", STAFF_PAGE),
+    ("/staff/opening-hours/", STAFF_PAGE),
+    ("/staff/opening-hours/{hours}/edit/", STAFF_PAGE),
+    ("/staff/opening-hours/{hours}/delete/", STAFF_PAGE),
+    ("/staff/trainings/", STAFF_PAGE),
+    ("/staff/trainings/courses/new/", STAFF_PAGE),
+    ("/staff/trainings/courses/{course}/edit/", STAFF_PAGE),
+    ("/trainings/sessions/new/", row(302, 403, 403, 403, 200, 403, 200)),
+    ("/trainings/sessions/{session}/edit/", row(302, 403, 403, 403, 200, 403, 200)),
+    ("/incubation/calls/new/", STAFF_PAGE),
+    ("/incubation/calls/{call}/edit/", STAFF_PAGE),
+    ("/incubation/incubatees/{incubatee}/milestones/new/", STAFF_PAGE),
+    ("/incubation/milestones/{milestone}/edit/", STAFF_PAGE),
+    ("/incubation/incubatees/{incubatee}/mentoring/new/", STAFF_PAGE),
+    ("/incubation/mentoring/{mentoring}/edit/", STAFF_PAGE),
+    ("/incubation/kpi-reports/{kpi}/amend/", STAFF_PAGE),
     ("/projects/", row(302, 200, 200, 200, 200, 200, 200)),
     ("/projects/funding-sources/", row(302, 403, 403, 403, 403, 403, 200)),
     ("/projects/{project}/", row(302, 404, 200, 200, 404, 404, 200)),
@@ -534,6 +562,15 @@ PAGE_TABLE = [
         row(302, 404, 200, 200, 404, 404, 200),
     ),
     ("/staff/reports/cluster/?year=2026", row(302, 403, 403, 403, 403, 403, 200)),
+    # the front door
+    ("/profile/", row(302, 200, 200, 200, 200, 200, 200)),
+    ("/join/", row(200, 200, 200, 200, 200, 200, 200)),
+    ("/staff/join-requests/", row(302, 404, 404, 404, 404, 404, 200)),
+    ("/organisations/{ours}/people/", row(302, 404, 200, 200, 404, 404, 200)),
+    # the emailed link, sent to invite@aicha.ma: no signed-in account here is that address
+    ("/invitations/{invitation_token}/", row(200, 403, 403, 403, 403, 403, 403)),
+    ("/join/check-email/", row(200, 200, 200, 200, 200, 200, 200)),
+    ("/join/confirm/{join_confirm_token}/", row(200, 200, 200, 200, 200, 200, 200)),
 ]
 
 
@@ -730,6 +767,8 @@ def world(db, settings, tmp_path):
             username="zahra",
             password="Argan-Tifawin-2026!",
         )
+        # Staff see it once its address is confirmed through the emailed link.
+        frontdoor.join_request_confirm_email(token=join_confirm_token(join_request))
     people = {
         "anonymous": None,
         "outsider": theirs["owner"],
@@ -743,7 +782,9 @@ def world(db, settings, tmp_path):
         "ours": ours["organisation"].pk,
         "member_id": member.pk,
         "invitation": ours["invitation"].pk,
+        "invitation_token": invitation_token(ours["invitation"]),
         "join_request": join_request.pk,
+        "join_confirm_token": join_confirm_token(join_request),
         "machine": machine.pk,
         "hours": hours[0].pk if isinstance(hours, list) else hours.pk,
         "closure": closure.pk,

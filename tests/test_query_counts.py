@@ -228,6 +228,10 @@ PAGE_CASES = {
     ),
     "charges page (staff)": Case("staff", page("billing-charges"), api=False),
     "price list page (staff)": Case("staff", page("billing-price-list"), api=False),
+    "machines page (staff)": Case("staff", page("staff-machines"), api=False),
+    "opening hours page (staff)": Case("staff", page("staff-hours"), api=False),
+    "closures page (staff)": Case("staff", page("staff-closures"), api=False),
+    "courses and sessions page (staff)": Case("staff", page("staff-trainings"), api=False),
     "journal csv page (staff)": Case(
         "staff", page("billing-journal", query="from=2026-01-01&to=2026-12-31"), api=False
     ),

@@ -15,6 +15,7 @@ from booking.models import (
 )
 from caiac.serializers import (
     BoundedDateField,
+    CompiledListSerializer,
     IdField,
     IntegerField,
     ModelSerializer,
@@ -239,6 +240,22 @@ class BookingSerializer(ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+        list_serializer_class = CompiledListSerializer
+
+
+# The columns BookingSerializer reads, for the list's ``only()`` (tests/booking/test_api.py
+# checks that a page of the list reads nothing more, row by row).
+BOOKING_LIST_COLUMNS = (
+    *(
+        name
+        for name in BookingSerializer.Meta.fields
+        if "_name" not in name and name != "booked_by"
+    ),
+    "booked_by",
+    "equipment__name",
+    "organisation__name",
+    "booked_by__username",
+)
 
 
 class BookingDetailSerializer(BookingSerializer):

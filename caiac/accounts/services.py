@@ -234,7 +234,19 @@ def password_change(*, by: User, user: User, old_password: str, new_password: st
         ) from None
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    credentials_revoke_after_password_change(user=user)
     return user
+
+
+def credentials_revoke_after_password_change(*, user: User) -> None:
+    """A new password (changed or reset) shuts out whoever held the old one.
+
+    The API token is deleted (an API client signs in again with the new password). Browser
+    sessions are tied to the password by Django's session hash: every other session of the
+    person is signed out on its next request; the page that changed the password keeps its own
+    (``update_session_auth_hash``).
+    """
+    Token.objects.filter(user=user).delete()
 
 
 @transaction.atomic

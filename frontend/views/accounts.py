@@ -105,6 +105,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        # Whoever held the old password (a token, another browser) is shut out.
+        accounts.credentials_revoke_after_password_change(user=form.user)
         # Whoever opened the link holds the mailbox: a lock on the account has done its job.
         account_unlock(username=form.user.get_username())
         return response
@@ -125,6 +127,17 @@ def invitation(request, token: str):
         return render(
             request, "frontend/accounts/invitation_refused.html", {"error": exc}, status=410
         )
+    if request.user.is_authenticated:
+        try:
+            frontdoor.invitation_check_for(token, by=request.user)
+        except NotAllowed as exc:
+            # Signed in as someone else: nothing is joined; offer to sign out and come back.
+            return render(
+                request,
+                "frontend/accounts/invitation_other_account.html",
+                {"error": exc, "invitation": invitation},
+                status=403,
+            )
     form = forms.NewAccountForm(request.POST or None) if not request.user.is_authenticated else None
     if request.method == "POST":
         try:
@@ -293,6 +306,14 @@ def join(request):
         None if request.user.is_authenticated else forms.JoinPersonForm(request.POST or None)
     )
     if request.method == "POST":
+        # Counted like password reset: per client address and per email address.
+        email = request.user.email if person_form is None else request.POST.get("email", "")
+        try:
+            guard_address(request, email=email)
+        except LockedOut:
+            return lockout_response(request)
+        except drf_exceptions.Throttled as exc:
+            return _too_many(request, exc)
         valid = organisation_form.is_valid() & (person_form is None or person_form.is_valid())
         if valid:
             person = {}
@@ -320,6 +341,8 @@ def join(request):
                 )
                 _show_error(target, exc)
             else:
+                if person_form is not None:
+                    return redirect("frontend:join-check-email")
                 return redirect("frontend:join-thanks")
     return render(
         request,
@@ -330,6 +353,27 @@ def join(request):
 
 def join_thanks(request):
     return render(request, "frontend/accounts/join_thanks.html")
+
+
+def join_check_email(request):
+    return render(request, "frontend/accounts/join_check_email.html")
+
+
+def join_confirm(request, token: str):
+    """The link emailed to a newcomer's address. Opening it shows a button (mail scanners open
+    links); pressing it confirms the address and sends the request to staff."""
+    if request.method == "POST":
+        try:
+            frontdoor.join_request_confirm_email(token=token)
+        except DomainError as exc:
+            return render(
+                request,
+                "frontend/accounts/link_refused.html",
+                {"error": exc},
+                status=exc.status_code,
+            )
+        return redirect("frontend:join-thanks")
+    return render(request, "frontend/accounts/join_confirm.html")
 
 
 @login_required
@@ -532,6 +576,8 @@ urlpatterns = [
     ),
     path("join/", join, name="join"),
     path("join/thanks/", join_thanks, name="join-thanks"),
+    path("join/check-email/", join_check_email, name="join-check-email"),
+    path("join/confirm/<str:token>/", join_confirm, name="join-confirm"),
     path("staff/join-requests/", join_requests, name="join-requests"),
     path(
         "staff/join-requests/<int:pk>/approve/",

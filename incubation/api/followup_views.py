@@ -191,7 +191,14 @@ class IncubateeViewSet(
 
     def get_queryset(self):
         queryset = selectors.incubatees_visible_to(self.request.user)
-        if self.action != "list":
+        if self.action == "list":
+            # What a row shows, no more: two related names, not the programme.
+            queryset = (
+                queryset.select_related(None)
+                .select_related("cohort", "organisation")
+                .only(*s.INCUBATEE_LIST_COLUMNS)
+            )
+        else:
             queryset = queryset.prefetch_related("stage_changes__changed_by")
         return queryset.order_by("cohort_id", "organisation__name")
 

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from caiac import access
 from caiac.accounts.models import Organisation, User
 from caiac.projects.models import FundingSource
-from caiac.serializers import IdField, IntegerField, ModelSerializer
+from caiac.serializers import CompiledListSerializer, IdField, IntegerField, ModelSerializer
 from incubation import selectors
 from incubation.models import (
     KPI_FIELDS,
@@ -302,6 +302,7 @@ class IncubateeSerializer(ModelSerializer):
             "joined_at",
             "lab_hours_balance",
         ]
+        list_serializer_class = CompiledListSerializer
 
     @extend_schema_field(serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True))
     def get_lab_hours_balance(self, incubatee: Incubatee):
@@ -312,6 +313,14 @@ class IncubateeSerializer(ModelSerializer):
         else:
             balance = selectors.lab_hours_balance(organisation=incubatee.organisation)
         return None if balance is None else f"{balance:.2f}"
+
+
+# The columns IncubateeSerializer reads, for the list's ``only()``.
+INCUBATEE_LIST_COLUMNS = (
+    *(f for f in IncubateeSerializer.Meta.fields if not f.endswith(("_name", "_balance"))),
+    "cohort__name",
+    "organisation__name",
+)
 
 
 class IncubateeDetailSerializer(IncubateeSerializer):

@@ -224,6 +224,16 @@ def mentoring_session_update(
     set_fields(
         session, data, ("mentor", "mentor_name", "date", "hours", "topic", "notes", "project")
     )
+    # As on creation: the mentor's name, from their account when none is typed.
+    session.mentor_name = (session.mentor_name or "").strip() or (
+        session.mentor.display_name if session.mentor else ""
+    )
+    if not session.mentor_name:
+        raise Invalid(
+            _("Name the mentor."),
+            code="invalid",
+            fields={"mentor_name": [str(_("Required without a mentor account."))]},
+        )
     session.save()
     return session
 
