@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from booking import services
+from booking import messaging, services
 from booking.models import (
     Booking,
     Category,
@@ -20,6 +20,7 @@ from booking.models import (
     OpeningHours,
 )
 from caiac import clock
+from caiac.demo_clock import replay_at
 from caiac.errors import DomainError
 
 D = Decimal
@@ -262,6 +263,57 @@ def _bookings(ctx, machines: dict[str, Equipment]) -> int:
     return made
 
 
+# This week around the day the demo is loaded: machine, owner username, day offset from today
+# (kept only when that day is in the current week), start (hour, minute), hours. Bookings that
+# have already started are made as they would have been, three days before (caiac.demo_clock);
+# those of days already past are checked in.
+THIS_WEEK = [
+    ("Planetary mixer (20 L)", "fatima", 0, (8, 30), 3),
+    ("Tube filler and sealer", "youssef", 0, (10, 0), 2),
+    ("Cold-press oil expeller", "hamid", 0, (11, 0), 2),
+    ("Heat sealer (band)", "hamid", 0, (14, 0), 2),
+    ("Labeller (wrap-around)", "youssef", 0, (15, 0), 2),
+    ("Autoclave (75 L)", "fatima", 1, (9, 0), 2),
+    ("Vacuum emulsifier (10 L)", "youssef", 2, (10, 0), 3),
+    ("Cold-press oil expeller", "fatima", 3, (9, 0), 3),
+    ("Planetary mixer (20 L)", "hamid", -1, (9, 0), 2),
+    ("Labeller (wrap-around)", "fatima", -2, (14, 0), 2),
+]
+
+
+def _this_week(ctx, machines: dict[str, Equipment]) -> int:
+    today = timezone.localdate()
+    now = timezone.now()
+    monday = clock.week_start(today)
+    made = 0
+    for name, username, offset, (hour, minute), hours in THIS_WEEK:
+        day = today + datetime.timedelta(days=offset)
+        user, machine = ctx.users.get(username), machines[name]
+        if user is None or clock.week_start(day) != monday:
+            continue
+        start = clock.wall_clock(day, datetime.time(hour, minute))
+        end = start + datetime.timedelta(hours=hours)
+        if Booking.objects.filter(equipment=machine, start=start).exists():
+            continue
+        try:
+            if start > now:
+                services.booking_create(user=user, equipment=machine, start=start, end=end,
+                                        notes="Demo booking")  # fmt: skip
+            else:
+                with replay_at(start - datetime.timedelta(days=3)):
+                    booking = services.booking_create(
+                        user=user, equipment=machine, start=start, end=end,
+                        notes="Demo booking", announce=False,
+                    )  # fmt: skip
+                messaging.schedule_reminders(booking)  # only those still ahead
+                if day < today:
+                    services.booking_check_in(user=ctx.users["staff"], booking=booking)
+            made += 1
+        except DomainError:
+            continue  # closed that day (Sunday, Saturday afternoon), a clash: left out
+    return made
+
+
 def _training_holds(ctx, machines: dict[str, Equipment]) -> int:
     """The demo's sessions of certifying courses (trainings' demo, seeded first) take their
     machine, as if scheduled with it: no "session changed" message for a demo."""
@@ -294,7 +346,7 @@ def seed(ctx) -> list[str]:
     _hours()
     _closures(machines)
     _training_holds(ctx, machines)
-    made = _bookings(ctx, machines)
+    made = _bookings(ctx, machines) + _this_week(ctx, machines)
     return [
         f"{len(machines)} machines, opening hours Mon-Fri 08:30-17:30 + Sat 08:30-12:30, "
         f"Ramadan 2027 timetable 09:00-15:00, {Closure.objects.count()} closures, "

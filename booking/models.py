@@ -307,6 +307,16 @@ class Booking(models.Model):
         _("free lab hours used"), max_digits=7, decimal_places=2, default=0
     )
     notes = models.TextField(_("notes"), blank=True)
+    # The R&D project this lab use is for (one the organisation takes part in: the service
+    # checks); its page sums the hours and prices of its bookings.
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+        verbose_name=_("R&D project"),
+    )
     status_reason = models.CharField(_("reason of the last change"), max_length=500, blank=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     # iCalendar SEQUENCE (RFC 5545 §3.8.7.4): one more at every change of time or status, so a
@@ -346,6 +356,10 @@ class Booking(models.Model):
                 condition=Q(kind="member", organisation__isnull=False, session__isnull=True)
                 | Q(kind="training", organisation__isnull=True, session__isnull=False),
                 name="booking_kind_matches_owner",
+            ),
+            models.CheckConstraint(
+                condition=Q(project__isnull=True) | Q(kind="member"),
+                name="booking_project_only_for_members",
             ),
         ]
 

@@ -1,12 +1,13 @@
 """Reads that need thought: opening windows, free slots, scoped lists, credit balances."""
 
+import bisect
 import datetime
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,7 @@ from caiac import access, clock
 from caiac.accounts.models import User
 from caiac.clock import Interval
 from caiac.errors import NotFound
+from trainings.models import Course
 
 # --- Catalogue ------------------------------------------------------------------------------
 
@@ -165,35 +167,79 @@ def free_slots(
     Opening hours, closures, the machine's status, live bookings (a new booking's own buffer
     must also end before the next one starts), lead time and horizon are applied.
     """
-    now = now or timezone.now()
-    if equipment.status != EquipmentStatus.AVAILABLE:
+    reach = _free_reach(equipment, start, end, now or timezone.now())
+    if reach is None:
         return []
+    closures = closures_for(equipment=equipment, start=reach.span_start, end=reach.span_end)
+    blocks = live_booking_blocks(
+        equipment=equipment, start=reach.query_start, end=reach.query_end, exclude_id=exclude_id
+    )
+    return _free_in(equipment, reach, holes=_holes(equipment, closures=closures, blocks=blocks))
+
+
+@dataclass
+class _Reach:
+    """What ``free_slots`` looks at: the opening windows within [low, high) (lead time and
+    horizon applied) and the range whose bookings and closures can cut into them."""
+
+    low: datetime.datetime
+    high: datetime.datetime
+    windows: list[Interval]
+    span_start: datetime.datetime
+    span_end: datetime.datetime
+    query_start: datetime.datetime  # the span widened by the machine's buffer
+    query_end: datetime.datetime
+
+
+def _free_reach(
+    equipment: Equipment,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    now: datetime.datetime,
+    rules: list[OpeningHours] | None = None,
+) -> _Reach | None:
+    if equipment.status != EquipmentStatus.AVAILABLE:
+        return None
     earliest, latest = booking_bounds(equipment, now)
     low, high = max(start, earliest), min(end, latest)
     if low >= high:
-        return []
-    windows = opening_windows(equipment=equipment, start=low, end=high)
+        return None
+    windows = opening_windows(equipment=equipment, start=low, end=high, rules=rules)
     if not windows:
-        return []
+        return None
     span_start, span_end = windows[0][0], windows[-1][1]
     buffer = datetime.timedelta(minutes=equipment.buffer_minutes)
-    holes = [
-        (c.start, c.end) for c in closures_for(equipment=equipment, start=span_start, end=span_end)
-    ]
-    holes += [
-        (b_start - buffer, b_until)
-        for b_start, b_until in live_booking_blocks(
-            equipment=equipment,
-            start=span_start - buffer,
-            end=span_end + buffer,
-            exclude_id=exclude_id,
-        )
-    ]
+    return _Reach(low, high, windows, span_start, span_end, span_start - buffer, span_end + buffer)
+
+
+def _holes(
+    equipment: Equipment,
+    *,
+    closures: Iterable[Closure],
+    blocks: Iterable[tuple[datetime.datetime, datetime.datetime]],
+) -> list[Interval]:
+    """What no new booking may overlap, merged and sorted: ``closures`` and the live bookings'
+    ``(start, blocked_until)`` ``blocks``, each widened by the buffer a new booking before it
+    must leave (any superset of the ones that matter will do)."""
+    buffer = datetime.timedelta(minutes=equipment.buffer_minutes)
+    holes = [(c.start, c.end) for c in closures]
+    holes += [(b_start - buffer, b_until) for b_start, b_until in blocks]
+    return clock.merge(holes)
+
+
+def _free_in(equipment: Equipment, reach: _Reach, *, holes: list[Interval]) -> list[Interval]:
+    """The free intervals of ``reach``'s windows around ``holes`` (from ``_holes``)."""
     step = datetime.timedelta(minutes=equipment.slot_minutes)
     shortest = datetime.timedelta(minutes=equipment.min_duration_minutes)
+    low, high = reach.low, reach.high
     free: list[Interval] = []
-    for anchor, window_end in windows:
-        for piece_start, piece_end in clock.subtract([(anchor, window_end)], holes):
+    # Holes merged and sorted once; windows are sorted and disjoint too, so one sweep over both
+    # (each window snaps to its own grid, hence the window by window subtraction).
+    first = bisect.bisect_left(holes, reach.windows[0][0], key=lambda hole: hole[1])
+    for anchor, window_end in reach.windows:
+        while first < len(holes) and holes[first][1] <= anchor:
+            first += 1
+        for piece_start, piece_end in clock.subtract_merged((anchor, window_end), holes, first):
             s = _snap_up(max(piece_start, low), anchor, step)
             e = _snap_down(min(piece_end, high), anchor, step)
             if e - s >= shortest:
@@ -210,46 +256,96 @@ class Busy:
     title: str = ""
 
 
+def _live_rows(
+    equipment: Equipment, start: datetime.datetime, end: datetime.datetime, viewer: User
+) -> list[tuple]:
+    """The live bookings of the machine touching [start, end), as plain rows (a month of a busy
+    machine is hundreds of them): start, blocked_until, kind, organisation name, course id,
+    title and translations, and whether the viewer may see whose booking it is."""
+    live = Booking.objects.filter(
+        equipment=equipment, status__in=LIVE_STATUSES, start__lt=end, blocked_until__gt=start
+    ).order_by("start", "id")
+    if access.is_staff(viewer):
+        live = live.annotate(named=Value(True))
+    else:
+        # Whether the viewer may see whose booking it is, in the same query.
+        live = live.annotate(
+            named=Exists(
+                access.organisation_ids_of(viewer).filter(organisation_id=OuterRef("organisation"))
+            )
+        )
+    return list(
+        live.values_list(
+            "start",
+            "blocked_until",
+            "kind",
+            "organisation__name",
+            "session__course_id",
+            "session__course__title",
+            "session__course__translations",
+            "named",
+        )
+    )
+
+
+def _busy_in(
+    start: datetime.datetime, end: datetime.datetime, *, rows: list[tuple], closures
+) -> list[Busy]:
+    blocks: list[Busy] = []
+    courses: dict[int, Course] = {}
+    booked, training = str(_("Booked")), str(_("Training"))
+    for b_start, b_until, kind, organisation_name, course_id, title, translations, named in rows:
+        if not (b_start < end and b_until > start):
+            continue
+        if kind == BookingKind.TRAINING:
+            course = courses.get(course_id)
+            if course is None:
+                course = Course(pk=course_id, title=title, translations=translations)
+                courses[course_id] = course
+            blocks.append(Busy(b_start, b_until, "training", training, course.local_title))
+            continue
+        blocks.append(Busy(b_start, b_until, "booking", organisation_name if named else booked))
+    for closure in closures:
+        if closure.start < end and closure.end > start:
+            blocks.append(Busy(closure.start, closure.end, "closure", closure.reason))
+    return sorted(blocks, key=lambda b: (b.start, b.end))
+
+
 def busy_blocks(
     *, equipment: Equipment, start: datetime.datetime, end: datetime.datetime, viewer: User
 ) -> list[Busy]:
     """What takes the machine in [start, end), for a calendar grid: live bookings (named for
     staff and for the booking organisation's own people, else "Booked"), training sessions
     ("Training", with the course) and closures (their reason). Labels in the active language."""
-    staff = access.is_staff(viewer)
-    blocks: list[Busy] = []
-    live = (
-        Booking.objects.filter(
-            equipment=equipment, status__in=LIVE_STATUSES, start__lt=end, blocked_until__gt=start
-        )
-        # Whether the viewer may see whose booking it is, in the same query.
-        .annotate(
-            named=Exists(
-                access.organisation_ids_of(viewer).filter(organisation_id=OuterRef("organisation"))
-            )
-        )
-        .select_related("organisation", "session__course")
-        .order_by("start", "id")
+    return _busy_in(
+        start,
+        end,
+        rows=_live_rows(equipment, start, end, viewer),
+        closures=closures_for(equipment=equipment, start=start, end=end),
     )
-    for booking in live:
-        if booking.kind == BookingKind.TRAINING:
-            course = booking.session.course
-            blocks.append(
-                Busy(
-                    booking.start,
-                    booking.blocked_until,
-                    "training",
-                    str(_("Training")),
-                    course.local_title,
-                )
-            )
-            continue
-        named = staff or booking.named
-        label = booking.organisation.name if named else str(_("Booked"))
-        blocks.append(Busy(booking.start, booking.blocked_until, "booking", label))
-    for closure in closures_for(equipment=equipment, start=start, end=end):
-        blocks.append(Busy(closure.start, closure.end, "closure", closure.reason))
-    return sorted(blocks, key=lambda b: (b.start, b.end))
+
+
+def availability(
+    *,
+    equipment: Equipment,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    viewer: User,
+    now: datetime.datetime | None = None,
+) -> tuple[list[Interval], list[Busy]]:
+    """``free_slots`` and ``busy_blocks`` of one range together, from one read of the live
+    bookings and one of the closures (over the wider of the two ranges they look at)."""
+    reach = _free_reach(equipment, start, end, now or timezone.now())
+    low, high = start, end
+    if reach is not None:
+        low, high = min(low, reach.query_start), max(high, reach.query_end)
+    rows = _live_rows(equipment, low, high, viewer)
+    closures = closures_for(equipment=equipment, start=low, end=high)
+    free = []
+    if reach is not None:
+        holes = _holes(equipment, closures=closures, blocks=[(r[0], r[1]) for r in rows])
+        free = _free_in(equipment, reach, holes=holes)
+    return free, _busy_in(start, end, rows=rows, closures=closures)
 
 
 # --- Bookings -------------------------------------------------------------------------------
@@ -262,6 +358,7 @@ def bookings_visible_to(user: User) -> QuerySet[Booking]:
             "equipment", "organisation", "booked_by"
         ),
         user,
+        ids_first=True,
     )
 
 
@@ -408,11 +505,11 @@ def lab_credit_balances(
     credits = list(
         LabCredit.objects.filter(
             organisation_id__in=list(balances), period_start__lte=on, period_end__gte=on
-        )
+        ).values_list("pk", "organisation_id", "hours")
     )
-    spent = credit_hours_spent([c.pk for c in credits])
-    for credit in credits:
-        balances[credit.organisation_id] += credit.hours - spent.get(credit.pk, Decimal(0))
+    spent = credit_hours_spent([pk for pk, _org, _hours in credits])
+    for pk, organisation_id, hours in credits:
+        balances[organisation_id] += hours - spent.get(pk, Decimal(0))
     return balances
 
 
@@ -811,18 +908,108 @@ def first_week_with_free_slot(
     *, equipment: Equipment, now: datetime.datetime | None = None, exclude_id: int | None = None
 ) -> datetime.date:
     """The Monday of the first week, from this one, where the machine has a free slot (this
-    week's Monday when nothing is free within its horizon)."""
+    week's Monday when nothing is free within its horizon).
+
+    The horizon's bookings and closures are read once; the weeks are then searched in order
+    and the search stops at the first free slot, usually in the first week, instead of working
+    out every free slot of a year."""
     now = now or timezone.now()
     today = clock.local_date(now)
     this_monday = today - datetime.timedelta(days=today.weekday())
-    free = free_slots(
+    earliest, latest = booking_bounds(equipment, now)
+    low, high = (
+        max(now, earliest),
+        min(now + datetime.timedelta(days=equipment.horizon_days), latest),
+    )
+    if equipment.status != EquipmentStatus.AVAILABLE or low >= high:
+        return this_monday
+    rules = opening_rules_for(equipment)
+    # A day's window may open before ``low``: a day more on each side covers them all.
+    day, buffer = datetime.timedelta(days=1), datetime.timedelta(minutes=equipment.buffer_minutes)
+    closures = closures_for(equipment=equipment, start=low - day, end=high + day)
+    blocks = live_booking_blocks(
         equipment=equipment,
-        start=now,
-        end=now + datetime.timedelta(days=equipment.horizon_days),
-        now=now,
+        start=low - day - buffer,
+        end=high + day + buffer,
         exclude_id=exclude_id,
     )
-    if not free:
-        return this_monday
-    day = clock.local_date(free[0][0])
-    return day - datetime.timedelta(days=day.weekday())
+    holes = _holes(equipment, closures=closures, blocks=blocks)
+    # Week by week, cut at local midnight so that no opening window straddles two searches.
+    monday = clock.local_date(low)
+    monday -= datetime.timedelta(days=monday.weekday())
+    while clock.start_of_day(monday) < high:
+        after = monday + datetime.timedelta(days=7)
+        week_start, week_end = clock.start_of_day(monday), clock.start_of_day(after)
+        reach = _free_reach(equipment, max(low, week_start), min(high, week_end), now, rules)
+        if reach is not None:
+            free = _free_in(equipment, reach, holes=holes)
+            if free:
+                first_day = clock.local_date(free[0][0])
+                return first_day - datetime.timedelta(days=first_day.weekday())
+        monday = after
+    return this_monday
+
+
+# --- R&D projects' lab use ------------------------------------------------------------------------
+@dataclass
+class ProjectLabUse:
+    """What a project spent in the lab: bookings that count (pending, confirmed, completed,
+    no-show), their hours, the hours actually used (completed) and their price (MAD)."""
+
+    bookings: int = 0
+    hours_booked: Decimal = Decimal("0.00")
+    hours_used: Decimal = Decimal("0.00")
+    cost_mad: Decimal = Decimal("0.00")
+
+
+def project_bookings(project_ids: Iterable[int]) -> QuerySet[Booking]:
+    """The bookings named for these projects that count (no cancelled or rejected ones)."""
+    return (
+        Booking.objects.filter(
+            project_id__in=list(project_ids),
+            kind=BookingKind.MEMBER,
+            status__in=COUNTED_STATUSES,
+        )
+        .select_related("equipment", "organisation", "project")
+        .order_by("start", "id")
+    )
+
+
+def project_lab_use(project_ids: Iterable[int]) -> dict[int, ProjectLabUse]:
+    """Per project id: its bookings' count, hours booked and used, and cost (one query)."""
+    ids = list(project_ids)
+    totals = {pk: ProjectLabUse() for pk in ids}
+    rows = project_bookings(ids).values_list("project_id", "status", "start", "end", "price")
+    for project_id, status, start, end, price in rows:
+        use = totals[project_id]
+        hours = _hours(start, end)
+        use.bookings += 1
+        use.hours_booked += hours
+        if status == BookingStatus.COMPLETED:
+            use.hours_used += hours
+        use.cost_mad += price
+    for use in totals.values():
+        use.hours_booked, use.hours_used = _q(use.hours_booked), _q(use.hours_used)
+        use.cost_mad = _q(use.cost_mad)
+    return totals
+
+
+# --- Yearly report -------------------------------------------------------------------------------
+def member_bookings_between(*, start: datetime.datetime, end: datetime.datetime) -> list[Booking]:
+    """Organisations' bookings starting in [start, end) whose hours count as booked (pending,
+    confirmed, completed, no-show), with machine and organisation, by start. One query."""
+    return list(
+        Booking.objects.filter(
+            organisation__isnull=False,
+            status__in=COUNTED_STATUSES,
+            start__gte=start,
+            start__lt=end,
+        )
+        .select_related("equipment", "organisation", *_PROJECT)
+        .order_by("start", "pk")
+    )
+
+
+# The R&D project a booking names, once bookings can name one (issue #15, part 3): fetched with
+# the booking (one query) when the field exists.
+_PROJECT = tuple(f.name for f in Booking._meta.get_fields() if f.name == "project")

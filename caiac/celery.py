@@ -29,6 +29,12 @@ app.conf.beat_schedule = {
         "task": "incubation.tasks.grant_monthly_lab_hours",
         "schedule": crontab(minute=10, hour=0),
     },
+    # Daily, so a missed day is caught up the next; the outbox's dedup key (incubatee, quarter,
+    # week since the quarter ended, person) keeps it to one reminder a week each.
+    "incubation-remind-missing-kpi-reports": {
+        "task": "incubation.tasks.remind_missing_kpi_reports",
+        "schedule": crontab(minute=30, hour=9),
+    },
     # Daily, in the morning (Casablanca); told once per certification, so a missed day is
     # caught up the next.
     "trainings-notify-expiring-certifications": {

@@ -94,6 +94,28 @@ def subtract(base: list[Interval], holes: list[Interval]) -> list[Interval]:
     return result
 
 
+def subtract_merged(base: Interval, holes: list[Interval], first: int = 0) -> list[Interval]:
+    """One interval minus ``holes``, already merged and sorted (``clock.merge``), looking from
+    ``holes[first]`` on: the caller sweeping sorted intervals keeps ``first`` moving forward."""
+    start, end = base
+    result: list[Interval] = []
+    cursor = start
+    for index in range(first, len(holes)):
+        hole_start, hole_end = holes[index]
+        if hole_start >= end:
+            break
+        if hole_end <= cursor:
+            continue
+        if hole_start > cursor:
+            result.append((cursor, hole_start))
+        cursor = hole_end
+        if cursor >= end:
+            break
+    if cursor < end:
+        result.append((cursor, end))
+    return result
+
+
 def month_start(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 

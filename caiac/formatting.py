@@ -93,6 +93,16 @@ def hours(value) -> str:
     return (_("%(hours)s h") % {"hours": number(amount)}).replace(" ", NBSP)
 
 
+def percent(value, decimals: int = 0) -> str:
+    """A share (0.42) as a percentage: "42 %" in French and Arabic (no-break space), "42%" in
+    English."""
+    share = _decimal(value)
+    if share is None:
+        return ""
+    figure = number((share * 100).quantize(Decimal(1).scaleb(-decimals)), decimals or None)
+    return f"{figure}%" if (get_language() or "").startswith("en") else f"{figure}{NBSP}%"
+
+
 # --- dates and times --------------------------------------------------------------------------
 
 

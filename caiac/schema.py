@@ -64,7 +64,10 @@ class AutoSchema(SpectacularAutoSchema):
         error = {
             "application/json": {"schema": self.resolve_serializer(ErrorSerializer, direction).ref}
         }
-        for code in self._error_codes():
+        # The statuses this class knows, and any other 4xx a view declares (with only a
+        # description): each gets the error body.
+        declared = [c for c in responses if str(c).startswith("4") and str(c) in DESCRIPTIONS]
+        for code in sorted({*self._error_codes(), *declared}):
             existing = responses.get(code, {})
             if "content" not in existing:
                 responses[code] = {

@@ -287,6 +287,7 @@ SPECTACULAR_SETTINGS = {
         "EquipmentCategoryEnum": "booking.models.Category",
         "EquipmentLineEnum": "booking.models.Line",
         "FeedKindEnum": "booking.models.FeedKind",
+        "BusyKindEnum": "booking.api.serializers.BUSY_KINDS",
         "SessionStatusEnum": "trainings.models.SessionStatus",
         "EnrolmentStatusEnum": "trainings.models.EnrolmentStatus",
         "CourseLevelEnum": "trainings.models.Level",

@@ -4,8 +4,13 @@ from frontend.views import (
     accounts,
     billing,
     booking,
+    catalogue,
+    home,
     incubation,
     notifications,
+    nursery,
+    projects,
+    reports,
     staff,
     trainings,
 )
@@ -13,11 +18,16 @@ from frontend.views import (
 app_name = "frontend"
 
 urlpatterns = [
+    *home.urlpatterns,
     *accounts.urlpatterns,
     *booking.urlpatterns,
     *trainings.urlpatterns,
     *incubation.urlpatterns,
+    *projects.urlpatterns,
     *notifications.urlpatterns,
     *billing.urlpatterns,
     *staff.urlpatterns,
+    *catalogue.urlpatterns,
+    *nursery.urlpatterns,
+    *reports.urlpatterns,
 ]

@@ -333,6 +333,40 @@ def _open_call(prototyping: Programme) -> Call:
     return call
 
 
+# The open call's applications waiting for the jurors' scores: organisation -> answers.
+TO_SCORE = {
+    SNACKS: ["Dried prickly-pear snacks with no added sugar.", "Freeze dryer, heat sealer."],
+    "Laboratoire Phytochimie UIZ": [
+        "A rosemary hydrosol for cosmetic start-ups of the region.",
+        "Essential-oil distiller, autoclave.",
+    ],
+}
+
+
+def _applications_to_score(ctx: DemoContext, call: Call, jurors: list[User]) -> int:
+    staff = ctx.users["staff"]
+    questions = list(call.questions.order_by("position"))
+    for name, answers in TO_SCORE.items():
+        organisation = ctx.organisations[name]
+        owner = organisation.memberships.order_by("id").first().user
+        application, _ = Application.objects.get_or_create(
+            call=call,
+            organisation=organisation,
+            defaults={
+                "status": ApplicationStatus.SUBMITTED,
+                "answers": {str(q.pk): a for q, a in zip(questions, answers, strict=False)},
+                "created_by": owner,
+                "submitted_by": owner,
+                "submitted_at": timezone.now() - datetime.timedelta(days=2),
+            },
+        )
+        for juror in jurors:
+            JurorAssignment.objects.get_or_create(
+                application=application, juror=juror, defaults={"assigned_by": staff}
+            )
+    return len(TO_SCORE)
+
+
 @transaction.atomic
 def seed(ctx: DemoContext) -> list[str]:
     programme, prototyping = _programmes()
@@ -346,10 +380,13 @@ def seed(ctx: DemoContext) -> list[str]:
     _applications(ctx, call, jurors)
     incubatees = _incubatees(ctx, cohort, call)
     _follow_up(ctx, incubatees)
-    _open_call(prototyping)
+    open_call = _open_call(prototyping)
+    to_score = _applications_to_score(ctx, open_call, jurors)
     return [
         f"incubation: programmes “{PROGRAMME}” and “{PROTOTYPING}”, closed call “{CALL}” "
         f"({len(APPLICATIONS)} scored applications), cohort “{COHORT}” "
         f"({len(incubatees)} incubatees), open call “{OPEN_CALL}”",
-        "  jurors: " + ", ".join(username for username, *_ in JURORS),
+        "  jurors: "
+        + ", ".join(username for username, *_ in JURORS)
+        + f" ({to_score} applications of the open call to score)",
     ]

@@ -400,6 +400,14 @@ class MentoringSession(models.Model):
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=2)
     topic = models.CharField(_("topic"), max_length=200)
     notes = models.TextField(_("notes"), blank=True)
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mentoring_sessions",
+        verbose_name=_("R&D project"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -490,3 +498,32 @@ class KpiAmendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} amended {self.changed_at:%Y-%m-%d}"
+
+
+class KpiFundingLine(models.Model):
+    """One source's share of a KPI report's funding raised (the same sources as R&D projects).
+    When a report has lines, its ``funding_raised_mad`` is their sum; older reports keep their
+    single total and no lines."""
+
+    report = models.ForeignKey(KpiReport, on_delete=models.CASCADE, related_name="funding_lines")
+    source = models.ForeignKey(
+        "projects.FundingSource",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("funding source"),
+    )
+    amount_mad = models.DecimalField(_("amount (MAD)"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["report", "source__name", "id"]
+        verbose_name = _("funding raised by source")
+        verbose_name_plural = _("funding raised by source")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "source"], name="kpifunding_once_per_source"),
+            models.CheckConstraint(
+                condition=Q(amount_mad__gte=0), name="kpifunding_amount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.source} {self.amount_mad}"

@@ -21,6 +21,7 @@ from incubation.models import (
     Incubatee,
     JurorAssignment,
     KpiAmendment,
+    KpiFundingLine,
     KpiReport,
     MentoringSession,
     Milestone,
@@ -189,7 +190,8 @@ def mentoring_sessions_visible_to(user: User) -> QuerySet[MentoringSession]:
 
 def kpi_reports_visible_to(user: User) -> QuerySet[KpiReport]:
     reports = KpiReport.objects.select_related("incubatee__organisation").prefetch_related(
-        Prefetch("amendments", queryset=KpiAmendment.objects.select_related("changed_by"))
+        Prefetch("amendments", queryset=KpiAmendment.objects.select_related("changed_by")),
+        Prefetch("funding_lines", queryset=KpiFundingLine.objects.select_related("source")),
     )
     return access.scope(reports, user, via="incubatee__organisation")
 
@@ -387,3 +389,65 @@ def kpis_by_quarter(*, first: datetime.date, last: datetime.date) -> list[dict]:
         }
         for row in rows
     ]
+
+
+# --- KPI campaigns -------------------------------------------------------------------------------
+def period_bounds(period: str) -> tuple[datetime.date, datetime.date]:
+    """The quarter ``2026-Q3`` as local dates [first day, first day of the next quarter)."""
+    year, quarter = (int(part) for part in period.split("-Q"))
+    start = datetime.date(year, 3 * (quarter - 1) + 1, 1)
+    end = datetime.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
+    return start, end
+
+
+def period_end(period: str) -> datetime.date:
+    """The local date the quarter is over (the next quarter's first day)."""
+    return period_bounds(period)[1]
+
+
+def last_ended_period(today: datetime.date) -> str:
+    """The quarter that ended most recently before local date ``today``."""
+    previous = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1) - datetime.timedelta(
+        days=1
+    )
+    return f"{previous.year}-Q{(previous.month - 1) // 3 + 1}"
+
+
+def kpi_reports_missing(*, period: str, cohort: Cohort | None = None) -> QuerySet[Incubatee]:
+    """Incubatees that owe ``period``'s KPI report and have not sent it.
+
+    Owing: joined before the quarter ended (Casablanca midnight), its cohort ran during the
+    quarter, still in a live stage or left only after the quarter ended. One query."""
+    from incubation.models import LIVE_STAGES
+
+    start, end = period_bounds(period)
+    ended_at = clock.start_of_day(end)
+    incubatees = Incubatee.objects.filter(
+        joined_at__lt=ended_at, cohort__starts_on__lt=end, cohort__ends_on__gte=start
+    ).filter(Q(stage__in=LIVE_STAGES) | Q(stage_started_at__gte=ended_at))
+    if cohort is not None:
+        incubatees = incubatees.filter(cohort=cohort)
+    return (
+        incubatees.exclude(kpi_reports__period=period)
+        .select_related("organisation", "cohort")
+        .order_by("organisation__name", "pk")
+    )
+
+
+def kpi_last_reminders(*, period: str, incubatee_ids: list[int]) -> dict[int, datetime.datetime]:
+    """When each of these incubatees was last reminded of ``period``'s report (sent or due).
+    One query."""
+    from django.db.models import Max
+
+    from caiac.notifications.models import Message, MessageStatus
+
+    rows = (
+        Message.objects.filter(
+            dedup_key__startswith=f"kpi-campaign:{period}:",
+            object_id__in=incubatee_ids,
+            status__in=(MessageStatus.SENT, MessageStatus.PENDING, MessageStatus.SENDING),
+        )
+        .values("object_id")
+        .annotate(last=Max("due_at"))
+    )
+    return {row["object_id"]: row["last"] for row in rows}

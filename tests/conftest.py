@@ -4,6 +4,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
+from caiac.notifications import delivery
 from tests.factories import OrganisationFactory, StaffFactory, TrainerFactory, member_of
 
 NEEDS_POSTGRES = ("postgres", "integration")
@@ -36,6 +37,7 @@ def _test_settings(settings, monkeypatch):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     cache.clear()
+    delivery.forget_outages()  # a mail server refused in one test is not refused in the next
     yield
     cache.clear()
 

@@ -37,6 +37,7 @@ from booking.models import (
 from caiac import clock
 from caiac.accounts.models import MembershipRole
 from caiac.frontdoor import services as frontdoor
+from caiac.frontdoor.tokens import join_confirm_token
 from caiac.notifications.models import Message, MessageStatus
 from caiac.notifications.services import message_schedule
 from caiac.projects.models import (
@@ -181,7 +182,7 @@ class World:
         frontdoor.invitation_create(
             by=self.member, organisation=self.organisation, email=f"invite{n}@example.ma"
         )
-        frontdoor.join_request_submit(
+        join_request = frontdoor.join_request_submit(
             by=None,
             organisation_name=f"Demande {n:03d}",
             kind="startup",
@@ -193,6 +194,8 @@ class World:
             username=f"candidate{n}",
             password="a long enough password 2026",
         )
+        # Staff see it once its address is confirmed through the emailed link.
+        frontdoor.join_request_confirm_email(token=join_confirm_token(join_request))
 
     def _trainings(self, n: int, colleague):
         course = CourseFactory(title=f"Course {n:03d}", prerequisite=self.last_course)
@@ -396,6 +399,10 @@ class World:
         ProjectFunding.objects.create(
             project=project, source=source, year=2026, committed_mad=1, updated_by=colleague
         )
+        # The unit's bookings of the organisation are for the fixed project (its lab use).
+        Booking.objects.filter(
+            organisation=self.organisation, kind="member", project__isnull=True
+        ).update(project=self.project)
 
     def _billing(self, n: int, other_org) -> None:
         """Charges of both organisations (completed bookings, a material), this month's drafts,

@@ -31,6 +31,7 @@ from booking.models import FeedKind
 from booking.services.credits import lab_credit_grant
 from caiac.accounts.models import MembershipRole
 from caiac.frontdoor import services as frontdoor
+from caiac.frontdoor.tokens import invitation_token, join_confirm_token
 from caiac.notifications import services as notifications
 from caiac.projects import services as projects
 from caiac.projects.models import FundingSource
@@ -379,6 +380,9 @@ API_TABLE = [
     ("get", "/incubation/reports/funder/?year=2026", None, STAFF_READ),
     ("get", "/incubation/reports/funder.csv?year=2026", None, STAFF_READ),
     ("get", "/incubation/reports/funder.xlsx?year=2026", None, STAFF_READ),
+    ("get", "/reports/cluster/?year=2026", None, STAFF_READ),
+    ("get", "/reports/cluster.csv?year=2026&table=members", None, STAFF_READ),
+    ("get", "/reports/cluster.xlsx?year=2026", None, STAFF_READ),
     # R&D projects (our cooperative leads one, theirs another)
     ("get", "/funding-sources/", None, SIGNED_IN),
     ("post", "/funding-sources/", {}, STAFF_WRITE_400),
@@ -449,6 +453,7 @@ API_TABLE = [
     ("get", "/projects/{project}/documents/{document}/", None, OURS),
     ("delete", "/projects/{project}/documents/{document}/", None, project_editor(204)),
     ("get", "/projects/{project}/documents/{document}/download/", None, OURS),
+    ("get", "/projects/{project}/lab-use/", None, OURS),
     # notifications
     ("get", "/notifications/", None, SIGNED_IN),
     ("get", "/notifications/{notification}/", None, row(401, 404, 404, 200, 404, 404, 404)),
@@ -501,6 +506,8 @@ API_TABLE = [
     ("put", "/billing/customers/{ours}/", {}, row(401, 404, 200, 404, 404, 404, 200)),
 ]
 
+STAFF_PAGE = row(302, 403, 403, 403, 403, 403, 200)
+
 PAGE_TABLE = [
     # (path, expected) — anonymous people are sent to the login page (302)
     ("/", row(302, 200, 200, 200, 200, 200, 200)),
@@ -521,6 +528,50 @@ PAGE_TABLE = [
     ("/incubation/incubatees/{incubatee}/", row(302, 404, 200, 200, 404, 404, 200)),
     ("/incubation/milestones/{milestone}/evidence/", row(302, 404, 200, 200, 404, 404, 200)),
     ("/notifications/", row(302, 200, 200, 200, 200, 200, 200)),
+    # staff pages: everyone else gets the 403 page
+    ("/lab/today/", STAFF_PAGE),
+    ("/lab/closures/", STAFF_PAGE),
+    ("/lab/closures/{closure}/edit/", STAFF_PAGE),
+    ("/lab/closures/{closure}/delete/", STAFF_PAGE),
+    ("/lab/usage/", STAFF_PAGE),
+    ("/staff/", STAFF_PAGE),
+    ("/staff/machines/", STAFF_PAGE),
+    ("/staff/machines/new/", STAFF_PAGE),
+    ("/staff/machines/{machine}/edit/", STAFF_PAGE),
+    ("/staff/opening-hours/", STAFF_PAGE),
+    ("/staff/opening-hours/{hours}/edit/", STAFF_PAGE),
+    ("/staff/opening-hours/{hours}/delete/", STAFF_PAGE),
+    ("/staff/trainings/", STAFF_PAGE),
+    ("/staff/trainings/courses/new/", STAFF_PAGE),
+    ("/staff/trainings/courses/{course}/edit/", STAFF_PAGE),
+    ("/trainings/sessions/new/", row(302, 403, 403, 403, 200, 403, 200)),
+    ("/trainings/sessions/{session}/edit/", row(302, 403, 403, 403, 200, 403, 200)),
+    ("/incubation/calls/new/", STAFF_PAGE),
+    ("/incubation/calls/{call}/edit/", STAFF_PAGE),
+    ("/incubation/incubatees/{incubatee}/milestones/new/", STAFF_PAGE),
+    ("/incubation/milestones/{milestone}/edit/", STAFF_PAGE),
+    ("/incubation/incubatees/{incubatee}/mentoring/new/", STAFF_PAGE),
+    ("/incubation/mentoring/{mentoring}/edit/", STAFF_PAGE),
+    ("/incubation/kpi-reports/{kpi}/amend/", STAFF_PAGE),
+    ("/projects/", row(302, 200, 200, 200, 200, 200, 200)),
+    ("/projects/funding-sources/", row(302, 403, 403, 403, 403, 403, 200)),
+    ("/projects/{project}/", row(302, 404, 200, 200, 404, 404, 200)),
+    ("/projects/{project}/edit/", row(302, 404, 200, 403, 404, 404, 200)),
+    ("/projects/{project}/documents/{document}/", row(302, 404, 200, 200, 404, 404, 200)),
+    (
+        "/projects/{project}/deliverables/{deliverable}/evidence/",
+        row(302, 404, 200, 200, 404, 404, 200),
+    ),
+    ("/staff/reports/cluster/?year=2026", row(302, 403, 403, 403, 403, 403, 200)),
+    # the front door
+    ("/profile/", row(302, 200, 200, 200, 200, 200, 200)),
+    ("/join/", row(200, 200, 200, 200, 200, 200, 200)),
+    ("/staff/join-requests/", row(302, 404, 404, 404, 404, 404, 200)),
+    ("/organisations/{ours}/people/", row(302, 404, 200, 200, 404, 404, 200)),
+    # the emailed link, sent to invite@aicha.ma: no signed-in account here is that address
+    ("/invitations/{invitation_token}/", row(200, 403, 403, 403, 403, 403, 403)),
+    ("/join/check-email/", row(200, 200, 200, 200, 200, 200, 200)),
+    ("/join/confirm/{join_confirm_token}/", row(200, 200, 200, 200, 200, 200, 200)),
 ]
 
 
@@ -717,6 +768,8 @@ def world(db, settings, tmp_path):
             username="zahra",
             password="Argan-Tifawin-2026!",
         )
+        # Staff see it once its address is confirmed through the emailed link.
+        frontdoor.join_request_confirm_email(token=join_confirm_token(join_request))
     people = {
         "anonymous": None,
         "outsider": theirs["owner"],
@@ -730,7 +783,9 @@ def world(db, settings, tmp_path):
         "ours": ours["organisation"].pk,
         "member_id": member.pk,
         "invitation": ours["invitation"].pk,
+        "invitation_token": invitation_token(ours["invitation"]),
         "join_request": join_request.pk,
+        "join_confirm_token": join_confirm_token(join_request),
         "machine": machine.pk,
         "hours": hours[0].pk if isinstance(hours, list) else hours.pk,
         "closure": closure.pk,

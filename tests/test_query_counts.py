@@ -116,6 +116,11 @@ API_CASES = {
         "staff", lambda w: API + f"incubation/cohorts/{w.cohort.pk}/report.xlsx"
     ),
     "funder report (staff)": Case("staff", lambda w: API + "incubation/reports/funder/?year=2026"),
+    "cluster year (staff)": Case("staff", lambda w: API + "reports/cluster/?year=2026"),
+    "cluster year csv (staff)": Case(
+        "staff", lambda w: API + "reports/cluster.csv?year=2026&table=lab_bookings"
+    ),
+    "cluster year xlsx (staff)": Case("staff", lambda w: API + "reports/cluster.xlsx?year=2026"),
     "incubatees (member)": Case("member", lambda w: API + "incubation/incubatees/"),
     "incubatees (staff)": Case("staff", lambda w: API + "incubation/incubatees/"),
     "milestones (member)": Case("member", lambda w: API + "incubation/milestones/"),
@@ -134,6 +139,7 @@ API_CASES = {
         "member", lambda w: API + f"projects/{w.project.pk}/deliverables/"
     ),
     "project documents": Case("member", lambda w: API + f"projects/{w.project.pk}/documents/"),
+    "project lab use": Case("member", lambda w: API + f"projects/{w.project.pk}/lab-use/"),
     "price list": Case("member", lambda w: API + "billing/price-list/"),
     "charges (member)": Case("member", lambda w: API + "billing/charges/"),
     "charges (staff)": Case("staff", lambda w: API + "billing/charges/"),
@@ -161,6 +167,8 @@ def page(name: str, *args: Callable[[World], object], query: str = ""):
 PAGE_CASES = {
     "home": Case("member", page("home"), api=False),
     "home (staff)": Case("staff", page("home"), api=False),
+    "home (trainer)": Case("trainer", page("home"), api=False),
+    "home (juror)": Case("juror", page("home"), api=False),
     "profile": Case("member", page("profile"), api=False),
     "organisation people": Case(
         "member", page("organisation-people", lambda w: w.organisation.pk), api=False
@@ -195,6 +203,9 @@ PAGE_CASES = {
     "incubatee page (member)": Case(
         "member", page("incubation-incubatee", lambda w: w.incubatee.pk), api=False
     ),
+    "cluster year page (staff)": Case(
+        "staff", page("staff-cluster-year", query="year=2026"), api=False
+    ),
     "incubatee page (staff)": Case(
         "staff", page("incubation-incubatee", lambda w: w.incubatee.pk), api=False
     ),
@@ -202,6 +213,11 @@ PAGE_CASES = {
     "notifications page (staff)": Case("staff", page("notifications"), api=False),
     "notification badge": Case("member", page("notifications-badge"), api=False),
     "notification preferences page": Case("member", page("notifications-preferences"), api=False),
+    "projects page (member)": Case("member", page("projects"), api=False),
+    "projects page (staff)": Case("staff", page("projects"), api=False),
+    "project page (member)": Case("member", page("project", lambda w: w.project.pk), api=False),
+    "project page (staff)": Case("staff", page("project", lambda w: w.project.pk), api=False),
+    "funding sources page (staff)": Case("staff", page("funding-sources"), api=False),
     "invoices page (member)": Case("member", page("billing"), api=False),
     "invoices page (staff)": Case("staff", page("billing"), api=False),
     "invoice page (staff)": Case(
@@ -212,6 +228,10 @@ PAGE_CASES = {
     ),
     "charges page (staff)": Case("staff", page("billing-charges"), api=False),
     "price list page (staff)": Case("staff", page("billing-price-list"), api=False),
+    "machines page (staff)": Case("staff", page("staff-machines"), api=False),
+    "opening hours page (staff)": Case("staff", page("staff-hours"), api=False),
+    "closures page (staff)": Case("staff", page("staff-closures"), api=False),
+    "courses and sessions page (staff)": Case("staff", page("staff-trainings"), api=False),
     "journal csv page (staff)": Case(
         "staff", page("billing-journal", query="from=2026-01-01&to=2026-12-31"), api=False
     ),

@@ -12,6 +12,7 @@ import pytest
 import booking.services as booking
 import caiac.accounts.services as accounts
 import caiac.notifications.services as notifications
+import caiac.projects.services as projects
 import incubation.services as incubation
 import trainings.services as trainings
 from caiac.errors import NotAllowed
@@ -54,6 +55,8 @@ STAFF_ONLY = [
     accounts.organisation_update,
     notifications.message_resend,
     notifications.announcement_send,
+    projects.funding_source_create,
+    projects.funding_source_update,
 ]
 
 ACTING = ("by", "user", "author")

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from caiac.demo_clock import replay_at
 from trainings.models import Certification, Course, Enrolment, Session
 from trainings.services import certification_grant, session_create, session_enrol
 
@@ -89,6 +90,43 @@ def _local(days: int, hour: int) -> datetime.datetime:
     return timezone.make_aware(naive, timezone.get_current_timezone())
 
 
+# A session that has just ended, its attendance still to take (the trainer's day): made as it
+# would have been a week before (caiac.demo_clock). Idempotent per run day.
+ENDED = ("Lab safety induction", "trainer", "Halle Technologique — atelier cosmétique",
+         ["fatima", "aicha", "hamid"])  # fmt: skip
+
+
+def _last_ended_slot(now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
+    """This morning 08:30-10:30 when it is over, else the last weekday afternoon 14:00-16:00."""
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate(now)
+    morning = datetime.datetime.combine(today, datetime.time(8, 30), tzinfo=tz)
+    if today.weekday() < 5 and morning + datetime.timedelta(hours=2) <= now:
+        return morning, morning + datetime.timedelta(hours=2)
+    day = today - datetime.timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= datetime.timedelta(days=1)
+    afternoon = datetime.datetime.combine(day, datetime.time(14), tzinfo=tz)
+    return afternoon, afternoon + datetime.timedelta(hours=2)
+
+
+def _ended_session(ctx, courses: dict[str, Course]) -> Session | None:
+    title, trainer, place, people = ENDED
+    now = timezone.now()
+    start, end = _last_ended_slot(now)
+    session = Session.objects.filter(course=courses[title], place=place, start=start).first()
+    if session is not None:
+        return session
+    with replay_at(start - datetime.timedelta(days=7)):
+        session = session_create(
+            by=ctx.users["staff"], course=courses[title], trainer=ctx.users[trainer],
+            place=place, start=start, end=end, capacity=8, language="fr",
+        )  # fmt: skip
+        for username in people:
+            session_enrol(by=ctx.users["staff"], session=session, user=ctx.users[username])
+    return session
+
+
 def seed(ctx) -> list[str]:
     courses = _courses()
     staff = ctx.users["staff"]
@@ -119,8 +157,11 @@ def seed(ctx) -> list[str]:
             user = ctx.users[username]
             if not Enrolment.objects.filter(session=session, user=user).exists():
                 session_enrol(by=staff, session=session, user=user)
+    ended = _ended_session(ctx, courses)
     return [
         f"{len(courses)} training courses, {Session.objects.count()} sessions "
         f"({created} new; the safety induction is full, with a waiting list), "
-        f"{Certification.objects.count()} certifications (youssef: vacuum emulsifier)",
+        f"{Certification.objects.count()} certifications (youssef: vacuum emulsifier); "
+        f"attendance to take: {ended.course.title}, "
+        f"{timezone.localtime(ended.start):%a %d %b %H:%M}",
     ]

@@ -110,6 +110,14 @@ class Session(models.Model):
     enrolment_deadline = models.DateTimeField(
         _("enrolment deadline"), null=True, blank=True, help_text=_("Empty: until the start.")
     )
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="training_sessions",
+        verbose_name=_("R&D project"),
+    )
     # iCalendar SEQUENCE: one more at every change of time, place, trainer, machine or status.
     sequence = models.PositiveIntegerField(_("revision"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -14,6 +14,7 @@ from trainings.models import (
     Enrolment,
     EnrolmentStatus,
     Session,
+    SessionStatus,
 )
 
 # --- certifications (booking and me/ depend on these three names) ----------------------------
@@ -358,3 +359,19 @@ def participants_by_month(*, first: datetime.date, last: datetime.date) -> list[
             }
         )
     return result
+
+
+# --- Yearly report -------------------------------------------------------------------------------
+def sessions_held_between(*, start: datetime.datetime, end: datetime.datetime) -> list[Session]:
+    """Sessions starting in [start, end) that were not cancelled, by start, each with
+    ``present`` (its enrolments marked present, with their users). Two queries."""
+    from django.db.models import Prefetch
+
+    present = Enrolment.objects.filter(present=True).select_related("user").order_by("user_id")
+    return list(
+        Session.objects.filter(start__gte=start, start__lt=end)
+        .exclude(status=SessionStatus.CANCELLED)
+        .select_related("course")
+        .prefetch_related(Prefetch("enrolments", queryset=present, to_attr="present"))
+        .order_by("start", "pk")
+    )

@@ -15,6 +15,7 @@ from booking.models import (
 )
 from caiac.serializers import (
     BoundedDateField,
+    CompiledListSerializer,
     IdField,
     IntegerField,
     ModelSerializer,
@@ -164,10 +165,16 @@ class IntervalSerializer(serializers.Serializer):
     end = serializers.DateTimeField()
 
 
+BUSY_KINDS = [("booking", "booking"), ("training", "training"), ("closure", "closure")]
+
+
 class BusySerializer(serializers.Serializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField(help_text="Until the machine is free again (buffer included).")
-    kind = serializers.CharField(help_text="booking | training | closure")
+    kind = serializers.ChoiceField(
+        choices=BUSY_KINDS,
+        help_text="A member booking, a training session or a closure.",
+    )
     label = serializers.CharField(
         help_text="Who or what: an organisation (yours, or for staff), 'Booked', 'Training', or "
         "the closure's reason; in the request's language."
@@ -227,11 +234,28 @@ class BookingSerializer(ModelSerializer):
             "member_rate",
             "credit_hours",
             "notes",
+            "project",
             "status_reason",
             "checked_in_at",
             "created_at",
         ]
         read_only_fields = fields
+        list_serializer_class = CompiledListSerializer
+
+
+# The columns BookingSerializer reads, for the list's ``only()`` (tests/booking/test_api.py
+# checks that a page of the list reads nothing more, row by row).
+BOOKING_LIST_COLUMNS = (
+    *(
+        name
+        for name in BookingSerializer.Meta.fields
+        if "_name" not in name and name != "booked_by"
+    ),
+    "booked_by",
+    "equipment__name",
+    "organisation__name",
+    "booked_by__username",
+)
 
 
 class BookingDetailSerializer(BookingSerializer):
@@ -249,6 +273,12 @@ class BookingInputSerializer(serializers.Serializer):
     # An id, not a related field: another organisation's id is a 404 like an unknown one.
     organisation = IntegerField(min_value=1, required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    project = IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="An R&D project the organisation takes part in (400 project_not_partner).",
+    )
 
 
 class MoveSerializer(serializers.Serializer):

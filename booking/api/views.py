@@ -1,5 +1,6 @@
 import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -30,7 +31,9 @@ from booking.models import (
 )
 from caiac.clock import local_date
 from caiac.fields import ID_MAX, DateOrDateTimeField, IntegerField
+from caiac.pagination import BoundedCountPagination
 from caiac.permissions import IsClusterStaffOrReadOnly
+from caiac.serializers import datetime_text
 
 MAX_AVAILABILITY_DAYS = 62
 ERRORS = {
@@ -202,10 +205,26 @@ class EquipmentViewSet(
         takes the machine then (bookings, training sessions, closures)."""
         equipment = self.get_object()
         start, end = parse_range(request.query_params, max_days=MAX_AVAILABILITY_DAYS)
-        free = selectors.free_slots(equipment=equipment, start=start, end=end)
-        busy = selectors.busy_blocks(equipment=equipment, start=start, end=end, viewer=request.user)
-        data = {"free": [{"start": a, "end": b} for a, b in free], "busy": busy}
-        return Response(s.AvailabilitySerializer(data).data)
+        free, busy = selectors.availability(
+            equipment=equipment, start=start, end=end, viewer=request.user
+        )
+        # Built by hand (a month is hundreds of intervals): the same body as
+        # AvailabilitySerializer, which documents it, at a fraction of the cost.
+        tz = timezone.get_current_timezone()
+        data = {
+            "free": [{"start": datetime_text(a, tz), "end": datetime_text(b, tz)} for a, b in free],
+            "busy": [
+                {
+                    "start": datetime_text(b.start, tz),
+                    "end": datetime_text(b.end, tz),
+                    "kind": b.kind,
+                    "label": b.label,
+                    "title": b.title,
+                }
+                for b in busy
+            ],
+        }
+        return Response(data)
 
 
 @extend_schema_view(
@@ -305,12 +324,17 @@ def _moment(name: str, value: str | None, *, end_of_day: bool = False):
         parameters=[
             OpenApiParameter("equipment", int),
             OpenApiParameter("organisation", int),
+            OpenApiParameter("project", int, description="bookings for this R&D project"),
             OpenApiParameter("status", str, enum=BookingStatus.values),
             OpenApiParameter("from", str, description="date or date-time: bookings ending after"),
             OpenApiParameter(
                 "to", str, description="date (inclusive) or date-time: starting before"
             ),
-        ]
+        ],
+        description="Newest first. `count` is exact up to 1,000 bookings (`count_exact`: "
+        "true); past that it is a lower bound, since counting a table of every booking ever "
+        "made on each page would cost more than the page. `next` leads through every page "
+        "regardless, and `?page=last` counts exactly.",
     )
 )
 class BookingViewSet(
@@ -324,6 +348,7 @@ class BookingViewSet(
     queryset = Booking.objects.none()
     serializer_class = s.BookingSerializer
     filter_backends: list = []
+    pagination_class = BoundedCountPagination
 
     def get_serializer_class(self):
         return s.BookingSerializer if self.action == "list" else s.BookingDetailSerializer
@@ -331,12 +356,13 @@ class BookingViewSet(
     def get_queryset(self):
         qs = selectors.bookings_visible_to(self.request.user)
         if self.action == "list":
-            return self._filtered(qs)
+            # What the list shows, no more: fewer columns to read and date-times to parse.
+            return self._filtered(qs).only(*s.BOOKING_LIST_COLUMNS)
         return qs.prefetch_related("events__actor")
 
     def _filtered(self, qs):
         params = self.request.query_params
-        for name in ("equipment", "organisation"):
+        for name in ("equipment", "organisation", "project"):
             value = params.get(name)
             if value:
                 try:

@@ -21,9 +21,12 @@ from booking.models import (
     LabCreditUse,
 )
 from booking.services.credits import plan_credit_use, record_credit_use
+from booking.services.locks import lock_machine
 from caiac import access, clock
 from caiac.accounts.models import Organisation, User
 from caiac.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+from caiac.projects import services as projects
+from caiac.projects.models import Project
 from trainings.selectors import organisation_has_certified_member, user_is_certified
 
 OVERLAP_CONSTRAINT = "booking_no_overlap"
@@ -223,11 +226,19 @@ def booking_create(
     notes: str = "",
     series: BookingSeries | None = None,
     announce: bool = True,
+    project: Project | int | None = None,
 ) -> Booking:
-    """Book ``equipment`` for [start, end). Pending when the machine needs approval."""
+    """Book ``equipment`` for [start, end). Pending when the machine needs approval.
+
+    ``project``: the R&D project this lab use is for, one the organisation takes part in (400
+    ``project_not_partner``) and still open (400 ``project_not_open``)."""
     start, end = clock.to_utc(start), clock.to_utc(end)
+    # First the machine's row lock: a closure or status change being written at this moment
+    # waits for this booking (and then cancels it), or this booking waits and sees it.
+    equipment = lock_machine(equipment)
     now = timezone.now()
     organisation = resolve_organisation(user=user, organisation=organisation)
+    project = projects.project_for_organisation(project=project, organisation=organisation)
     check_slot_rules(equipment=equipment, start=start, end=end, now=now)
     check_certified(user=user, organisation=organisation, equipment=equipment, at=start)
     blocked_until = end + datetime.timedelta(minutes=equipment.buffer_minutes)
@@ -256,6 +267,7 @@ def booking_create(
                 member_rate=member,
                 credit_hours=sum((h for _c, h in plan), Decimal(0)),
                 notes=notes,
+                project=project,
             )
     except IntegrityError as exc:
         if OVERLAP_CONSTRAINT in str(exc):
@@ -412,6 +424,8 @@ def booking_move(
     cancellation deadline of the current time; staff at any time. On a machine that needs
     approval, a member's move puts the booking back to pending; a staff move keeps it."""
     start, end = clock.to_utc(start), clock.to_utc(end)
+    # The machine before the booking, the order closures take them in (booking.services.locks).
+    lock_machine(booking.equipment_id)
     now = timezone.now()
     booking = _locked(booking)
     if not access.acts_for(user, booking.organisation_id):

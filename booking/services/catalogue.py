@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from booking import selectors
 from booking.models import Closure, Equipment, EquipmentStatus, OpeningHours
 from booking.services.disruptions import CatalogueChange, Cause, cancel_hit_bookings
+from booking.services.locks import lock_machines
 from caiac import access
 from caiac.accounts.models import User
 from caiac.errors import Invalid
@@ -120,7 +121,10 @@ def _hours_change(
     instance: OpeningHours,
     dry_run: bool,
     reason: str,
+    machines: tuple = (None,),
 ) -> CatalogueChange[OpeningHours]:
+    if not dry_run:
+        lock_machines(*machines)  # before reading the bookings it hits (booking.services.locks)
     affected = selectors.bookings_hit_by_hours(rules_after=rules_after)
     if dry_run:
         return CatalogueChange(instance=instance, affected=affected, dry_run=True)
@@ -148,8 +152,9 @@ def opening_hours_create(
 
     rules_after = [*OpeningHours.objects.all(), rule]
     return _hours_change(
-        by=by, rules_after=rules_after, write=write, instance=rule, dry_run=dry_run, reason=reason
-    )
+        by=by, rules_after=rules_after, write=write, instance=rule, dry_run=dry_run,
+        reason=reason, machines=(rule.equipment_id,),
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -176,6 +181,7 @@ def opening_hours_update(
         instance=candidate,
         dry_run=dry_run,
         reason=reason,
+        machines=(rule.equipment_id, candidate.equipment_id),
     )
 
 
@@ -191,8 +197,9 @@ def opening_hours_delete(
         return rule
 
     return _hours_change(
-        by=by, rules_after=rules_after, write=write, instance=rule, dry_run=dry_run, reason=reason
-    )
+        by=by, rules_after=rules_after, write=write, instance=rule, dry_run=dry_run,
+        reason=reason, machines=(rule.equipment_id,),
+    )  # fmt: skip
 
 
 # --- Closures ---------------------------------------------------------------------------------
@@ -226,6 +233,11 @@ def closure_create(
     access.require_staff(by)
     _check_closure({"start": start, "end": end, "reason": reason})
     closure = Closure(equipment=equipment, start=start, end=end, reason=reason.strip())
+    if not dry_run:
+        # The machine (every machine for the lab) is locked before its bookings are read: a
+        # booking being made at this moment is either seen here and cancelled, or waits and
+        # then meets the closure (booking.services.locks).
+        lock_machines(equipment)
     affected = selectors.bookings_hit_by_closure(equipment=equipment, start=start, end=end)
     if dry_run:
         return CatalogueChange(instance=closure, affected=affected, dry_run=True)
@@ -246,6 +258,8 @@ def closure_update(
     for field, value in values.items():
         setattr(candidate, field, value)
     _check_closure({"start": candidate.start, "end": candidate.end, "reason": candidate.reason})
+    if not dry_run:
+        lock_machines(closure.equipment_id, candidate.equipment_id)  # as closure_create does
     affected = selectors.bookings_hit_by_closure(
         equipment=candidate.equipment_id, start=candidate.start, end=candidate.end
     )

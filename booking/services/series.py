@@ -17,6 +17,8 @@ from booking.services.bookings import (
 from caiac import access, clock
 from caiac.accounts.models import Organisation, User
 from caiac.errors import Conflict, DomainError, Invalid, NotFound
+from caiac.projects import services as projects
+from caiac.projects.models import Project
 
 MAX_OCCURRENCES = 52
 
@@ -73,10 +75,13 @@ def booking_series_create(
     weekly_until: datetime.date,
     organisation: Organisation | int | None = None,
     notes: str = "",
+    project: Project | int | None = None,
 ) -> SeriesResult:
     """Book every free weekly occurrence; each one that cannot be booked is reported with the
     reason code. Nothing is kept when no occurrence at all can be booked."""
     organisation = resolve_organisation(user=user, organisation=organisation)
+    # Once for the series, not as a clash on every date.
+    project = projects.project_for_organisation(project=project, organisation=organisation)
     check_certified(user=user, organisation=organisation, equipment=equipment, at=start)
     if end <= start:
         raise Invalid(_("The end must be after the start."), fields={"end": []})
@@ -117,6 +122,7 @@ def booking_series_create(
                 organisation=organisation,
                 notes=notes,
                 series=series,
+                project=project,
                 announce=not result.booked,  # one confirmation for the series, not one a week
             )
         except (Invalid, Conflict) as exc:

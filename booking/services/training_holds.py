@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from booking import selectors
 from booking.models import Booking, BookingKind, BookingStatus, Equipment, EquipmentStatus
 from booking.services.bookings import OVERLAP_CONSTRAINT, record_event
+from booking.services.locks import lock_machine
 from caiac.accounts.models import User
 from caiac.errors import Conflict, Invalid
 from trainings.machines import UNCHANGED
@@ -113,6 +114,8 @@ class SessionMachines:
         # A session that took place (done) keeps its machine for the time it had: attendance
         # is taken during the session, which does not free the machine for the rest of it.
         live = session.status != SessionStatus.CANCELLED
+        if live:  # against a closure or status change written at the same time (as bookings)
+            target = lock_machine(target)
         status = BookingStatus.CONFIRMED if live else BookingStatus.CANCELLED
         blocked_until = session.end + datetime.timedelta(minutes=target.buffer_minutes)
         if hold is None:

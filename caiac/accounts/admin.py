@@ -24,7 +24,15 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "sector", "city", "is_cluster_member", "membership_expires_on")
+    list_display = (
+        "name",
+        "kind",
+        "sector",
+        "city",
+        "is_cluster_member",
+        "member_since",
+        "membership_expires_on",
+    )
     list_filter = ("kind", "sector", "is_cluster_member")
     search_fields = ("name", "city", "contact_name", "contact_email")
     inlines = [MembershipInline]

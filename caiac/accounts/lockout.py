@@ -7,6 +7,7 @@ the right password is refused. Staff unlock in the back office (Axes, Access att
 """
 
 import datetime
+import hashlib
 import math
 from typing import Any
 
@@ -19,7 +20,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
 from caiac.client_ip import client_ip
 from caiac.errors import LockedOut, error_body
@@ -70,22 +71,40 @@ def retry_after_seconds(request: HttpRequest, username: str | None = None) -> in
     return max(1, math.ceil((ends - timezone.now()).total_seconds()))
 
 
-def guard_address(request: Any) -> None:
-    """For paths that name no account to sign in to (password reset): refuse a locked-out client
-    address (``LockedOut``, 429), and count the request against the address's request rate (the
-    ``auth`` throttle, ``Throttled``, 429)."""
+def guard_address(request: Any, *, email: str = "") -> None:
+    """For paths that name no account to sign in to (password reset, joining the cluster):
+    refuse a locked-out client address (``LockedOut``, 429), and count the request once against
+    the address's request rate (the ``auth`` throttle, ``Throttled``, 429) and, when the request
+    names an email address, once against that address's rate too (the same ``auth`` rate), so
+    that rotating client addresses cannot flood one mailbox either."""
     http_request = getattr(request, "_request", request)
     ends = lock_ends_at(ip_address=client_ip(http_request))
     if ends is not None:
         seconds = max(1, math.ceil((ends - timezone.now()).total_seconds()))
         raise LockedOut(locked_message(), retry_after=seconds)
-    throttle = ScopedRateThrottle()
-    if not throttle.allow_request(http_request, _AuthScope()):
-        raise exceptions.Throttled(wait=throttle.wait())
+    throttles: list[SimpleRateThrottle] = [ScopedRateThrottle()]
+    if email.strip():
+        throttles.append(_EmailRateThrottle(email))
+    for throttle in throttles:
+        if not throttle.allow_request(http_request, _AuthScope()):
+            raise exceptions.Throttled(wait=throttle.wait())
 
 
 class _AuthScope:
     throttle_scope = "auth"
+
+
+class _EmailRateThrottle(SimpleRateThrottle):
+    """The ``auth`` rate, counted per email address (case-insensitive; stored as a digest)."""
+
+    scope = "auth"
+
+    def __init__(self, email: str) -> None:
+        super().__init__()
+        self.digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return f"throttle_auth_email_{self.digest}"
 
 
 def account_unlock(*, username: str) -> int:

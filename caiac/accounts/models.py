@@ -90,6 +90,10 @@ class Organisation(models.Model):
     sector = models.CharField(_("sector"), max_length=16, choices=Sector.choices)
     city = models.CharField(_("city"), max_length=100, blank=True)
     is_cluster_member = models.BooleanField(_("cluster member"), default=False)
+    # With the expiry date, the membership's span: what the cluster's yearly report counts
+    # (members at the start and end of a year, who joined and who left). An organisation that
+    # leaves keeps "cluster member" ticked with its last day as the expiry date.
+    member_since = models.DateField(_("cluster member since"), null=True, blank=True)
     membership_expires_on = models.DateField(
         _("cluster membership expires on"), null=True, blank=True
     )

@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 
@@ -19,6 +20,7 @@ ORGANISATION_FIELDS = (
     "sector",
     "city",
     "is_cluster_member",
+    "member_since",
     "membership_expires_on",
     "contact_name",
     "contact_email",
@@ -48,6 +50,20 @@ def _check_membership_dates(data: dict[str, Any]) -> None:
             code="invalid",
             fields={"membership_expires_on": [str(_("Only for cluster members."))]},
         )
+    since, until = data.get("member_since"), data.get("membership_expires_on")
+    if since and until and until < since:
+        raise Invalid(
+            _("A membership cannot end before it starts."),
+            code="invalid",
+            fields={"membership_expires_on": [str(_("Before the membership starts."))]},
+        )
+
+
+def _membership_start(data: dict[str, Any], previous: bool = False) -> dict[str, Any]:
+    """A new cluster member without a start date is a member from today."""
+    if data.get("is_cluster_member") and not previous and not data.get("member_since"):
+        data = data | {"member_since": timezone.localdate()}
+    return data
 
 
 def _check_name_free(name: str, *, exclude_pk: int | None = None) -> None:
@@ -65,6 +81,7 @@ def _check_name_free(name: str, *, exclude_pk: int | None = None) -> None:
 def organisation_create(*, by: User, **data: Any) -> Organisation:
     """Staff register an organisation (people ask through the front door's join requests)."""
     access.require_staff(by)
+    data = _membership_start(data)
     _check_membership_dates(data)
     _check_name_free(data["name"])
     return Organisation.objects.create(
@@ -75,6 +92,7 @@ def organisation_create(*, by: User, **data: Any) -> Organisation:
 @transaction.atomic
 def organisation_update(*, by: User, organisation: Organisation, **data: Any) -> Organisation:
     access.require_staff(by)
+    data = _membership_start(data, previous=organisation.is_cluster_member)
     merged = {f: getattr(organisation, f) for f in ORGANISATION_FIELDS} | data
     _check_membership_dates(merged)
     if "name" in data:
@@ -216,7 +234,19 @@ def password_change(*, by: User, user: User, old_password: str, new_password: st
         ) from None
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    credentials_revoke_after_password_change(user=user)
     return user
+
+
+def credentials_revoke_after_password_change(*, user: User) -> None:
+    """A new password (changed or reset) shuts out whoever held the old one.
+
+    The API token is deleted (an API client signs in again with the new password). Browser
+    sessions are tied to the password by Django's session hash: every other session of the
+    person is signed out on its next request; the page that changed the password keeps its own
+    (``update_session_auth_hash``).
+    """
+    Token.objects.filter(user=user).delete()
 
 
 @transaction.atomic

@@ -144,6 +144,11 @@ class JoinRequest(models.Model):
         default=JoinRequestStatus.PENDING,
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Set when the link emailed to ``email`` is opened (at once for a signed-in person, whose
+    # address is already known). Staff see, and can approve, only confirmed requests.
+    email_confirmed_at = models.DateTimeField(
+        _("email address confirmed at"), null=True, blank=True
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -175,6 +180,10 @@ class JoinRequest(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="approved") | Q(organisation__isnull=False),
                 name="join_request_approved_has_organisation",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(email_confirmed_at__isnull=False),
+                name="join_request_approved_has_confirmed_email",
             ),
             models.CheckConstraint(
                 condition=~Q(status="pending")

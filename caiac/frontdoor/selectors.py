@@ -25,11 +25,16 @@ def invitations_pending(organisation: Organisation) -> QuerySet[Invitation]:
 
 def join_requests_for_staff(*, by: User, status: str | None = None) -> QuerySet[JoinRequest]:
     access.require_staff(by)
-    requests = JoinRequest.objects.select_related("decided_by", "organisation", "user")
+    # A request whose address was never confirmed does not reach staff (nor anyone).
+    requests = JoinRequest.objects.filter(email_confirmed_at__isnull=False).select_related(
+        "decided_by", "organisation", "user"
+    )
     if status:
         requests = requests.filter(status=status)
     return requests.order_by("status", "-created_at")
 
 
 def join_requests_pending_count() -> int:
-    return JoinRequest.objects.filter(status=JoinRequestStatus.PENDING).count()
+    return JoinRequest.objects.filter(
+        status=JoinRequestStatus.PENDING, email_confirmed_at__isnull=False
+    ).count()

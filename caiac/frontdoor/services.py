@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from caiac import access
 from caiac.accounts import services as accounts
 from caiac.accounts.models import Membership, MembershipRole, Organisation, Role, User
-from caiac.errors import Conflict, DomainError, Invalid, NotFound
+from caiac.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from caiac.frontdoor import tokens
 from caiac.frontdoor.models import (
     INVITATION_VALIDITY,
@@ -186,13 +186,34 @@ def invitation_check(token: str) -> Invitation:
     return invitation
 
 
+def invitation_check_for(token: str, *, by: User) -> Invitation:
+    """``invitation_check``, and the person may use it: only the account at the invited address.
+
+    A link forwarded to a colleague, or opened in a browser signed in to someone else's account,
+    must not put that other account in the organisation (403 ``invitation_other_account``):
+    the person signs out, then opens the link again to sign in or create their own account.
+    """
+    invitation = invitation_check(token)
+    if _normalise_email(by.email or "") != _normalise_email(invitation.email):
+        raise NotAllowed(
+            _(
+                "This invitation was sent to %(email)s, but you are signed in as %(name)s. "
+                "Sign out, then open the link again to join with the invited address."
+            )
+            % {"email": invitation.email, "name": by.display_name},
+            code="invitation_other_account",
+        )
+    return invitation
+
+
 @transaction.atomic
 def invitation_accept(*, token: str, by: User) -> Membership:
-    """The signed-in person joins the organisation with the invited role; the link is spent."""
-    invitation = invitation_check(token)
+    """The person at the invited address joins the organisation with the invited role; the link
+    is spent. Any other account is refused (``invitation_check_for``)."""
+    invitation = invitation_check_for(token, by=by)
     # Locked, then checked again: two clicks on the same link make one membership.
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    invitation = invitation_check(tokens.invitation_token(invitation))
+    invitation = invitation_check_for(tokens.invitation_token(invitation), by=by)
     membership = accounts.membership_join_by_invitation(
         user=by, organisation=invitation.organisation, role=invitation.role
     )
@@ -272,11 +293,16 @@ def _staff_people():
     )
 
 
+def _confirmed_pending():
+    return JoinRequest.objects.filter(
+        status=JoinRequestStatus.PENDING, email_confirmed_at__isnull=False
+    )
+
+
 def _check_organisation_name_free(name: str) -> None:
     taken = Organisation.objects.values_list("name", flat=True)
-    waiting = JoinRequest.objects.filter(status=JoinRequestStatus.PENDING).values_list(
-        "organisation_name", flat=True
-    )
+    # Only confirmed requests hold a name: an address never confirmed must not squat one.
+    waiting = _confirmed_pending().values_list("organisation_name", flat=True)
     if any(other.casefold() == name.casefold() for other in [*taken, *waiting]):
         raise Conflict(
             _("An organisation with this name is already registered or has asked to join."),
@@ -306,6 +332,9 @@ def join_request_submit(
 
     ``by`` is the signed-in person asking (their account becomes the owner), or None for
     someone new, whose account (``username``, ``password``) is created only on approval.
+    Someone new first confirms the address through the single-use link emailed to it
+    (``join_request_confirm_email``): only then do staff see the request. A signed-in person's
+    address is known already, so theirs goes to staff at once.
     """
     organisation_name = " ".join(organisation_name.split())
     if not organisation_name:
@@ -326,6 +355,7 @@ def join_request_submit(
             "last_name": by.last_name,
             "email": by.email,
             "language": by.language,
+            "email_confirmed_at": timezone.now(),
         }
     else:
         username = username.strip()
@@ -351,9 +381,7 @@ def join_request_submit(
             first_name=first_name,
             last_name=last_name,
         )
-        if JoinRequest.objects.filter(
-            status=JoinRequestStatus.PENDING, username__iexact=username
-        ).exists():
+        if _confirmed_pending().filter(username__iexact=username).exists():
             raise Conflict(
                 _("This username is taken: choose another one."),
                 code="username_taken",
@@ -370,6 +398,59 @@ def join_request_submit(
     join_request = JoinRequest(**data)
     join_request.full_clean(exclude=["password", "user", "organisation"])
     join_request.save()
+    if join_request.email_confirmed_at is None:
+        message_schedule(
+            to_email=join_request.email,
+            language=join_request.language,
+            kind="frontdoor.join_confirm",
+            dedup_key=f"join-request:{join_request.pk}:confirm",
+            about=join_request,
+            context={
+                "join_request_id": join_request.pk,
+                "organisation": organisation_name,
+                "name": join_request.person_name,
+            },
+            send_before=timezone.now() + tokens.JOIN_CONFIRM_MAX_AGE,
+        )
+    else:
+        _announce(join_request)
+    return join_request
+
+
+@transaction.atomic
+def join_request_confirm_email(*, token: str) -> JoinRequest:
+    """The link emailed to a new person's address is opened: the request now reaches staff."""
+    join_request = tokens.join_request_from_token(token)
+    if join_request is None:
+        raise LinkRefused(
+            _("This confirmation link is not valid or has expired. Send your request again."),
+            code="join_link_invalid",
+        )
+    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if join_request.email_confirmed_at is not None:
+        raise LinkRefused(
+            _("This address is already confirmed: the cluster staff have your request."),
+            code="join_link_used",
+        )
+    if join_request.status != JoinRequestStatus.PENDING:
+        raise LinkRefused(_("This request has already been decided."), code="join_link_used")
+    _check_organisation_name_free(join_request.organisation_name)
+    if User.objects.filter(username__iexact=join_request.username).exists() or (
+        _confirmed_pending().filter(username__iexact=join_request.username).exists()
+    ):
+        raise Conflict(
+            _("Someone took this username meanwhile: send your request again with another one."),
+            code="username_taken",
+        )
+    join_request.email_confirmed_at = timezone.now()
+    join_request.save(update_fields=["email_confirmed_at"])
+    _announce(join_request)
+    return join_request
+
+
+def _announce(join_request: JoinRequest) -> None:
+    """The person hears it is received; every staff member is told there is one to decide."""
+    organisation_name = join_request.organisation_name
     message_schedule(
         to_email=join_request.email,
         language=join_request.language,
@@ -391,7 +472,6 @@ def join_request_submit(
                 "city": join_request.city,
             },
         )
-    return join_request
 
 
 def _require_staff(by: User) -> None:
@@ -402,6 +482,10 @@ def _lock_pending(join_request: JoinRequest) -> JoinRequest:
     join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
     if join_request.status != JoinRequestStatus.PENDING:
         raise Conflict(_("This request has already been decided."), code="already_decided")
+    if join_request.email_confirmed_at is None:
+        raise Conflict(
+            _("The person has not confirmed their email address yet."), code="email_unconfirmed"
+        )
     return join_request
 
 

@@ -4,6 +4,8 @@
   database cannot forge one; revoking or accepting the invitation kills it (status).
 - New email address: the person, the old and the new address, signed and time-stamped; it dies
   after ``EMAIL_CHANGE_MAX_AGE`` or as soon as the address changes.
+- Join request's address: the request and the address, signed and time-stamped; it dies after
+  ``JOIN_CONFIRM_MAX_AGE`` and once the address is confirmed (the request's state).
 - Password reset: Django's own token generator (dies with the password it replaces, and after
   ``PASSWORD_RESET_TIMEOUT``).
 """
@@ -17,11 +19,13 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from caiac.accounts.models import User
-from caiac.frontdoor.models import Invitation
+from caiac.frontdoor.models import Invitation, JoinRequest
 
 INVITATION_SALT = "caiac.frontdoor.invitation"
 EMAIL_CHANGE_SALT = "caiac.frontdoor.email-change"
 EMAIL_CHANGE_MAX_AGE = datetime.timedelta(days=2)
+JOIN_CONFIRM_SALT = "caiac.frontdoor.join-confirm"
+JOIN_CONFIRM_MAX_AGE = datetime.timedelta(days=2)
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -51,6 +55,22 @@ def email_change_from_token(token: str) -> tuple[int, str, str] | None:
         return int(data["u"]), str(data["old"]), str(data["new"])
     except (signing.BadSignature, KeyError, ValueError, TypeError):
         return None
+
+
+def join_confirm_token(join_request: JoinRequest) -> str:
+    return signing.dumps(
+        [join_request.pk, join_request.email], salt=JOIN_CONFIRM_SALT, compress=True
+    )
+
+
+def join_request_from_token(token: str) -> JoinRequest | None:
+    """The join request whose address this link confirms; None if forged, garbled or too old."""
+    try:
+        pk, email = signing.loads(token, salt=JOIN_CONFIRM_SALT, max_age=JOIN_CONFIRM_MAX_AGE)
+        join_request = JoinRequest.objects.get(pk=int(pk))
+    except (signing.BadSignature, ValueError, TypeError, JoinRequest.DoesNotExist):
+        return None
+    return join_request if constant_time_compare(join_request.email, str(email)) else None
 
 
 def password_reset_parts(user: User) -> tuple[str, str]:

@@ -33,12 +33,18 @@ a reminder whenever a worker dies during the much longer SMTP conversation.
 - the mail server cannot be reached (connection refused, timeout): nothing is claimed, no
   attempt is spent; one warning per outage, the due rows say why in ``last_error`` and go out
   when the server answers;
-- the server refuses one message (4xx/5xx), or the connection drops during it: that row goes
-  back to pending with ``next_attempt_at`` = now + the configured backoff, the next scan after
-  that moment sends it; after ``NOTIFICATIONS_MAX_ATTEMPTS`` it is failed;
-- the mail settings are wrong (``ImproperlyConfigured``, a backend that cannot be imported):
-  logged at error level, the due rows stay pending with the error in ``last_error`` (staff see it
-  in the admin), nothing is spent;
+- the server refuses one message for now (a 4xx reply), or the connection drops during it: that
+  row goes back to pending with ``next_attempt_at`` = now + the configured backoff, the next scan
+  after that moment sends it; after ``NOTIFICATIONS_MAX_ATTEMPTS`` it is failed;
+- the server refuses one message for good (a 5xx reply about it: every recipient refused, the
+  data rejected): that row is failed at once, logged at error level (staff may resend it);
+- the mail settings are wrong (``ImproperlyConfigured``, a backend that cannot be imported), or
+  the server refuses *us* for good (a 5xx reply to our login, ``SMTPAuthenticationError`` 535, or
+  to our sender address, "authentication required" 530, STARTTLS or AUTH not offered): logged at
+  error level, the due rows stay pending with the error in ``last_error`` (staff see it in the
+  admin), nothing is spent. A refused login is not tried again by the same process for
+  ``REFUSED_PAUSE_SECONDS`` (a server that sees the same wrong password every few seconds may
+  lock the account), unless the mail settings change;
 - a message that cannot be built or sent for a reason of its own (a broken template): that row
   is failed at once, logged with its traceback, and the scan goes on with the others;
 - the database drops: the scan stops, logs a warning, and the next scan carries on.
@@ -73,9 +79,12 @@ logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError, SoftTimeLimitExceeded)
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 CONFIGURATION_ERROR = "Email configuration error"
+REFUSED_PERMANENTLY = "Refused by the mail server"
 SERVER_UNREACHABLE = "Mail server unreachable"
 # How often a lasting outage (mail server, configuration) is logged again by one process.
 REPORT_EVERY_SECONDS = 300
+# How long one process leaves a mail server alone after it refused our login or sender for good.
+REFUSED_PAUSE_SECONDS = 300
 # Rows claimed per transaction by a scan. A worker killed mid-batch leaves these "sending" until
 # the stale delay; only the one in flight can have reached the server.
 CLAIM_BATCH = 20
@@ -219,8 +228,11 @@ def _send_batch(
                 break
             if not mailer.ready():
                 break
-            outcomes[_send_claimed(mailer, message, token)] += 1
+            outcome = _send_claimed(mailer, message, token)
             done += 1
+            if outcome is Outcome.WAITING:
+                break  # the server refused us, not the message: the scan says so once
+            outcomes[outcome] += 1
     finally:
         # Out of time, the mail server gone, or the database: what was claimed and not tried
         # goes back as it was, for the next scan (a dead worker leaves it to the stale delay).
@@ -347,6 +359,32 @@ def _in_app_only_reason(message: Message, disabled: list[str]) -> str:
     return ""
 
 
+def smtp_codes(exc: BaseException) -> list[int]:
+    """The SMTP reply codes an error carries (one per refused recipient); none for a network
+    error, a timeout or a dropped connection."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return [code for code, _text in exc.recipients.values() if isinstance(code, int)]
+    code = getattr(exc, "smtp_code", None)
+    return [code] if isinstance(code, int) else []
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """A 5xx reply (RFC 5321 §4.2.1): the server will answer the same next time."""
+    codes = smtp_codes(exc)
+    return bool(codes) and all(500 <= code <= 599 for code in codes)
+
+
+def refuses_us(exc: BaseException) -> bool:
+    """A refusal about our side, whatever the message: our login, our sender address, a
+    feature our settings ask for. Only the operator can mend it; no message is to blame."""
+    if isinstance(exc, smtplib.SMTPNotSupportedError):  # STARTTLS or AUTH not offered
+        return True
+    if 530 in smtp_codes(exc):  # "authentication required", at whatever step it comes
+        return True
+    ours = (smtplib.SMTPAuthenticationError, smtplib.SMTPSenderRefused, smtplib.SMTPHeloError)
+    return isinstance(exc, ours) and is_permanent(exc)
+
+
 def _send_claimed(mailer: "Mailer", message: Message, token: str) -> Outcome:
     try:
         email = email_build(message)
@@ -355,6 +393,14 @@ def _send_claimed(mailer: "Mailer", message: Message, token: str) -> Outcome:
             return Outcome.ALREADY_DELIVERED
         mailer.send(email)
     except TRANSIENT_ERRORS as exc:
+        if refuses_us(exc):
+            # Not this message's fault: its claim goes back untouched, nothing is spent.
+            _release([(message, token)])
+            mailer.refused(exc)
+            return Outcome.WAITING
+        if is_permanent(exc):
+            _fail(message.pk, token, exc, note=REFUSED_PERMANENTLY)
+            return Outcome.FAILED
         return _retry_or_fail(message.pk, token, exc)
     except DATABASE_ERRORS:
         # Building the email read the database and it dropped: the row stays "sending" and
@@ -423,10 +469,14 @@ def _retry_or_fail(message_id: int, token: str, exc: BaseException) -> Outcome:
     return outcome
 
 
-def _fail(message_id: int, token: str, exc: BaseException) -> None:
-    logger.error("message %s cannot be sent; marked failed", message_id, exc_info=exc)
+def _fail(message_id: int, token: str, exc: BaseException, *, note: str = "") -> None:
+    if note:  # the server's answer says it all; no traceback
+        logger.error("message %s: %s, marked failed: %s", message_id, note.lower(), exc)
+    else:
+        logger.error("message %s cannot be sent; marked failed", message_id, exc_info=exc)
+    last_error = f"{note}: {_describe(exc)}"[:2000] if note else _describe(exc)
     Message.objects.filter(pk=message_id, status=MessageStatus.SENDING, send_token=token).update(
-        status=MessageStatus.FAILED, send_token="", sending_since=None, last_error=_describe(exc)
+        status=MessageStatus.FAILED, send_token="", sending_since=None, last_error=last_error
     )
 
 
@@ -466,11 +516,20 @@ class Mailer:
     def ready(self) -> bool:
         if self._backend is not None:
             return True
+        if _refusal_pause_active():
+            # Rows that came due meanwhile (or were in the refused batch) say why they wait.
+            messages_due(now=timezone.now()).exclude(last_error=_refusal["text"]).update(
+                last_error=_refusal["text"]
+            )
+            return False
         try:
             backend = get_connection()
             backend.open()
         except TRANSIENT_ERRORS as exc:
-            _outage(SERVER_UNREACHABLE, exc, level=logging.WARNING)
+            if refuses_us(exc) or is_permanent(exc):
+                self.refused(exc)
+            else:
+                _outage(SERVER_UNREACHABLE, exc, level=logging.WARNING)
             return False
         except Exception as exc:  # ImproperlyConfigured, an import error: the settings
             _outage(CONFIGURATION_ERROR, exc, level=logging.ERROR)
@@ -478,6 +537,14 @@ class Mailer:
         self._backend = backend
         _outage_over()
         return True
+
+    def refused(self, exc: BaseException) -> None:
+        """The server refused our login or sender for good: say it loudly, leave it alone."""
+        self._discard()
+        _outage(CONFIGURATION_ERROR, exc, level=logging.ERROR)
+        _refusal["text"] = f"{CONFIGURATION_ERROR}: {_describe(exc)}"[:2000]
+        _refusal["settings"] = _mail_settings()
+        _refusal["until"] = time.monotonic() + REFUSED_PAUSE_SECONDS
 
     def already_delivered(self, email: EmailMessage) -> bool:
         already = getattr(self._backend, "already_delivered", None)
@@ -500,6 +567,31 @@ class Mailer:
 
 
 _reported: dict[str, float] = {}
+_refusal: dict[str, Any] = {"settings": None, "until": 0.0, "text": ""}
+
+
+def _mail_settings() -> tuple:
+    return tuple(
+        getattr(settings, name, None)
+        for name in (
+            "EMAIL_BACKEND",
+            "EMAIL_HOST",
+            "EMAIL_PORT",
+            "EMAIL_HOST_USER",
+            "EMAIL_HOST_PASSWORD",
+            "EMAIL_USE_TLS",
+            "EMAIL_USE_SSL",
+            "DEFAULT_FROM_EMAIL",
+        )
+    )
+
+
+def _refusal_pause_active() -> bool:
+    """After a refusal of our login or sender, the same settings are not tried again for a
+    while; changed settings (the operator's fix) are tried at once."""
+    if _refusal["settings"] != _mail_settings():
+        return False
+    return time.monotonic() < _refusal["until"]
 
 
 def _outage(what: str, exc: BaseException, *, level: int) -> None:
@@ -514,7 +606,14 @@ def _outage(what: str, exc: BaseException, *, level: int) -> None:
     messages_due(now=timezone.now()).exclude(last_error=text).update(last_error=text)
 
 
+def forget_outages() -> None:
+    """This process forgets outages and refusals it knew of (tests start from nothing)."""
+    _reported.clear()
+    _refusal["settings"], _refusal["until"] = None, 0.0
+
+
 def _outage_over() -> None:
+    _refusal["settings"], _refusal["until"] = None, 0.0
     if _reported:
         _reported.clear()
         logger.info("email can be sent again")

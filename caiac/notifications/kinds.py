@@ -31,6 +31,7 @@ KINDS: dict[str, str] = {
     "trainings.certification_expiring": _("Certification about to expire"),
     "incubation.milestone_due_soon": _("Milestone coming due"),
     "incubation.application_decision": _("Decision on an application"),
+    "incubation.kpi_report_due": _("Quarterly KPI report due"),
     "billing.invoice_issued": _("Invoice issued"),
     "billing.credit_note_issued": _("Credit note issued"),
     "billing.invoice_overdue": _("Invoice overdue"),

@@ -520,6 +520,46 @@ def document_delete(*, by: User, document: ProjectDocument) -> None:
 
 
 # --- Linking lab use to a project (booking, trainings, incubation call this) ---------------------
+def _not_partner(field: str) -> Invalid:
+    return Invalid(
+        _("This project is not one your organisation takes part in."),
+        code="project_not_partner",
+        fields={field: [str(_("Choose a project of the organisation."))]},
+    )
+
+
+def _require_open(project: Project, field: str) -> Project:
+    if not project.is_open:
+        raise Invalid(
+            _("This project is %(status)s: it can no longer be charged with lab use.")
+            % {"status": project.get_status_display().lower()},
+            code="project_not_open",
+            fields={field: [str(_("Closed, rejected or abandoned."))]},
+        )
+    return project
+
+
+def project_for_person(
+    *, project: Project | int | None, person: Any, field: str = "project"
+) -> Project | None:
+    """The project a training session names, checked against the person scheduling it: staff
+    may name any open project; a trainer one their own organisation takes part in."""
+    if project is None:
+        return None
+    project_id = project if isinstance(project, int) else project.pk
+    found = Project.objects.filter(pk=project_id).first()
+    if found is None:
+        raise _not_partner(field)
+    if (
+        not access.is_staff(person)
+        and not ProjectPartner.objects.filter(
+            project=found, organisation_id__in=access.organisation_ids_of(person)
+        ).exists()
+    ):
+        raise _not_partner(field)
+    return _require_open(found, field)
+
+
 def project_for_organisation(
     *,
     project: Project | int | None,
@@ -534,16 +574,5 @@ def project_for_organisation(
     project_id = project if isinstance(project, int) else project.pk
     found = Project.objects.filter(pk=project_id).first()
     if found is None or not selectors.takes_part(organisation, found):
-        raise Invalid(
-            _("This project is not one your organisation takes part in."),
-            code="project_not_partner",
-            fields={field: [str(_("Choose a project of the organisation."))]},
-        )
-    if not found.is_open:
-        raise Invalid(
-            _("This project is %(status)s: it can no longer be charged with lab use.")
-            % {"status": found.get_status_display().lower()},
-            code="project_not_open",
-            fields={field: [str(_("Closed, rejected or abandoned."))]},
-        )
-    return found
+        raise _not_partner(field)
+    return _require_open(found, field)

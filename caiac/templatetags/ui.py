@@ -17,9 +17,16 @@ register = template.Library()
 
 
 @register.filter
-def money(value) -> str:
-    """``{{ booking.price|money }}`` → "1 200,00 MAD"."""
-    return formatting.money(value)
+def money(value):
+    """``{{ booking.price|money }}`` → "1 200,00 MAD", isolated (``<bdi>``): in Arabic the
+    amount reads "1 200,00 درهم" even beside a Latin name."""
+    return formatting.isolate_html(formatting.money(value))
+
+
+@register.filter
+def percent(value, decimals=0) -> str:
+    """``{{ 0.425|percent }}`` → "43 %" (fr, ar), "43%" (en); ``percent:1`` → "42,5 %"."""
+    return formatting.percent(value, int(decimals or 0))
 
 
 @register.filter
@@ -29,9 +36,9 @@ def number(value, decimals=None) -> str:
 
 
 @register.filter
-def hours(value) -> str:
-    """``{{ booking.credit_hours|hours }}`` → "1,5 h"."""
-    return formatting.hours(value)
+def hours(value):
+    """``{{ booking.credit_hours|hours }}`` → "1,5 h" (isolated, like money)."""
+    return formatting.isolate_html(formatting.hours(value))
 
 
 @register.filter
@@ -132,15 +139,20 @@ def status_badge(status: str, label: str = "", *, extra: str = ""):
 
 
 @register.simple_tag(takes_context=True)
-def nav_item(context, url_name: str, label: str, *, exact: bool = False, badge: str = ""):
+def nav_item(
+    context, url_name: str, label: str, *, exact: bool = False, badge: str = "", more: bool = False
+):
     """``{% nav_item "frontend:booking-catalogue" _("Machines") %}``: a menu entry, marked as
-    the current page (``aria-current``) when the path is at or under its address."""
+    the current page (``aria-current``) when the path is at or under its address. ``more=True``
+    renders it as an entry of the "More" menu (a dropdown item on wide screens)."""
     url = reverse(url_name)
     request = context.get("request")
     path = getattr(request, "path", "")
     current = path == url if exact else path == url or (url != "/" and path.startswith(url))
     return format_html(
-        '<li class="nav-item"><a class="nav-link{}" href="{}"{}>{}{}</a></li>',
+        '<li{}><a class="{}{}" href="{}"{}>{}{}</a></li>',
+        "" if more else mark_safe(' class="nav-item"'),
+        "dropdown-item" if more else "nav-link",
         " active" if current else "",
         url,
         mark_safe(' aria-current="page"') if current else "",

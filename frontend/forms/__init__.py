@@ -85,6 +85,9 @@ class CaiacFormMixin:
 
     def full_clean(self):
         super().full_clean()
+        self._mark_invalid()
+
+    def _mark_invalid(self):
         for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget
@@ -99,6 +102,7 @@ class CaiacFormMixin:
         for name, detail in (exc.fields or {}).items():
             if name in self.fields:
                 self.add_error(name, detail if isinstance(detail, list | str) else str(detail))
+        self._mark_invalid()  # a field the service named is marked like a field's own error
 
 
 class CaiacForm(CaiacFormMixin, forms.Form):

@@ -20,7 +20,6 @@ from caiac import access
 from caiac.accounts import services as accounts
 from caiac.accounts.lockout import account_unlock, guard_address, lockout_response
 from caiac.accounts.models import MembershipRole, Organisation, User
-from caiac.accounts.selectors import organisations_visible_to
 from caiac.accounts.services import user_set_language
 from caiac.errors import DomainError, LockedOut, NotAllowed, NotFound
 from caiac.frontdoor import selectors as frontdoor_selectors
@@ -44,18 +43,6 @@ def _show_error(form, exc: DomainError) -> None:
             placed = True
     if not placed:
         form.add_error(None, str(exc.message))
-
-
-@login_required
-def home(request):
-    organisations = organisations_visible_to(request.user)
-    if not access.is_staff(request.user):
-        organisations = organisations.order_by("name")
-    return render(
-        request,
-        "frontend/home.html",
-        {"organisations": organisations[:20]},
-    )
 
 
 @require_POST
@@ -118,6 +105,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        # Whoever held the old password (a token, another browser) is shut out.
+        accounts.credentials_revoke_after_password_change(user=form.user)
         # Whoever opened the link holds the mailbox: a lock on the account has done its job.
         account_unlock(username=form.user.get_username())
         return response
@@ -138,6 +127,17 @@ def invitation(request, token: str):
         return render(
             request, "frontend/accounts/invitation_refused.html", {"error": exc}, status=410
         )
+    if request.user.is_authenticated:
+        try:
+            frontdoor.invitation_check_for(token, by=request.user)
+        except NotAllowed as exc:
+            # Signed in as someone else: nothing is joined; offer to sign out and come back.
+            return render(
+                request,
+                "frontend/accounts/invitation_other_account.html",
+                {"error": exc, "invitation": invitation},
+                status=403,
+            )
     form = forms.NewAccountForm(request.POST or None) if not request.user.is_authenticated else None
     if request.method == "POST":
         try:
@@ -306,6 +306,14 @@ def join(request):
         None if request.user.is_authenticated else forms.JoinPersonForm(request.POST or None)
     )
     if request.method == "POST":
+        # Counted like password reset: per client address and per email address.
+        email = request.user.email if person_form is None else request.POST.get("email", "")
+        try:
+            guard_address(request, email=email)
+        except LockedOut:
+            return lockout_response(request)
+        except drf_exceptions.Throttled as exc:
+            return _too_many(request, exc)
         valid = organisation_form.is_valid() & (person_form is None or person_form.is_valid())
         if valid:
             person = {}
@@ -333,6 +341,8 @@ def join(request):
                 )
                 _show_error(target, exc)
             else:
+                if person_form is not None:
+                    return redirect("frontend:join-check-email")
                 return redirect("frontend:join-thanks")
     return render(
         request,
@@ -343,6 +353,27 @@ def join(request):
 
 def join_thanks(request):
     return render(request, "frontend/accounts/join_thanks.html")
+
+
+def join_check_email(request):
+    return render(request, "frontend/accounts/join_check_email.html")
+
+
+def join_confirm(request, token: str):
+    """The link emailed to a newcomer's address. Opening it shows a button (mail scanners open
+    links); pressing it confirms the address and sends the request to staff."""
+    if request.method == "POST":
+        try:
+            frontdoor.join_request_confirm_email(token=token)
+        except DomainError as exc:
+            return render(
+                request,
+                "frontend/accounts/link_refused.html",
+                {"error": exc},
+                status=exc.status_code,
+            )
+        return redirect("frontend:join-thanks")
+    return render(request, "frontend/accounts/join_confirm.html")
 
 
 @login_required
@@ -508,7 +539,6 @@ def email_confirm(request, token: str):
 
 
 urlpatterns = [
-    path("", home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="frontend/accounts/login.html"),
@@ -546,6 +576,8 @@ urlpatterns = [
     ),
     path("join/", join, name="join"),
     path("join/thanks/", join_thanks, name="join-thanks"),
+    path("join/check-email/", join_check_email, name="join-check-email"),
+    path("join/confirm/<str:token>/", join_confirm, name="join-confirm"),
     path("staff/join-requests/", join_requests, name="join-requests"),
     path(
         "staff/join-requests/<int:pk>/approve/",

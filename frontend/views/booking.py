@@ -27,6 +27,7 @@ from booking.models import (
 )
 from caiac import access, clock
 from caiac.errors import DomainError
+from caiac.projects import selectors as project_selectors
 from frontend.forms import CaiacForm
 from frontend.redirects import redirect_next
 
@@ -63,16 +64,27 @@ class BookingForm(CaiacForm):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    project = forms.TypedChoiceField(
+        label=_("For the R&D project"), coerce=int, required=False, empty_value=None
+    )
 
-    def __init__(self, *args, organisations=(), moving=False, **kwargs):
+    def __init__(self, *args, organisations=(), projects=(), moving=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisations = list(organisations)
         self.fields["organisation"].choices = [(o.pk, o.name) for o in self.organisations]
         if len(self.fields["organisation"].choices) <= 1:
             self.fields["organisation"].widget = forms.HiddenInput()
-        if moving:  # a move keeps its organisation and notes
+        projects = list(projects)
+        if projects:
+            self.fields["project"].choices = [("", _("— none —"))] + [
+                (p.pk, p.title) for p in projects
+            ]
+        else:
+            del self.fields["project"]
+        if moving:  # a move keeps its organisation, notes and project
             del self.fields["organisation"]
             del self.fields["notes"]
+            self.fields.pop("project", None)
 
     def clean(self):
         data = super().clean()
@@ -299,9 +311,10 @@ def _has_slot(form) -> bool:
 def machine(request, pk: int):
     equipment = get_object_or_404(selectors.equipment_list(), pk=pk)
     organisations = list(_organisations(request))
+    projects = list(project_selectors.projects_open_for_person(request.user))
     quote = "auto"
     if request.method == "POST":
-        form = BookingForm(request.POST, organisations=organisations)
+        form = BookingForm(request.POST, organisations=organisations, projects=projects)
         if form.is_valid():
             try:
                 services.booking_create(
@@ -311,6 +324,7 @@ def machine(request, pk: int):
                     end=form.cleaned_data["end_at"],
                     organisation=form.cleaned_data.get("organisation"),
                     notes=form.cleaned_data.get("notes", ""),
+                    project=form.cleaned_data.get("project"),
                 )
             except DomainError as exc:
                 form.add_domain_error(exc)
@@ -319,7 +333,9 @@ def machine(request, pk: int):
                 messages.success(request, _("Your booking is recorded."))
                 return redirect("frontend:booking-mine")
     else:
-        form = BookingForm(initial=_initial(request), organisations=organisations)
+        form = BookingForm(
+            initial=_initial(request), organisations=organisations, projects=projects
+        )
     context = Calendar(request, equipment).context()
     context.update(_book_context(request, equipment, form, quote=quote))
     context["opening"] = opening_summary(selectors.opening_rules_for(equipment))

@@ -241,6 +241,11 @@ def cohort_dashboard(request, cohort_id: int):
     access.require_staff(request.user)
     cohort = _get(request, selectors.cohorts_visible_to(request.user), cohort_id)
     report = reports.cohort_report(cohort=cohort)
+    period = selectors.last_ended_period(timezone.localdate())
+    missing = list(selectors.kpi_reports_missing(period=period, cohort=cohort))
+    reminded = selectors.kpi_last_reminders(
+        period=period, incubatee_ids=[incubatee.pk for incubatee in missing]
+    )
     return render(
         request,
         "frontend/incubation/cohort.html",
@@ -249,6 +254,8 @@ def cohort_dashboard(request, cohort_id: int):
             "report": report,
             "metrics": [(label, report["figures"][key]) for key, label in reports.METRICS],
             "incubatees": selectors.incubatees_visible_to(request.user).filter(cohort=cohort),
+            "kpi_period": period,
+            "kpi_missing": [(incubatee, reminded.get(incubatee.pk)) for incubatee in missing],
             "api": reverse("api:incubation-cohort-report", args=[cohort.pk]),
             "csv": reverse("api:incubation-cohort-report-csv", args=[cohort.pk]),
             "xlsx": reverse("api:incubation-cohort-report-xlsx", args=[cohort.pk]),

@@ -4,6 +4,7 @@ sessions with their lists and attendance form. Every write goes through training
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -14,8 +15,9 @@ from django.views.decorators.http import require_POST
 from caiac import access
 from caiac.errors import DomainError
 from frontend.forms import CaiacForm
+from frontend.forms.trainings import CourseForm, SessionForm
 from trainings import selectors, services
-from trainings.models import Session
+from trainings.models import Course, Session
 
 
 def _with_mine(user, sessions) -> list[Session]:
@@ -178,6 +180,91 @@ def session_cancel(request, session_id: int):
     return redirect("frontend:trainings-session", session_id=session.pk)
 
 
+# --- Staff and trainers: courses and sessions ---------------------------------------------------
+
+
+@login_required
+def staff_trainings(request):
+    """Staff: the course catalogue (every course, offered or not) and the coming sessions."""
+    access.require_staff(request.user)
+    courses = (
+        selectors.courses_visible_to(request.user)
+        .annotate(upcoming=Count("sessions", filter=Q(sessions__end__gte=timezone.now())))
+        .order_by("title")
+    )
+    sessions = selectors.sessions_with_counts().filter(end__gte=timezone.now())[:200]
+    return render(
+        request,
+        "frontend/trainings/staff.html",
+        {"courses": courses, "sessions": sessions},
+    )
+
+
+@login_required
+def course_form(request, pk: int | None = None):
+    access.require_staff(request.user)
+    course = (
+        access.get_for_person_or_404(Course.objects.all(), request.user, pk, via=None)
+        if pk
+        else None
+    )
+    form = CourseForm(request.POST or None, instance=course)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if course is None:
+                services.course_create(by=request.user, **form.values())
+            else:
+                services.course_update(by=request.user, course=course, **form.values())
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("Course saved."))
+            return redirect("frontend:staff-trainings")
+    return render(request, "frontend/trainings/course_form.html", {"form": form, "course": course})
+
+
+@login_required
+def session_form(request, session_id: int | None = None):
+    """Schedule a session (trainers their own, staff for any trainer) or change one (its
+    trainer or staff). A trainer already teaching then is refused inline
+    (``trainer_unavailable``)."""
+    user = request.user
+    access.require_teaches(user)
+    session = None
+    if session_id is not None:
+        session = selectors.session_get_for_user(user=user, session_id=session_id)
+        selectors.require_manages_session(user=user, session=session)
+    initial = {}
+    if session is None and request.GET.get("course", "").isdigit():
+        initial["course"] = int(request.GET["course"])
+    form = SessionForm(
+        request.POST or None,
+        choose_trainer=access.is_staff(user),
+        session=session,
+        initial=initial or None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if session is None:
+                session = services.session_create(
+                    by=user, **form.values(), **form.equipment_change()
+                )
+                done = _("Session scheduled; the trainer is told.")
+            else:
+                session = services.session_update(
+                    by=user, session=session, **form.values(), **form.equipment_change()
+                )
+                done = _("Session saved; everyone enrolled is told of any change.")
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, done)
+            return redirect("frontend:trainings-session", session_id=session.pk)
+    return render(
+        request, "frontend/trainings/session_form.html", {"form": form, "session": session}
+    )
+
+
 urlpatterns = [
     path("trainings/", catalogue, name="trainings"),
     path("trainings/mine/", mine, name="trainings-mine"),
@@ -185,6 +272,11 @@ urlpatterns = [
     path("trainings/sessions/<int:session_id>/", session_manage, name="trainings-session"),
     path("trainings/sessions/<int:session_id>/enrol/", enrol, name="trainings-enrol"),
     path("trainings/sessions/<int:session_id>/cancel/", cancel, name="trainings-cancel"),
+    path("trainings/sessions/new/", session_form, name="trainings-session-new"),
+    path("trainings/sessions/<int:session_id>/edit/", session_form, name="trainings-session-edit"),
+    path("staff/trainings/", staff_trainings, name="staff-trainings"),
+    path("staff/trainings/courses/new/", course_form, name="staff-course-new"),
+    path("staff/trainings/courses/<int:pk>/edit/", course_form, name="staff-course-edit"),
     path(
         "trainings/sessions/<int:session_id>/cancel-session/",
         session_cancel,

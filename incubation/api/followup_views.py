@@ -191,7 +191,14 @@ class IncubateeViewSet(
 
     def get_queryset(self):
         queryset = selectors.incubatees_visible_to(self.request.user)
-        if self.action != "list":
+        if self.action == "list":
+            # What a row shows, no more: two related names, not the programme.
+            queryset = (
+                queryset.select_related(None)
+                .select_related("cohort", "organisation")
+                .only(*s.INCUBATEE_LIST_COLUMNS)
+            )
+        else:
             queryset = queryset.prefetch_related("stage_changes__changed_by")
         return queryset.order_by("cohort_id", "organisation__name")
 
@@ -345,6 +352,13 @@ class MentoringSessionViewSet(
         return self.partial_update(request, *args, **kwargs)
 
 
+def _funding_split(data: dict) -> dict:
+    """The serializer's ``funding_by_source`` (read from the report's lines) as the service's."""
+    if "funding_lines" in data:
+        data["funding_by_source"] = data.pop("funding_lines")
+    return data
+
+
 class KpiReportViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -365,7 +379,7 @@ class KpiReportViewSet(
     )
     def create(self, request):
         """409 ``kpi_report_exists`` when the quarter is already reported."""
-        data = _validated(s.KpiReportCreateSerializer, request)
+        data = _funding_split(_validated(s.KpiReportCreateSerializer, request))
         report = services.kpi_report_submit(by=request.user, **data)
         return Response(
             s.KpiReportSerializer(self.get_queryset().get(pk=report.pk)).data,
@@ -377,7 +391,7 @@ class KpiReportViewSet(
     def amend(self, request, pk=None):
         """Staff correct figures with a reason; the previous values are kept."""
         obj = self.get_object()  # not yours: 404, whatever the body
-        data = _validated(s.KpiAmendSerializer, request, partial=True)
+        data = _funding_split(_validated(s.KpiAmendSerializer, request, partial=True))
         if "reason" not in data:
             data["reason"] = ""
         report = services.kpi_report_amend(by=request.user, report=obj, **data)

@@ -7,7 +7,8 @@ from rest_framework import serializers
 
 from caiac import access
 from caiac.accounts.models import Organisation, User
-from caiac.serializers import IdField, IntegerField, ModelSerializer
+from caiac.projects.models import FundingSource
+from caiac.serializers import CompiledListSerializer, IdField, IntegerField, ModelSerializer
 from incubation import selectors
 from incubation.models import (
     KPI_FIELDS,
@@ -301,6 +302,7 @@ class IncubateeSerializer(ModelSerializer):
             "joined_at",
             "lab_hours_balance",
         ]
+        list_serializer_class = CompiledListSerializer
 
     @extend_schema_field(serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True))
     def get_lab_hours_balance(self, incubatee: Incubatee):
@@ -311,6 +313,14 @@ class IncubateeSerializer(ModelSerializer):
         else:
             balance = selectors.lab_hours_balance(organisation=incubatee.organisation)
         return None if balance is None else f"{balance:.2f}"
+
+
+# The columns IncubateeSerializer reads, for the list's ``only()``.
+INCUBATEE_LIST_COLUMNS = (
+    *(f for f in IncubateeSerializer.Meta.fields if not f.endswith(("_name", "_balance"))),
+    "cohort__name",
+    "organisation__name",
+)
 
 
 class IncubateeDetailSerializer(IncubateeSerializer):
@@ -415,19 +425,28 @@ class MentoringSessionSerializer(ModelSerializer):
             "hours",
             "topic",
             "notes",
+            "project",
             "created_at",
         ]
-        read_only_fields = ["id", "created_at"]
+        read_only_fields = ["id", "project", "created_at"]
         extra_kwargs = {"mentor_name": {"required": False}}
 
 
 class MentoringSessionInputSerializer(ModelSerializer):
     incubatee = VisiblePrimaryKeyField(scope=selectors.incubatees_visible_to)
     mentor = IdField(queryset=ACTIVE_USERS, required=False, allow_null=True)
+    project = IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        required=False,
+        allow_null=True,
+        help_text="An R&D project the incubatee takes part in (400 project_not_partner).",
+    )
 
     class Meta:
         model = MentoringSession
-        fields = ["incubatee", "mentor", "mentor_name", "date", "hours", "topic", "notes"]
+        fields = ["incubatee", "mentor", "mentor_name", "date", "hours", "topic", "notes",
+                  "project"]  # fmt: skip
         extra_kwargs = {"mentor_name": {"required": False}, "hours": {"min_value": Decimal("0.01")}}
 
 
@@ -439,14 +458,31 @@ class KpiAmendmentSerializer(ModelSerializer):
         fields = ["id", "previous", "changed_by", "changed_by_name", "changed_at", "reason"]
 
 
+class KpiFundingLineSerializer(serializers.Serializer):
+    """One funding source's share of the funding raised (sources: ``/api/v1/funding-sources/``)."""
+
+    source = IdField(queryset=FundingSource.objects.all())
+    source_name = serializers.CharField(source="source.name", read_only=True)
+    amount_mad = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+
+
 class KpiFiguresSerializer(ModelSerializer):
     certifications = serializers.ListField(
         child=serializers.CharField(max_length=100), required=False
     )
+    funding_by_source = KpiFundingLineSerializer(
+        many=True,
+        required=False,
+        source="funding_lines",
+        help_text=(
+            "The funding raised split by source; with it, funding_raised_mad is their sum "
+            "(400 funding_total_mismatch otherwise). Empty for reports made without a split."
+        ),
+    )
 
     class Meta:
         model = KpiReport
-        fields = list(KPI_FIELDS)
+        fields = [*KPI_FIELDS, "funding_by_source"]
         extra_kwargs = {
             "revenue_mad": {"min_value": 0},
             "funding_raised_mad": {"min_value": 0},
@@ -465,6 +501,7 @@ class KpiReportSerializer(KpiFiguresSerializer):
             "organisation_name",
             "period",
             *KPI_FIELDS,
+            "funding_by_source",
             "submitted_by",
             "submitted_at",
             "updated_at",
@@ -477,7 +514,7 @@ class KpiReportCreateSerializer(KpiFiguresSerializer):
     period = serializers.CharField(validators=[PERIOD_VALIDATOR])
 
     class Meta(KpiFiguresSerializer.Meta):
-        fields = ["incubatee", "period", *KPI_FIELDS]
+        fields = ["incubatee", "period", *KPI_FIELDS, "funding_by_source"]
         validators: list = []
 
 
@@ -485,7 +522,7 @@ class KpiAmendSerializer(KpiFiguresSerializer):
     reason = serializers.CharField()
 
     class Meta(KpiFiguresSerializer.Meta):
-        fields = ["reason", *KPI_FIELDS]
+        fields = ["reason", *KPI_FIELDS, "funding_by_source"]
         extra_kwargs = {
             f: {**KpiFiguresSerializer.Meta.extra_kwargs.get(f, {}), "required": False}
             for f in KPI_FIELDS

@@ -11,6 +11,11 @@ from incubation.api.followup_views import (
     MentoringSessionViewSet,
     MilestoneViewSet,
 )
+from incubation.api.reports_views import (
+    ClusterReportCsvView,
+    ClusterReportView,
+    ClusterReportXlsxView,
+)
 from incubation.api.views import (
     ApplicationViewSet,
     CallViewSet,
@@ -53,5 +58,8 @@ urlpatterns = [
         FunderReportXlsxView.as_view(),
         name="incubation-funder-xlsx",
     ),
+    path("reports/cluster/", ClusterReportView.as_view(), name="reports-cluster"),
+    path("reports/cluster.csv", ClusterReportCsvView.as_view(), name="reports-cluster-csv"),
+    path("reports/cluster.xlsx", ClusterReportXlsxView.as_view(), name="reports-cluster-xlsx"),
     *router.urls,
 ]

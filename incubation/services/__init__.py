@@ -7,6 +7,7 @@ from incubation.services.calls import (
     application_submit,
     application_update,
     call_create,
+    call_jurors_assign,
     call_update,
     evaluation_create,
     evaluations_submit,
@@ -14,6 +15,7 @@ from incubation.services.calls import (
     programme_create,
     programme_update,
 )
+from incubation.services.campaigns import kpi_campaign_drop, kpi_campaign_remind
 from incubation.services.followup import (
     kpi_report_amend,
     kpi_report_submit,
@@ -44,6 +46,7 @@ __all__ = [
     "application_submit",
     "application_update",
     "call_create",
+    "call_jurors_assign",
     "call_update",
     "cohort_create",
     "cohort_update",
@@ -52,6 +55,8 @@ __all__ = [
     "incubatee_create",
     "incubatee_move_stage",
     "jurors_assign",
+    "kpi_campaign_drop",
+    "kpi_campaign_remind",
     "kpi_report_amend",
     "kpi_report_submit",
     "lab_hours_grant_for_stage",

@@ -313,6 +313,32 @@ def jurors_assign(*, by: User, application: Application, jurors: list[User]) -> 
 
 
 @transaction.atomic
+def call_jurors_assign(*, by: User, call: Call, jurors: list[User]) -> dict[str, list]:
+    """Put ``jurors`` on the jury of every submitted application of the call (those already
+    there stay). A juror who belongs to an applicant is skipped for that application only.
+    Returns ``{"assigned": [(application, juror), ...], "skipped": [...]}``."""
+    access.require_staff(by)
+    result: dict[str, list] = {"assigned": [], "skipped": []}
+    applications = (
+        Application.objects.select_for_update(of=("self",))
+        .filter(call=call, status=ApplicationStatus.SUBMITTED)
+        .select_related("organisation")
+        .order_by("pk")
+    )
+    for application in applications:
+        for juror in jurors:
+            if access.is_member_of(juror, application.organisation_id):
+                result["skipped"].append((application, juror))
+                continue
+            _assignment, created = JurorAssignment.objects.get_or_create(
+                application=application, juror=juror, defaults={"assigned_by": by}
+            )
+            if created:
+                result["assigned"].append((application, juror))
+    return result
+
+
+@transaction.atomic
 def evaluation_create(
     *,
     juror: User,

@@ -201,6 +201,34 @@ class TestOrganisationScoping:
         assert response.status_code == 400
         assert "membership_expires_on" in response.json()["fields"]
 
+    def test_a_new_cluster_member_is_a_member_from_today_unless_told(self, client_for, staff):
+        import time_machine
+
+        with time_machine.travel("2026-06-15 10:00Z", tick=False):
+            response = client_for(staff).post(
+                ORGANISATIONS,
+                {"name": "M", "kind": "startup", "sector": "cosmetics", "is_cluster_member": True},
+                format="json",
+            )
+        assert response.status_code == 201, response.json()
+        assert response.json()["member_since"] == "2026-06-15"
+
+    def test_a_membership_cannot_end_before_it_starts(self, client_for, staff):
+        response = client_for(staff).post(
+            ORGANISATIONS,
+            {
+                "name": "N",
+                "kind": "startup",
+                "sector": "cosmetics",
+                "is_cluster_member": True,
+                "member_since": "2026-06-01",
+                "membership_expires_on": "2026-05-31",
+            },
+            format="json",
+        )
+        assert response.status_code == 400
+        assert "membership_expires_on" in response.json()["fields"]
+
 
 def test_membership_expiry_decides_member_rates(db):
     organisation = OrganisationFactory(is_cluster_member=True, membership_expires_on="2026-12-31")

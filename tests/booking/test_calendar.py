@@ -84,6 +84,40 @@ def test_the_page_opens_on_the_first_week_with_a_free_slot(signed_in, member, ma
     assert "date=2026-11-30" in page
 
 
+def test_the_first_week_with_a_free_slot_skips_closed_and_full_weeks(frozen, machine, member):
+    first = selectors.first_week_with_free_slot
+    assert first(equipment=machine) == MONDAY
+    # Closed until Thursday of the next week, whose Friday is fully booked: the week after.
+    ClosureFactory(equipment=machine, start=local(2026, 11, 23, 0), end=local(2026, 12, 3, 0))
+    assert first(equipment=machine) == datetime.date(2026, 11, 30)
+    ClosureFactory(equipment=machine, start=local(2026, 12, 3, 0), end=local(2026, 12, 4, 0))
+    friday = [
+        services.booking_create(
+            user=member, equipment=machine, start=local(2026, 12, 4, *a), end=local(2026, 12, 4, *b)
+        )
+        for a, b in (((8, 30), (12, 30)), ((12, 30), (16, 30)), ((16, 30), (17, 0)))
+    ]
+    # 17:00-17:30 is left: shorter than an hour is no slot.
+    machine.min_duration_minutes = 60
+    machine.save()
+    assert first(equipment=machine) == datetime.date(2026, 12, 7)
+    # As if one of the Friday bookings were not there (moving it): that week again.
+    assert first(equipment=machine, exclude_id=friday[1].pk) == datetime.date(2026, 11, 30)
+
+
+def test_with_nothing_free_within_the_horizon_the_first_week_is_this_one(frozen, machine):
+    machine.horizon_days = 20
+    machine.save()
+    ClosureFactory(equipment=None, start=local(2026, 11, 23, 0), end=local(2026, 12, 20, 0))
+    assert selectors.first_week_with_free_slot(equipment=machine) == MONDAY
+    machine.horizon_days = 40
+    machine.save()
+    assert selectors.first_week_with_free_slot(equipment=machine) == datetime.date(2026, 12, 21)
+    machine.status = "maintenance"
+    machine.save()
+    assert selectors.first_week_with_free_slot(equipment=machine) == MONDAY
+
+
 def test_another_organisations_booking_shows_as_booked_never_by_name(
     frozen, signed_in, member, other_member, machine, other_organisation
 ):

@@ -15,7 +15,7 @@ def test_member_reads_a_notification_and_the_badge_goes_down(page, sign_in, memb
         )
     sign_in(member)
     assert page.locator("#unread-badge").inner_text() == "2"
-    page.click("#site-menu a[href='/notifications/']")
+    page.click(".site-header a[href='/notifications/']")
     assert page.locator(".notification.unread").count() == 2
 
     page.locator(".notification.unread button").first.click()

@@ -169,6 +169,51 @@ def test_someone_with_an_account_signs_in_and_joins_with_the_invited_role(
     assert Membership.objects.get(user=hamid, organisation=organisation).role == "owner"
 
 
+def test_a_link_opened_while_signed_in_as_another_account_joins_nobody(
+    mailbox, client_for, organisation, owner
+):
+    client_for(owner).post(
+        invitations_url(organisation), {"email": "hamid@example.ma", "role": "owner"}
+    )
+    link = mailbox.last_link_to("hamid@example.ma")
+    # A colleague's browser, signed in to her own account, opens the forwarded link.
+    salma = UserFactory(username="salma", email="salma@example.ma")
+    browser = Client()
+    browser.force_login(salma)
+    page = browser.get(link)
+    assert page.status_code == 403
+    text = page.content.decode()
+    assert 'data-code="invitation_other_account"' in text
+    assert "hamid@example.ma" in text
+    assert 'action="/logout/"' in text and f'name="next" value="{link}"' in text
+    assert browser.post(link).status_code == 403
+    assert not Membership.objects.filter(user=salma).exists()
+    assert Invitation.objects.get().status == InvitationStatus.PENDING
+
+    # Signing out from that page comes back to the link, which then offers the right choices.
+    signed_out = browser.post("/logout/", {"next": link})
+    assert signed_out.status_code == 302 and signed_out["Location"] == link
+    assert browser.get(link).status_code == 200
+    hamid = UserFactory(username="hamid", email="Hamid@Example.ma")
+    browser.force_login(hamid)
+    assert browser.post(link).status_code == 302
+    assert Membership.objects.get(user=hamid, organisation=organisation).role == "owner"
+
+
+def test_the_service_refuses_an_account_at_another_address(organisation, owner):
+    from caiac.errors import NotAllowed
+    from caiac.frontdoor import services, tokens
+
+    invitation = services.invitation_create(
+        by=owner, organisation=organisation, email="hamid@example.ma"
+    )
+    intruder = UserFactory(username="intruder", email="")
+    with pytest.raises(NotAllowed) as refused:
+        services.invitation_accept(token=tokens.invitation_token(invitation), by=intruder)
+    assert refused.value.code == "invitation_other_account"
+    assert not Membership.objects.filter(user=intruder).exists()
+
+
 @pytest.mark.parametrize(
     ("spoil", "code", "words"),
     [
@@ -193,7 +238,7 @@ def test_a_spoiled_link_is_refused_with_a_clear_message(
             == 204
         )
     elif spoil == "used":
-        user = UserFactory(username="first")
+        user = UserFactory(username="first", email="new@example.ma")
         browser = Client()
         browser.force_login(user)
         assert browser.post(link).status_code == 302

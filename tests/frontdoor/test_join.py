@@ -1,12 +1,20 @@
 """A new organisation asks to join the cluster; staff approve or decline with a reason."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.contrib.auth.hashers import check_password
 from django.test import Client
+from django.utils import timezone
+from rest_framework.test import APIClient
 
 from caiac.accounts.models import Membership, Organisation, User
+from caiac.errors import Conflict
+from caiac.frontdoor import selectors, services, tokens
 from caiac.frontdoor.models import JoinRequest, JoinRequestStatus
 from caiac.notifications.models import Message
+from tests.conftest import set_throttle_rates
 
 pytestmark = pytest.mark.django_db
 
@@ -38,13 +46,36 @@ def page_data() -> dict:
     return data
 
 
+def confirmed(join_request: JoinRequest) -> JoinRequest:
+    """What the person does with the emailed link (the tests that are about staff's side)."""
+    return services.join_request_confirm_email(token=tokens.join_confirm_token(join_request))
+
+
+def asked_and_confirmed() -> JoinRequest:
+    assert Client().post("/join/", page_data()).status_code == 302
+    return confirmed(JoinRequest.objects.get())
+
+
 def test_the_sign_up_page_asks_and_nothing_exists_to_book_with_before_approval(mailbox, staff):
     browser = Client()
     assert 'href="/join/"' in browser.get("/login/").content.decode()
     response = browser.post("/join/", page_data())
     assert response.status_code == 302
-    assert response["Location"] == "/join/thanks/"
+    assert response["Location"] == "/join/check-email/"
+    assert browser.get("/join/check-email/").status_code == 200
+    # Nobody hears of it until the address is confirmed through the emailed link.
+    assert not Message.objects.filter(recipient=staff).exists()
+    assert list(selectors.join_requests_for_staff(by=staff)) == []
+    link = mailbox.last_link_to("salma@tifawt.ma")
+    assert link.startswith("/join/confirm/")
+    assert Client().get(link).status_code == 200  # a mail scanner opening it changes nothing
+    assert not Message.objects.filter(recipient=staff).exists()
+    confirm = Client().post(link)
+    assert confirm.status_code == 302
+    assert confirm["Location"] == "/join/thanks/"
+    assert Client().post(link).status_code == 410  # once
     join_request = JoinRequest.objects.get()
+    assert join_request.email_confirmed_at is not None
     assert join_request.status == JoinRequestStatus.PENDING
     assert REQUEST["password"] not in join_request.password  # only its hash is kept
     assert check_password(REQUEST["password"], join_request.password)
@@ -60,8 +91,7 @@ def test_the_sign_up_page_asks_and_nothing_exists_to_book_with_before_approval(m
 def test_staff_approve_and_the_organisation_its_owner_and_a_welcome_exist(
     mailbox, client_for, staff
 ):
-    Client().post("/join/", page_data())
-    join_request = JoinRequest.objects.get()
+    join_request = asked_and_confirmed()
     response = client_for(staff).post(
         f"/api/v1/join-requests/{join_request.pk}/approve/", {"is_cluster_member": True}
     )
@@ -83,6 +113,7 @@ def test_staff_decline_with_a_reason_that_the_person_reads(mailbox, client_for, 
     assert response.status_code == 201
     pk = response.json()["id"]
     assert "password" not in response.json()
+    confirmed(JoinRequest.objects.get(pk=pk))
     no_reason = client_for(staff).post(f"/api/v1/join-requests/{pk}/decline/", {"reason": " "})
     assert no_reason.status_code == 400
     declined = client_for(staff).post(
@@ -102,8 +133,7 @@ def test_staff_decline_with_a_reason_that_the_person_reads(mailbox, client_for, 
 
 @pytest.mark.parametrize(("who", "expected"), [("member", 403), ("anonymous", 401)])
 def test_only_staff_see_and_decide_requests(request, client_for, api_client, who, expected):
-    Client().post("/join/", page_data())
-    pk = JoinRequest.objects.get().pk
+    pk = asked_and_confirmed().pk
     client = api_client if who == "anonymous" else client_for(request.getfixturevalue(who))
     assert client.get("/api/v1/join-requests/").status_code == expected
     assert client.post(f"/api/v1/join-requests/{pk}/approve/").status_code in (expected, 404)
@@ -114,10 +144,78 @@ def test_a_name_already_registered_or_asked_for_is_refused(member, organisation)
     taken = Client().post("/join/", page_data() | {"org-organisation_name": organisation.name})
     assert taken.status_code == 200
     assert "Existe déjà." in taken.content.decode()
-    Client().post("/join/", page_data())
+    asked_and_confirmed()
     twice = Client().post("/join/", page_data() | {"username": "salma2"})
     assert twice.status_code == 200
     assert JoinRequest.objects.count() == 1
+
+
+def test_a_request_never_confirmed_holds_no_name_and_reaches_no_one(client_for, staff):
+    assert Client().post("/join/", page_data()).status_code == 302
+    squatter = JoinRequest.objects.get()
+    # The real cooperative, with its own address, can still ask under its name.
+    real = page_data() | {"email": "contact@tifawt.ma", "username": "tifawt"}
+    assert Client().post("/join/", real).status_code == 302
+    staff_api = client_for(staff)
+    assert staff_api.get("/api/v1/join-requests/").json()["count"] == 0
+    assert staff_api.post(f"/api/v1/join-requests/{squatter.pk}/approve/").status_code == 404
+    with pytest.raises(Conflict) as refused:
+        services.join_request_approve(by=staff, join_request=squatter)
+    assert refused.value.code == "email_unconfirmed"
+    squatter.refresh_from_db()
+    assert squatter.status == JoinRequestStatus.PENDING
+    assert not User.objects.filter(username="salma").exists()
+
+
+def test_an_expired_or_forged_confirmation_link_is_refused(mailbox, staff):
+    Client().post("/join/", page_data())
+    link = mailbox.last_link_to("salma@tifawt.ma")
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=2, minutes=1)):
+        late = Client().post(link)
+    assert late.status_code == 410
+    assert 'data-code="join_link_invalid"' in late.content.decode()
+    assert Client().post(link[:-6] + "XXXXX/").status_code == 410
+    assert not Message.objects.filter(recipient=staff).exists()
+
+
+@pytest.mark.parametrize("where", ["page", "api"])
+def test_sign_up_is_rate_limited_per_client_address(monkeypatch, where):
+    set_throttle_rates(monkeypatch, auth="3/minute", write="100/minute")
+
+    def ask(n):
+        if where == "page":
+            data = page_data() | {"email": f"p{n}@tifawt.ma", "username": f"p{n}"}
+            return Client().post("/join/", data, REMOTE_ADDR="203.0.113.9")
+        data = REQUEST | {"email": f"p{n}@tifawt.ma", "username": f"p{n}"}
+        data["organisation_name"] = f"Tifawt {n}"
+        return APIClient().post("/api/v1/join-requests/", data, REMOTE_ADDR="203.0.113.9")
+
+    statuses = [ask(n).status_code for n in range(4)]
+    # Three asks go through (the page answers the same name with its form again, 200).
+    assert 429 not in statuses[:3]
+    assert statuses[3] == 429
+    # Another client address is not held back; a forged X-Forwarded-For changes nothing.
+    forged = Client().post(
+        "/join/", page_data(), REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="198.51.100.1"
+    )
+    assert forged.status_code == 429
+    assert Client().post("/join/", page_data(), REMOTE_ADDR="198.51.100.2").status_code != 429
+
+
+def test_sign_up_is_rate_limited_per_email_address(monkeypatch, mailbox):
+    set_throttle_rates(monkeypatch, auth="3/minute", write="100/minute")
+    statuses = [
+        Client()
+        .post(
+            "/join/",
+            page_data() | {"email": "Victim@Tifawt.ma", "username": f"v{n}"},
+            REMOTE_ADDR=f"198.51.100.{n}",
+        )
+        .status_code
+        for n in range(5)
+    ]
+    assert statuses[3:] == [429, 429]
+    assert len(mailbox.messages_to("victim@tifawt.ma")) == 3
 
 
 def test_a_signed_in_person_asks_for_a_new_organisation_and_becomes_its_owner(
@@ -136,8 +234,7 @@ def test_a_signed_in_person_asks_for_a_new_organisation_and_becomes_its_owner(
 
 
 def test_staff_decide_from_the_requests_page(staff):
-    Client().post("/join/", page_data())
-    join_request = JoinRequest.objects.get()
+    join_request = asked_and_confirmed()
     browser = Client()
     browser.force_login(staff)
     page = browser.get("/staff/join-requests/")

@@ -4,9 +4,11 @@ import re
 
 import pytest
 from django.test import Client
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from caiac.notifications.models import Message
+from tests.conftest import set_throttle_rates
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +134,42 @@ def test_resetting_the_password_lifts_the_lock_on_the_account(mailbox, settings)
         "/api/v1/auth/token/", {"username": "fatima", "password": NEW_PASSWORD}
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("where", ["api", "page"])
+def test_each_reset_request_counts_once_against_the_address_limit(monkeypatch, where):
+    set_throttle_rates(monkeypatch, auth="3/minute", write="100/minute")
+    UserFactory(username="fatima", email="fatima@amalou.ma")
+
+    def ask():
+        if where == "api":
+            return APIClient().post("/api/v1/auth/password-reset/", {"email": "fatima@amalou.ma"})
+        return Client().post("/password-reset/", {"email": "fatima@amalou.ma"})
+
+    allowed = 202 if where == "api" else 302
+    assert [ask().status_code for _ in range(3)] == [allowed] * 3
+    refused = ask()
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+
+
+def test_a_reset_revokes_the_api_token_and_signs_out_other_browsers(mailbox):
+    fatima = UserFactory(username="fatima", email="fatima@amalou.ma")
+    token = Token.objects.create(user=fatima).key
+    elsewhere = Client()
+    elsewhere.force_login(fatima)
+    assert elsewhere.get("/profile/").status_code == 200
+
+    browser = Client()
+    browser.post("/password-reset/", {"email": "fatima@amalou.ma"})
+    form = browser.get(mailbox.last_link_to("fatima@amalou.ma"), follow=True)
+    browser.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/v1/me/").status_code == 401
+    assert not Token.objects.filter(user=fatima).exists()
+    assert elsewhere.get("/profile/").status_code == 302  # back to the sign-in page

@@ -72,6 +72,30 @@ def test_a_password_change_needs_the_current_one(browser, member):
     assert member.check_password("argan-oil-press-2026")
 
 
+def test_a_password_change_revokes_the_api_token_and_other_browsers_but_not_this_one(
+    browser, member
+):
+    token = Token.objects.create(user=member).key
+    elsewhere = Client()
+    elsewhere.force_login(member)
+    assert elsewhere.get("/profile/").status_code == 200
+    changed = browser.post(
+        "/profile/",
+        {
+            "section": "password",
+            "old_password": PASSWORD,
+            "new_password1": "argan-oil-press-2026",
+            "new_password2": "argan-oil-press-2026",
+        },
+    )
+    assert changed.status_code == 302
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/v1/me/").status_code == 401
+    assert elsewhere.get("/profile/").status_code == 302  # signed out there
+    assert browser.get("/profile/").status_code == 200  # still signed in here
+
+
 def test_an_api_token_is_shown_once_then_revoked(browser, member):
     browser.post("/profile/api-token/")
     key = Token.objects.get(user=member).key

@@ -1,4 +1,5 @@
 import datetime
+import smtplib
 
 import pytest
 from django.utils import timezone
@@ -22,8 +23,10 @@ def schedule():
 def flaky_backend(settings):
     settings.EMAIL_BACKEND = "tests.notifications.backends.FlakyBackend"
     FlakyBackend.failures = 0
+    FlakyBackend.error = smtplib.SMTPServerDisconnected
     yield FlakyBackend
     FlakyBackend.failures = 0
+    FlakyBackend.error = smtplib.SMTPServerDisconnected
 
 
 @pytest.fixture

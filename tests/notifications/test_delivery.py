@@ -176,7 +176,67 @@ def test_after_the_last_attempt_the_message_is_failed_and_staff_can_resend_it(
 
 
 def _refused(text):
-    return smtplib.SMTPRecipientsRefused({"x@example.ma": (550, text.encode())})
+    # 450: the mailbox is unavailable for now (a 4xx reply is worth trying again).
+    return smtplib.SMTPRecipientsRefused({"x@example.ma": (450, text.encode())})
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        lambda text: smtplib.SMTPRecipientsRefused({"x@example.ma": (550, text.encode())}),
+        lambda text: smtplib.SMTPDataError(554, text),
+    ],
+    ids=["550 recipient refused", "554 data rejected"],
+)
+def test_a_message_the_server_refuses_for_good_is_failed_at_once_not_retried(
+    member, staff, schedule, flaky_backend, error, caplog
+):
+    flaky_backend.failures = 1
+    flaky_backend.error = error
+    message = schedule(member)
+    assert delivery.send_due() == {Outcome.FAILED: 1}
+    failed = reload(message)
+    assert (failed.status, failed.attempts) == (MessageStatus.FAILED, 1)
+    assert failed.last_error.startswith("Refused by the mail server: ")
+    assert any(r.levelname == "ERROR" for r in caplog.records)
+    # Staff read why in the admin and may send it again (once the address is mended).
+    message_resend(message=failed, by=staff)
+    assert delivery.send_due() == {Outcome.SENT: 1}
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        lambda text: smtplib.SMTPSenderRefused(553, b"sender not owned by user", "lab@caiac.ma"),
+        lambda text: smtplib.SMTPAuthenticationError(535, b"bad credentials"),
+        lambda text: smtplib.SMTPSenderRefused(530, b"authentication required", "lab@caiac.ma"),
+    ],
+    ids=["553 sender refused", "535 login refused", "530 authentication required"],
+)
+def test_a_server_that_refuses_us_for_good_spends_no_attempt_and_is_left_alone(
+    member, schedule, flaky_backend, error, caplog
+):
+    flaky_backend.failures = 10
+    flaky_backend.error = error
+    messages = [schedule(member, key=f"refused:{n}") for n in range(3)]
+    for _ in range(3):
+        assert delivery.send_due() == {Outcome.WAITING: 1}
+    assert flaky_backend.failures == 9, "one try, not one per scan or per message"
+    for message in messages:
+        waiting = reload(message)
+        assert (waiting.status, waiting.attempts) == (MessageStatus.PENDING, 0)
+        assert waiting.last_error.startswith("Email configuration error: SMTP")
+    assert [r.levelname for r in caplog.records if r.levelname == "ERROR"] == ["ERROR"]
+
+
+def test_a_temporary_refusal_of_our_login_is_retried_like_any_transient_error(
+    member, schedule, flaky_backend
+):
+    flaky_backend.failures = 1
+    flaky_backend.error = lambda text: smtplib.SMTPAuthenticationError(454, b"try again later")
+    message = schedule(member)
+    assert delivery.send_due() == {Outcome.RETRY_LATER: 1}
+    assert reload(message).attempts == 1
 
 
 def test_a_kind_turned_off_by_email_is_kept_in_the_app_without_email(member, schedule):

@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from caiac.accounts.models import MembershipRole, OrganisationKind
 from caiac.projects import services
@@ -66,3 +67,12 @@ def project(owner, organisation, university):
         by=owner, project=project, organisation=university, role=PartnerRole.RESEARCH
     )
     return project
+
+
+@pytest.fixture
+def frozen():
+    """Monday 23 November 2026, 07:00 in Casablanca."""
+    from tests.booking.conftest import local
+
+    with time_machine.travel(local(2026, 11, 23, 7, 0), tick=False) as traveller:
+        yield traveller

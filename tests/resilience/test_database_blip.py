@@ -6,6 +6,7 @@ request, served by the same gunicorn worker without a restart, books normally.
 
 import contextlib
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -45,6 +46,9 @@ class Web:
             [
                 *(sys.executable, "-m", "gunicorn", "caiac.wsgi:application", "--workers", "1"),
                 *("--bind", f"127.0.0.1:{self.port}", "--timeout", "60"),
+                # No control socket: its default path is one per user, shared with any other
+                # gunicorn running on the machine (another test run, a developer's server).
+                "--no-control-socket",
             ],
             cwd=ROOT,
             env=env,
@@ -61,6 +65,14 @@ class Web:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-4000:]
+
+    def workers_booted(self) -> list[int]:
+        """The pid of every worker the gunicorn master has started, in order (it logs each).
+
+        ``self.process`` is the master, whose pid never changes: a worker that died and was
+        replaced shows here as a second pid, never there."""
+        text = self.log_path.read_text(errors="replace")
+        return [int(pid) for pid in re.findall(r"Booting worker with pid: (\d+)", text)]
 
     def request(self, method: str, path: str, body=None, token: str = ""):
         data = json.dumps(body).encode() if body is not None else None
@@ -85,6 +97,12 @@ class Web:
             self.process.kill()
 
 
+def parent_of(pid: int) -> int:
+    """The parent pid of a live process (Linux); fails if the process is gone."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[1])  # the name, in parentheses, may hold spaces
+
+
 @pytest.fixture
 def web(tmp_path):
     server = Web(tmp_path)
@@ -104,7 +122,10 @@ def test_cutting_the_apps_connections_mid_request_is_a_503_and_the_next_request_
     machine = machine_open_around_the_clock()
     # A first booking: the gunicorn worker now holds a persistent connection (CONN_MAX_AGE).
     assert web.request("POST", "/api/v1/bookings/", slot(machine, 120), token)[0] == 201
-    worker_pid = web.process.pid
+    booted = web.workers_booted()
+    assert len(booted) == 1, web.log()  # --workers 1, started once
+    worker_pid = booted[0]
+    assert parent_of(worker_pid) == web.process.pid
 
     with admin_connection() as locker, admin_connection() as admin:
         # Hold the bookings table so that the next booking waits inside its transaction...
@@ -145,7 +166,9 @@ def test_cutting_the_apps_connections_mid_request_is_a_503_and_the_next_request_
     # The same worker, not restarted, books the very slot that failed: nothing of it was kept.
     status, _headers, body = web.request("POST", "/api/v1/bookings/", slot(machine, 180), token)
     assert status == 201, body
-    assert web.process.poll() is None and web.process.pid == worker_pid
+    # Served by the very worker process that took the cut: never replaced, still alive.
+    assert web.workers_booted() == [worker_pid], web.log()
+    assert parent_of(worker_pid) == web.process.pid
 
     connection.close()  # this test's own connection is fresh (the cut spared it anyway)
     bookings = list(Booking.objects.order_by("pk"))

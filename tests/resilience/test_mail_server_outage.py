@@ -6,6 +6,7 @@ import logging
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from caiac.notifications import delivery
 from caiac.notifications.delivery import Outcome
@@ -137,3 +138,59 @@ def test_the_due_time_is_kept_to_within_a_scan_even_after_an_outage(smtp, member
     later = schedule(member, key="later", due_at=now() + datetime.timedelta(minutes=5))
     assert delivery.send_due() == {}
     assert reload(later).status == MessageStatus.PENDING
+
+
+class Logins:
+    """aiosmtpd's authenticator: counts the logins, accepts only ``password``."""
+
+    def __init__(self, password: str) -> None:
+        self.password, self.attempts = password.encode(), 0
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        self.attempts += 1
+        return AuthResult(success=auth_data.password == self.password, handled=False)
+
+
+def test_a_refused_login_is_a_configuration_error_not_retried_every_scan(
+    member, schedule, settings, caplog
+):
+    port = spare_port()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = "halle", "an-old-password"
+    settings.EMAIL_TIMEOUT = 5
+    handler, logins = Server(), Logins("the-new-password")
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=logins,
+        auth_required=True,
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        messages = [schedule(member, key=f"login:{n}") for n in range(2)]
+        assert delivery.send_due() == {Outcome.WAITING: 1}
+        tried = logins.attempts  # smtplib tries each mechanism the server offers, once
+        assert tried >= 1
+        for _ in range(3):  # three more scans, a few seconds apart in real life
+            assert delivery.send_due() == {Outcome.WAITING: 1}
+        assert logins.attempts == tried, "a refused password is not tried again at every scan"
+        for message in messages:
+            waiting = reload(message)
+            assert (waiting.status, waiting.attempts) == (MessageStatus.PENDING, 0)
+            assert waiting.last_error.startswith(
+                "Email configuration error: SMTPAuthenticationError: (535"
+            )
+        errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+        assert len(errors) == 1
+        assert handler.received == []
+
+        settings.EMAIL_HOST_PASSWORD = "the-new-password"  # the operator mends it: tried at once
+        assert delivery.send_due() == {Outcome.SENT: 2}
+        assert len(handler.received) == 2
+        assert {reload(m).last_error for m in messages} == {""}
+    finally:
+        controller.stop()

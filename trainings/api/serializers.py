@@ -114,8 +114,10 @@ class SessionSerializer(ModelSerializer):
             "enrolment_deadline",
             "equipment",
             "equipment_name",
+            "project",
             "my_enrolment",
         ]
+        read_only_fields = ["project"]
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_equipment(self, session: Session) -> int | None:
@@ -162,6 +164,16 @@ class SessionInputSerializer(serializers.Serializer):
         help_text=(
             "A machine (id) the session holds for its time, like a booking; null: none. Refused "
             "with 409 slot_unavailable over live bookings."
+        ),
+    )
+    project = IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text=(
+            "The R&D project (id) the session is for: staff any open project, a trainer one "
+            "their organisation takes part in (400 project_not_partner)."
         ),
     )
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from caiac import access, clock
 from caiac.accounts.models import User
 from caiac.errors import Conflict, Invalid
+from caiac.projects import services as projects
 from trainings import machines
 from trainings.models import Course, Enrolment, EnrolmentStatus, Session, SessionStatus
 from trainings.selectors import require_manages_session
@@ -23,6 +24,7 @@ EDITABLE_FIELDS = (
     "enrolment_deadline",
     "trainer",
     "equipment",
+    "project",
 )
 # A change of any of these is a new revision of everyone's calendar event (SEQUENCE).
 REVISED_BY = ("place", "start", "end", "trainer")
@@ -113,8 +115,12 @@ def session_create(
     language: str = "fr",
     enrolment_deadline: datetime.datetime | None = None,
     equipment: Any = None,
+    project: Any = None,
 ) -> Session:
     """Staff schedule sessions for any trainer; a trainer schedules their own.
+
+    ``project`` (optional): the R&D project the session is for: staff name any open project, a
+    trainer one their organisation takes part in (400 ``project_not_partner``).
 
     ``equipment`` (a machine or its id, optional): the session holds that machine for its time,
     like a booking; over live bookings it is refused with ``slot_unavailable`` (trainings.machines).
@@ -133,6 +139,7 @@ def session_create(
             fields={"start": [_("Must be in the future.")]},
         )
     _check_trainer_free(trainer=trainer, start=start, end=end, exclude=None)
+    project = projects.project_for_person(project=project, person=by)
     session = Session(
         course=course,
         trainer=trainer,
@@ -142,6 +149,7 @@ def session_create(
         capacity=capacity,
         language=language,
         enrolment_deadline=enrolment_deadline,
+        project=project,
     )
     _save(session)
     if equipment is not None:
@@ -163,6 +171,8 @@ def session_update(*, by: User, session: Session, **changes: Any) -> Session:
         access.require_staff(by)  # only staff hand a session to another trainer
         _validate_trainer(changes["trainer"])
     equipment = changes.pop("equipment", machines.UNCHANGED)
+    if "project" in changes:
+        changes["project"] = projects.project_for_person(project=changes["project"], person=by)
     old_start = session.start
     former_trainer = session.trainer
     before = {field: getattr(session, field) for field in REVISED_BY}

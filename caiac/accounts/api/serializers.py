@@ -14,6 +14,7 @@ class OrganisationSerializer(ModelSerializer):
             "sector",
             "city",
             "is_cluster_member",
+            "member_since",
             "membership_expires_on",
             "contact_name",
             "contact_email",

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from caiac.accounts.models import User
 from caiac.frontdoor import tokens
-from caiac.frontdoor.models import Invitation
+from caiac.frontdoor.models import Invitation, JoinRequest
 
 register = template.Library()
 
@@ -46,6 +46,16 @@ def email_change_url(user_id: int, new_email: str) -> str:
             "frontend:email-confirm",
             kwargs={"token": tokens.email_change_token(user, new_email)},
         )
+    )
+
+
+@register.simple_tag
+def join_confirm_url(join_request_id: int) -> str:
+    join_request = JoinRequest.objects.filter(pk=join_request_id).first()
+    if join_request is None:
+        return ""
+    return _absolute(
+        reverse("frontend:join-confirm", kwargs={"token": tokens.join_confirm_token(join_request)})
     )
 
 

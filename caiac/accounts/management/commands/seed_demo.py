@@ -10,6 +10,7 @@ APP_SEEDERS = [
     "trainings.demo",
     "booking.demo",
     "incubation.demo",
+    "caiac.projects.demo",
     "billing.demo",
     "caiac.notifications.demo",
 ]
