@@ -82,5 +82,5 @@ def test_the_incubatee_page_shows_the_balance(
     incubatee = services.incubatee_create(by=staff, cohort=cohort, organisation=organisation)
     client.login(username=member.username, password=PASSWORD)
     page = client.get(f"/incubation/incubatees/{incubatee.pk}/").content.decode()
-    shown = re.search(r'id="lab-hours">([^<]*)<', page).group(1)
+    shown = re.search(r'id="lab-hours"><bdi>([^<]*)</bdi>', page).group(1)
     assert shown == "4\xa0h"
