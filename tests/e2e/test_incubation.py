@@ -32,6 +32,7 @@ def test_member_drafts_and_submits_an_application_from_the_page(
     page, sign_in, member, staff, open_call
 ):
     sign_in(member)
+    page.click("#more-menu-toggle")  # incubation sits under "More" for members
     page.click("nav a[href='/incubation/']")
     page.click("text=Appel à candidatures 2027")
     question = open_call.questions.get()
