@@ -33,6 +33,14 @@ def _incubatee(request, pk):
     return _staff_get(request, selectors.incubatees_visible_to(request.user), pk)
 
 
+def _followup_get(request, model, pk):
+    """A milestone, mentoring session or KPI report of an incubatee staff can see, or 404."""
+    queryset = model.objects.filter(
+        incubatee__in=selectors.incubatees_visible_to(request.user)
+    ).select_related("incubatee__organisation")
+    return _staff_get(request, queryset, pk)
+
+
 # --- Calls -----------------------------------------------------------------------------------
 
 
@@ -95,14 +103,7 @@ def call_form(request, call_id: int | None = None):
 def milestone_form(request, incubatee_id: int | None = None, milestone_id: int | None = None):
     milestone = None
     if milestone_id is not None:
-        access.require_staff(request.user)
-        milestone = _staff_get(
-            request,
-            Milestone.objects.filter(
-                incubatee__in=selectors.incubatees_visible_to(request.user)
-            ).select_related("incubatee__organisation"),
-            milestone_id,
-        )
+        milestone = _followup_get(request, Milestone, milestone_id)
         incubatee = milestone.incubatee
     else:
         incubatee = _incubatee(request, incubatee_id)
@@ -134,14 +135,7 @@ def milestone_form(request, incubatee_id: int | None = None, milestone_id: int |
 def mentoring_form(request, incubatee_id: int | None = None, session_id: int | None = None):
     session = None
     if session_id is not None:
-        access.require_staff(request.user)
-        session = _staff_get(
-            request,
-            MentoringSession.objects.filter(
-                incubatee__in=selectors.incubatees_visible_to(request.user)
-            ).select_related("incubatee__organisation"),
-            session_id,
-        )
+        session = _followup_get(request, MentoringSession, session_id)
         incubatee = session.incubatee
     else:
         incubatee = _incubatee(request, incubatee_id)
@@ -177,14 +171,7 @@ def mentoring_form(request, incubatee_id: int | None = None, session_id: int | N
 @login_required
 def kpi_amend(request, report_id: int):
     """Correct a KPI report: the previous figures are kept with who, when and why."""
-    access.require_staff(request.user)
-    report = _staff_get(
-        request,
-        KpiReport.objects.filter(
-            incubatee__in=selectors.incubatees_visible_to(request.user)
-        ).select_related("incubatee__organisation"),
-        report_id,
-    )
+    report = _followup_get(request, KpiReport, report_id)
     form = KpiAmendForm(request.POST or None, initial=KpiAmendForm.initial_for(report))
     if request.method == "POST" and form.is_valid():
         try:
