@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from caiac import access
 from caiac.accounts.models import Role, User
-from frontend.forms import CaiacForm
-from frontend.forms.staff import ServiceModelForm, WallClockMixin, date_input, time_input
+from frontend.forms import CaiacForm, DateInput, TimeInput
+from frontend.forms.staff import ServiceModelForm, WallClockMixin
 from incubation.models import Call, Cohort, Incubatee, MentoringSession, Milestone, Programme
 
 
@@ -24,10 +24,10 @@ class CallForm(WallClockMixin, CaiacForm):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    opens_day = forms.DateField(label=_("Opens on"), widget=date_input())
-    opens_time = forms.TimeField(label=_("Opening time"), widget=time_input(), initial="09:00")
-    closes_day = forms.DateField(label=_("Closes on"), widget=date_input())
-    closes_time = forms.TimeField(label=_("Closing time"), widget=time_input(), initial="18:00")
+    opens_day = forms.DateField(label=_("Opens on"), widget=DateInput())
+    opens_time = forms.TimeField(label=_("Opening time"), widget=TimeInput(), initial="09:00")
+    closes_day = forms.DateField(label=_("Closes on"), widget=DateInput())
+    closes_time = forms.TimeField(label=_("Closing time"), widget=TimeInput(), initial="18:00")
     questions = forms.CharField(
         label=_("Questions to the applicants, one per line"),
         required=False,
@@ -143,7 +143,7 @@ class MilestoneForm(ServiceModelForm):
     class Meta:
         model = Milestone
         fields = ["title", "description", "due_date", "owner"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "due_date": date_input()}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "due_date": DateInput()}
 
     def __init__(self, *args, incubatee: Incubatee, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,7 +159,7 @@ class MentoringForm(ServiceModelForm):
     class Meta:
         model = MentoringSession
         fields = ["date", "hours", "topic", "mentor", "mentor_name", "notes"]
-        widgets = {"date": date_input(), "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"date": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"mentor_name": _("Required when the mentor has no account.")}
 
     def __init__(self, *args, incubatee: Incubatee, **kwargs):

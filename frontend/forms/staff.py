@@ -3,7 +3,6 @@ rules and does the write), and the two-part date + time input of the Casablanca 
 
 import datetime
 
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from caiac import clock
@@ -20,14 +19,6 @@ class ServiceModelForm(CaiacModelForm):
 
     def values(self) -> dict:
         return dict(self.cleaned_data)
-
-
-def date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def time_input() -> forms.TimeInput:
-    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 class WallClockMixin:

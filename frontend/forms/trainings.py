@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from booking.models import Equipment
 from caiac import clock
 from caiac.accounts.models import Language, Role, User
-from frontend.forms import CaiacForm
-from frontend.forms.staff import ServiceModelForm, WallClockMixin, date_input, time_input
+from frontend.forms import CaiacForm, DateInput, TimeInput
+from frontend.forms.staff import ServiceModelForm, WallClockMixin
 from trainings.models import Course, Session
 
 COURSE_FIELDS = [
@@ -77,19 +77,19 @@ class SessionForm(WallClockMixin, CaiacForm):
     course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.none())
     trainer = TrainerChoiceField(label=_("Trainer"), queryset=User.objects.none())
     place = forms.CharField(label=_("Place"), max_length=200)
-    start_day = forms.DateField(label=_("Day"), widget=date_input())
-    start_time = forms.TimeField(label=_("From"), widget=time_input())
-    end_time = forms.TimeField(label=_("Until"), widget=time_input())
+    start_day = forms.DateField(label=_("Day"), widget=DateInput())
+    start_time = forms.TimeField(label=_("From"), widget=TimeInput())
+    end_time = forms.TimeField(label=_("Until"), widget=TimeInput())
     end_day = forms.DateField(
-        label=_("Last day, if not the same day"), required=False, widget=date_input()
+        label=_("Last day, if not the same day"), required=False, widget=DateInput()
     )
     capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=500)
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
     deadline_day = forms.DateField(
-        label=_("Enrolment closes on (day)"), required=False, widget=date_input()
+        label=_("Enrolment closes on (day)"), required=False, widget=DateInput()
     )
     deadline_time = forms.TimeField(
-        label=_("Enrolment closes at (time)"), required=False, widget=time_input()
+        label=_("Enrolment closes at (time)"), required=False, widget=TimeInput()
     )
     equipment = forms.ModelChoiceField(
         label=_("Machine the session uses"),
