@@ -136,13 +136,6 @@ def _membership_put(*, organisation: Organisation, user: User, role: str) -> Mem
     return membership
 
 
-def _require_owner_or_staff(*, by: User, organisation: Organisation) -> None:
-    # Outsiders learn nothing (404); its members who are not owners are refused (403).
-    if not access.acts_for(by, organisation):
-        raise NotFound()
-    access.require_owner_of(by, organisation)
-
-
 def _lock_memberships(organisation: Organisation) -> None:
     # Serialises every change of an organisation's roles: two owners demoting each other at the
     # same moment must not leave it with none (on SQLite the IMMEDIATE transaction does this).
@@ -167,7 +160,7 @@ def membership_set_role(
     *, by: User, organisation: Organisation, user: User, role: str
 ) -> Membership:
     """An owner (or staff) makes a member owner, or an owner member; one owner always stays."""
-    _require_owner_or_staff(by=by, organisation=organisation)
+    access.require_manages(by, organisation)
     if role not in MembershipRole.values:
         raise Invalid(_("Unknown role."), code="invalid", fields={"role": [_("Unknown role.")]})
     _lock_memberships(organisation)
@@ -186,7 +179,7 @@ def membership_set_role(
 def membership_remove(*, by: User, organisation: Organisation, user: User) -> None:
     """An owner (or staff) removes someone; anyone may leave. One owner always stays."""
     if by.pk != user.pk:
-        _require_owner_or_staff(by=by, organisation=organisation)
+        access.require_manages(by, organisation)
     _lock_memberships(organisation)
     membership = Membership.objects.filter(organisation=organisation, user=user).first()
     if membership is None:

@@ -27,10 +27,6 @@ from trainings import selectors as training_selectors
 from trainings.models import SessionStatus
 
 
-def _staff(request) -> None:
-    access.require_staff(request.user)
-
-
 def _day(request, name: str = "date") -> datetime.date:
     try:
         return datetime.date.fromisoformat(request.GET.get(name, ""))
@@ -45,7 +41,7 @@ def _day(request, name: str = "date") -> datetime.date:
 def lab_today(request):
     """Every booking of the day by machine and hour, machines out of service or closed, and the
     training sessions running that day (``?date=YYYY-MM-DD`` for another day)."""
-    _staff(request)
+    access.require_staff(request.user)
     day = _day(request)
     start, end = clock.start_of_day(day), clock.start_of_day(day + datetime.timedelta(days=1))
     bookings = list(
@@ -92,7 +88,7 @@ def lab_today(request):
 @require_POST
 def booking_act(request, pk: int, act: str):
     """One-click check-in / no-show from today's lab (a plain form post; htmx not needed)."""
-    _staff(request)
+    access.require_staff(request.user)
     booking = get_object_or_404(Booking, pk=pk)
     service = services.booking_check_in if act == "check-in" else services.booking_no_show
     try:
@@ -237,7 +233,7 @@ def dashboard_charts(first: datetime.date, last: datetime.date) -> list[dict]:
 
 @login_required
 def dashboard(request):
-    _staff(request)
+    access.require_staff(request.user)
     first, last = _dash_period(request)
     charts = dashboard_charts(first, last)
     query = f"from={first.isoformat()}&to={last.isoformat()}"
@@ -267,7 +263,7 @@ def dashboard(request):
 
 @login_required
 def chart_csv(request, chart_id: str):
-    _staff(request)
+    access.require_staff(request.user)
     first, last = _dash_period(request)
     chart = next((c for c in dashboard_charts(first, last) if c["id"] == chart_id), None)
     if chart is None:
@@ -283,7 +279,7 @@ def chart_csv(request, chart_id: str):
 def usage(request):
     """Hours booked and used, no-shows and utilisation per machine (and organisation) over a
     period; ``?equipment=`` narrows to one machine; ``?format=csv`` downloads the table."""
-    _staff(request)
+    access.require_staff(request.user)
     first, last = _dash_period(request)
     start, end = clock.start_of_day(first), clock.start_of_day(last + datetime.timedelta(days=1))
     report = selectors.usage_report(start=start, end=end)
