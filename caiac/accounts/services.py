@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -231,15 +232,30 @@ def password_change(*, by: User, user: User, old_password: str, new_password: st
     return user
 
 
-def credentials_revoke_after_password_change(*, user: User) -> None:
-    """A new password (changed or reset) shuts out whoever held the old one.
+# Credentials kept by apps above accounts (booking's calendar feed URLs): each app registers how
+# to revoke a person's in its AppConfig.ready(), since accounts imports none of them.
+_credential_revokers: list[Callable[..., object]] = []
 
-    The API token is deleted (an API client signs in again with the new password). Browser
+
+def on_password_change(revoke: Callable[..., object]) -> None:
+    """Register ``revoke(user=...)``, called whenever a person's password changes."""
+    if revoke not in _credential_revokers:
+        _credential_revokers.append(revoke)
+
+
+def credentials_revoke_after_password_change(*, user: User) -> None:
+    """A new password (changed by the person, reset, or set by staff in the back office) shuts
+    out whoever held the old one.
+
+    The API token is deleted (an API client signs in again with the new password), and so is
+    every credential an app registered with ``on_password_change`` (calendar feed URLs). Browser
     sessions are tied to the password by Django's session hash: every other session of the
     person is signed out on its next request; the page that changed the password keeps its own
     (``update_session_auth_hash``).
     """
     Token.objects.filter(user=user).delete()
+    for revoke in _credential_revokers:
+        revoke(user=user)
 
 
 @transaction.atomic
