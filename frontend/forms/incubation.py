@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from caiac import access
 from caiac.accounts.models import Role, User
+from caiac.projects import selectors as project_selectors
 from frontend.forms import CaiacForm, DateInput, TimeInput
-from frontend.forms.staff import ServiceModelForm, WallClockMixin
+from frontend.forms.staff import ProjectPickerMixin, ServiceModelForm, WallClockMixin
 from incubation.models import Call, Cohort, Incubatee, MentoringSession, Milestone, Programme
 
 
@@ -151,10 +152,13 @@ class MilestoneForm(ServiceModelForm):
         self.fields["owner"].help_text = _("Reminded three days before the due date.")
 
 
-class MentoringForm(ServiceModelForm):
+class MentoringForm(ProjectPickerMixin, ServiceModelForm):
+    """A mentoring session; the R&D project it is for, among the incubatee's organisation's."""
+
     mentor = PersonChoiceField(
         label=_("Mentor with an account"), queryset=User.objects.none(), required=False
     )
+    project = ProjectPickerMixin.project_field()
 
     class Meta:
         model = MentoringSession
@@ -169,6 +173,14 @@ class MentoringForm(ServiceModelForm):
         ).order_by("first_name", "last_name", "username")
         self.fields["mentor_name"].required = False
         self.fields["hours"].widget.attrs.update(step="0.25", min="0.25")
+        current = self.instance.project_id if self.instance.pk else None
+        self.offer_projects(project_selectors.projects_open_for(incubatee.organisation_id), current)
+        if current is not None:
+            self.initial["project"] = current
+
+    def values(self) -> dict:
+        values = {k: v for k, v in self.cleaned_data.items() if k != "project"}
+        return {**values, **self.project_change()}
 
 
 class KpiAmendForm(CaiacForm):
