@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from caiac import access
 from caiac.accounts.models import Role, User
-from frontend.forms import CaiacForm
-from frontend.forms.staff import ServiceModelForm, WallClockMixin, date_input, time_input
+from caiac.projects import selectors as project_selectors
+from frontend.forms import CaiacForm, DateInput, TimeInput
+from frontend.forms.staff import ProjectPickerMixin, ServiceModelForm, WallClockMixin
 from incubation.models import Call, Cohort, Incubatee, MentoringSession, Milestone, Programme
 
 
@@ -24,10 +25,10 @@ class CallForm(WallClockMixin, CaiacForm):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    opens_day = forms.DateField(label=_("Opens on"), widget=date_input())
-    opens_time = forms.TimeField(label=_("Opening time"), widget=time_input(), initial="09:00")
-    closes_day = forms.DateField(label=_("Closes on"), widget=date_input())
-    closes_time = forms.TimeField(label=_("Closing time"), widget=time_input(), initial="18:00")
+    opens_day = forms.DateField(label=_("Opens on"), widget=DateInput())
+    opens_time = forms.TimeField(label=_("Opening time"), widget=TimeInput(), initial="09:00")
+    closes_day = forms.DateField(label=_("Closes on"), widget=DateInput())
+    closes_time = forms.TimeField(label=_("Closing time"), widget=TimeInput(), initial="18:00")
     questions = forms.CharField(
         label=_("Questions to the applicants, one per line"),
         required=False,
@@ -143,7 +144,7 @@ class MilestoneForm(ServiceModelForm):
     class Meta:
         model = Milestone
         fields = ["title", "description", "due_date", "owner"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "due_date": date_input()}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "due_date": DateInput()}
 
     def __init__(self, *args, incubatee: Incubatee, **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,15 +152,18 @@ class MilestoneForm(ServiceModelForm):
         self.fields["owner"].help_text = _("Reminded three days before the due date.")
 
 
-class MentoringForm(ServiceModelForm):
+class MentoringForm(ProjectPickerMixin, ServiceModelForm):
+    """A mentoring session; the R&D project it is for, among the incubatee's organisation's."""
+
     mentor = PersonChoiceField(
         label=_("Mentor with an account"), queryset=User.objects.none(), required=False
     )
+    project = ProjectPickerMixin.project_field()
 
     class Meta:
         model = MentoringSession
         fields = ["date", "hours", "topic", "mentor", "mentor_name", "notes"]
-        widgets = {"date": date_input(), "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"date": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"mentor_name": _("Required when the mentor has no account.")}
 
     def __init__(self, *args, incubatee: Incubatee, **kwargs):
@@ -169,6 +173,14 @@ class MentoringForm(ServiceModelForm):
         ).order_by("first_name", "last_name", "username")
         self.fields["mentor_name"].required = False
         self.fields["hours"].widget.attrs.update(step="0.25", min="0.25")
+        current = self.instance.project_id if self.instance.pk else None
+        self.offer_projects(project_selectors.projects_open_for(incubatee.organisation_id), current)
+        if current is not None:
+            self.initial["project"] = current
+
+    def values(self) -> dict:
+        values = {k: v for k, v in self.cleaned_data.items() if k != "project"}
+        return {**values, **self.project_change()}
 
 
 class KpiAmendForm(CaiacForm):

@@ -359,7 +359,7 @@ def incubatee_page(request, incubatee_id: int):
             "history": incubatee.stage_changes.select_related("changed_by"),
             "milestones": milestones,
             "milestone_statuses": MilestoneStatus.choices,
-            "sessions": incubatee.mentoring_sessions.all(),
+            "sessions": incubatee.mentoring_sessions.select_related("project"),
             "kpis": incubatee.kpi_reports.prefetch_related("amendments"),
             "kpi_form": kpi_form,
             "stage_form": stage_form,
