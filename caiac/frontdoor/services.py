@@ -441,6 +441,24 @@ def join_request_confirm_email(*, token: str) -> JoinRequest:
     return join_request
 
 
+@transaction.atomic
+def join_requests_purge_unconfirmed() -> int:
+    """Delete the requests whose address was never confirmed once no link can confirm them any
+    more: they hold a password hash and someone's details for nothing. Returns how many.
+
+    The link is signed when its email is rendered, which the outbox does at the latest by the
+    email's ``send_before`` (``created_at`` + the link's validity), and it works for that
+    validity again from then: a request is kept twice the validity."""
+    too_old = timezone.now() - 2 * tokens.JOIN_CONFIRM_MAX_AGE
+    stale = JoinRequest.objects.filter(
+        status=JoinRequestStatus.PENDING, email_confirmed_at__isnull=True, created_at__lt=too_old
+    )
+    for pk in stale.values_list("pk", flat=True):
+        messages_drop(dedup_prefix=f"join-request:{pk}:")
+    deleted, _rows = stale.delete()
+    return deleted
+
+
 def _announce(join_request: JoinRequest) -> None:
     """The person hears it is received; every staff member is told there is one to decide."""
     organisation_name = join_request.organisation_name
