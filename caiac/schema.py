@@ -5,11 +5,16 @@ Every operation documents the error statuses it can answer, each with the one er
 the body, and pages past the end), 401 and 403 where a signed-in user is needed, 409, 413 and
 415 on writes, 429 where a throttle applies. A view states only its successes (and, if it likes,
 a better description of an error); this class adds the rest, so a new app gets it for free.
+
+An operation refused to anyone but cluster staff before its input is read (caiac.permissions)
+carries ``x-staff-only: true``: clients know it, and the member's fuzz run (.ci/fuzz-api) skips
+what would only ever answer 403 (tests/test_permissions_table.py proves that 403).
 """
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import permissions, serializers
 
+from caiac.permissions import IsClusterStaff, IsClusterStaffOrReadOnly
 from caiac.throttling import WriteRateThrottle
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -41,6 +46,21 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class AutoSchema(SpectacularAutoSchema):
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None and self._staff_only():
+            operation["x-staff-only"] = True
+        return operation
+
+    def _staff_only(self) -> bool:
+        for permission in self.view.get_permissions():
+            if isinstance(permission, IsClusterStaffOrReadOnly):
+                if self.method in WRITE_METHODS:
+                    return True
+            elif isinstance(permission, IsClusterStaff):
+                return True
+        return False
+
     def _get_paginator(self):
         # A POST taking or returning a list (attendance, scores, drafts) is not paginated.
         return super()._get_paginator() if self.method == "GET" else None

@@ -909,6 +909,31 @@ def _generic(path: str) -> str:
     return re.sub(r"\{[a-z_]+\}", "{}", path)
 
 
+def test_what_the_schema_marks_staff_only_the_table_refuses_to_everyone_else():
+    """``x-staff-only`` (caiac/schema.py) lets the member's fuzz run skip those operations: each
+    must really be a 403 for every signed-in person but staff."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    marked = {
+        (method, _generic(path.removeprefix(API)))
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if isinstance(operation, dict) and operation.get("x-staff-only")
+    }
+    expected = {}
+    for method, path, _body, statuses in API_TABLE:
+        generic = _generic(path.split("?")[0])
+        expected[(method, generic)] = statuses
+        if method == "patch":
+            expected.setdefault(("put", generic), statuses)
+    others = ("outsider", "owner", "member", "trainer", "juror")
+    checked = [expected[op] for op in marked if op in expected]
+    assert len(checked) > 40
+    refused = [s for s in checked if {s[who] for who in others} == {403} and s["staff"] != 403]
+    assert len(refused) == len(checked)
+
+
 LISTS = [
     "/organisations/",
     "/bookings/",
