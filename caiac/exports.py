@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -110,7 +111,7 @@ def csv_bytes(table: Table) -> bytes:
 
 def sheet_title(title: Any, taken: set[str]) -> str:
     """Excel's rules: at most 31 characters, none of []:*?/\\, unique in the workbook."""
-    base = _BAD_SHEET_CHARS.sub(" ", str(title)).strip()[:31] or "Sheet"
+    base = _BAD_SHEET_CHARS.sub(" ", xml_text(str(title))).strip()[:31] or "Sheet"
     name, n = base, 2
     while name.lower() in taken:
         suffix = f" ({n})"
@@ -119,10 +120,17 @@ def sheet_title(title: Any, taken: set[str]) -> str:
     return name
 
 
+def xml_text(text: str) -> str:
+    """Without the control characters a workbook cannot hold (XML 1.0 forbids them; openpyxl
+    refuses them): a name typed with one still exports."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
 def _write_cell(sheet, row: int, column: int, value: Any) -> int:
     value = plain(value)
     cell = sheet.cell(row=row, column=column)
     if isinstance(value, str):
+        value = xml_text(value)
         cell.value = value
         cell.data_type = "s"  # text, even when it looks like a formula
         if is_formula_like(value):
@@ -145,7 +153,7 @@ def xlsx_bytes(tables: Sequence[Table], *, title: Any = "") -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     if title:
-        workbook.properties.title = str(title)
+        workbook.properties.title = xml_text(str(title))
     taken: set[str] = set()
     for table in tables:
         sheet = workbook.create_sheet(sheet_title(table.title, taken))

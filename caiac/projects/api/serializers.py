@@ -244,6 +244,8 @@ class DeliverableSerializer(ModelSerializer):
     evidence_file = serializers.SerializerMethodField(
         help_text="Download URL of the evidence file (checked access), or null."
     )
+    # Declared: read-only model fields lose allow_blank, and the schema then calls "" no URL.
+    evidence_link = serializers.URLField(read_only=True, allow_blank=True)
 
     class Meta:
         model = Deliverable
