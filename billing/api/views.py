@@ -223,6 +223,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="the PDF"),
             404: ERRORS[404],
+            409: OpenApiResponse(description="`invalid_state`: a draft has no document yet"),
         }
     )
     @action(detail=True, methods=["get"])
