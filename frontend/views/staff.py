@@ -8,10 +8,9 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +21,7 @@ from booking.models import Booking, Closure, Equipment, EquipmentStatus
 from caiac import access, clock
 from caiac.errors import DomainError
 from caiac.exports import Table, csv_response
+from frontend.redirects import redirect_next
 from incubation import selectors as incubation_selectors
 from trainings import selectors as training_selectors
 from trainings.models import SessionStatus
@@ -97,10 +97,7 @@ def booking_act(request, pk: int, act: str):
         messages.success(request, done % {"who": booking.organisation.name})
     except DomainError as error:
         messages.error(request, f"{booking.organisation.name}: {error.message}")
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("frontend:lab-today")
-    return redirect(back)
+    return redirect_next(request, "frontend:lab-today")
 
 
 # --- Closures --------------------------------------------------------------------------------
