@@ -101,6 +101,8 @@ def world(settings, tmp_path, organisation, member, staff):
         "png_milestone": milestone("Étiquette.png", PNG),
         "project": project.pk,
         "draft_invoice": Invoice.objects.create(organisation=organisation).pk,
+        "organisation": organisation.pk,
+        "staff": staff.pk,
     }
 
 
@@ -142,6 +144,10 @@ CASES = {
     ),
     "a draft invoice's PDF (none yet: 409)": (
         "staff", "get", "billing/invoices/{id}/pdf/", "draft_invoice", {}, None,
+    ),
+    "staff adding a member (201, not 200)": (
+        "staff", "post", "organisations/{id}/members/", "organisation", {},
+        {"user": "{staff}", "role": "member"},
     ),
 }  # fmt: skip
 # The answer each case gets when it is not a success.

@@ -96,7 +96,7 @@ class OrganisationViewSet(
         memberships = organisation.memberships.select_related("user").order_by("user__username")
         return Response(MemberSerializer(memberships, many=True).data)
 
-    @extend_schema(request=MembershipInputSerializer, responses=MemberSerializer)
+    @extend_schema(request=MembershipInputSerializer, responses={201: MemberSerializer})
     @members.mapping.post
     def add_member(self, request, pk=None):
         organisation: Organisation = self.get_object()
