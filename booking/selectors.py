@@ -1066,11 +1066,6 @@ def member_bookings_between(*, start: datetime.datetime, end: datetime.datetime)
             start__gte=start,
             start__lt=end,
         )
-        .select_related("equipment", "organisation", *_PROJECT)
+        .select_related("equipment", "organisation", "project")
         .order_by("start", "pk")
     )
-
-
-# The R&D project a booking names, once bookings can name one (issue #15, part 3): fetched with
-# the booking (one query) when the field exists.
-_PROJECT = tuple(f.name for f in Booking._meta.get_fields() if f.name == "project")

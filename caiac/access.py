@@ -159,6 +159,20 @@ def require_owner_of(person: Any, organisation: Organisation | int | None) -> No
         )
 
 
+def require_acts_for(person: Any, organisation: Organisation | int | None) -> None:
+    """404 ``not_found`` unless the person acts for the organisation (members, staff). For what
+    was reached by id: "not yours" must look exactly like "no such thing"."""
+    if not acts_for(person, organisation):
+        raise NotFound()
+
+
+def require_manages(person: Any, organisation: Organisation | int | None) -> None:
+    """Running an organisation reached by id (its people, roles, invitations): 404 to anyone
+    outside it, who learns nothing; 403 ``not_organisation_owner`` to its plain members."""
+    require_acts_for(person, organisation)
+    require_owner_of(person, organisation)
+
+
 def require_teaches(person: Any) -> None:
     """403 ``trainer_only`` unless the person is a trainer or staff."""
     if not teaches(person):

@@ -10,7 +10,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caiac.settings")
 
 app = Celery("caiac")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["caiac.notifications", "booking", "trainings", "incubation", "billing"])
+app.autodiscover_tasks(
+    ["caiac.notifications", "caiac.frontdoor", "booking", "trainings", "incubation", "billing"]
+)
 
 # The outbox scan sends what is due (caiac/notifications/delivery.py): every 5 s by default, so a
 # message leaves within seconds of being due. Each scan expires once the next one is due: scans
@@ -50,5 +52,11 @@ app.conf.beat_schedule = {
     "billing-remind-overdue-invoices": {
         "task": "billing.tasks.remind_overdue_invoices",
         "schedule": crontab(minute=0, hour=9),
+    },
+    # Daily: a request whose address was never confirmed is useless once its link has expired,
+    # and it keeps a password hash and personal details; a day more or less changes nothing.
+    "frontdoor-purge-unconfirmed-join-requests": {
+        "task": "caiac.frontdoor.tasks.purge_unconfirmed_join_requests",
+        "schedule": crontab(minute=45, hour=3),
     },
 }

@@ -133,6 +133,30 @@ def test_require_owner_of_refuses_plain_members(owner, member, staff, organisati
     assert refused.value.code == "not_organisation_owner"
 
 
+def test_an_organisation_reached_by_id_is_run_by_its_owners_and_staff_only(
+    owner, member, staff, other_member, organisation
+):
+    access.require_manages(owner, organisation)
+    access.require_manages(staff, organisation)
+    with pytest.raises(NotAllowed) as refused:
+        access.require_manages(member, organisation)
+    assert refused.value.code == "not_organisation_owner"
+    # Outside the organisation, nobody learns that it exists.
+    for outsider in (other_member, AnonymousUser()):
+        with pytest.raises(NotFound):
+            access.require_manages(outsider, organisation)
+
+
+def test_acting_for_an_organisation_reached_by_id_hides_it_from_outsiders(
+    member, staff, other_member, organisation
+):
+    access.require_acts_for(member, organisation)
+    access.require_acts_for(staff, organisation.pk)
+    with pytest.raises(NotFound) as hidden:
+        access.require_acts_for(other_member, organisation)
+    assert hidden.value.status_code == 404
+
+
 def test_require_teaches_refuses_members(member, trainer, staff):
     access.require_teaches(trainer)
     access.require_teaches(staff)

@@ -395,8 +395,7 @@ def booking_cancel(*, user: User, booking: Booking, reason: str = "") -> Booking
     """Members of the organisation until the machine's deadline; staff at any time. Credit
     hours come back (spent hours only count for bookings that are not cancelled)."""
     booking = _locked(booking)
-    if not access.acts_for(user, booking.organisation_id):
-        raise NotFound()
+    access.require_acts_for(user, booking.organisation_id)
     if booking.status not in LIVE_STATUSES:
         raise invalid_state(booking)
     if not access.is_staff(user) and timezone.now() > cancellation_deadline(booking):
@@ -428,8 +427,7 @@ def booking_move(
     lock_machine(booking.equipment_id)
     now = timezone.now()
     booking = _locked(booking)
-    if not access.acts_for(user, booking.organisation_id):
-        raise NotFound()
+    access.require_acts_for(user, booking.organisation_id)
     if booking.status not in LIVE_STATUSES:
         raise invalid_state(booking)
     if not access.is_staff(user) and now > cancellation_deadline(booking):

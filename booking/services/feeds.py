@@ -47,6 +47,14 @@ def feed_token_revoke(*, user: User, feed: FeedToken) -> FeedToken:
     return feed
 
 
+def feed_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every calendar link of the person: a feed URL is a credential, and whoever held
+    the old password may have made one (called on a password change, caiac.accounts)."""
+    return FeedToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
 def feed_content_seen(*, feed: FeedToken, content_hash: str) -> datetime.datetime:
     """Note what the feed serves now; returns since when it has been the same (Last-Modified).
 

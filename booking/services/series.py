@@ -16,7 +16,7 @@ from booking.services.bookings import (
 )
 from caiac import access, clock
 from caiac.accounts.models import Organisation, User
-from caiac.errors import Conflict, DomainError, Invalid, NotFound
+from caiac.errors import Conflict, DomainError, Invalid
 from caiac.projects import services as projects
 from caiac.projects.models import Project
 
@@ -150,8 +150,7 @@ def booking_series_cancel(
 ) -> SeriesCancelResult:
     """Cancel the live occurrences still to come (from ``from_date`` on, if given). Those a
     member may no longer cancel (deadline passed) are kept and reported."""
-    if not access.acts_for(user, series.organisation_id):
-        raise NotFound()
+    access.require_acts_for(user, series.organisation_id)
     now = timezone.now()
     result = SeriesCancelResult()
     for booking in series.bookings.filter(status__in=LIVE_STATUSES, start__gt=now).select_related(

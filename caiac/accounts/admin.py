@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from caiac.accounts.models import Membership, Organisation, User
+from caiac.accounts.services import credentials_revoke_after_password_change
 
 
 class MembershipInline(admin.TabularInline):
@@ -11,8 +13,21 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user", "organisation"]
 
 
+class PasswordSetByStaffForm(AdminPasswordChangeForm):
+    """A password set (or password sign-in switched off) in the back office shuts out whoever
+    held the old one, exactly as a change by the person does: API token, calendar links, and
+    (through Django's session hash) every browser signed in with it."""
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=commit)
+        if commit:
+            credentials_revoke_after_password_change(user=user)
+        return user
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    change_password_form = PasswordSetByStaffForm
     list_display = ("username", "email", "first_name", "last_name", "role", "language", "is_active")
     list_filter = ("role", "language", "is_active", "is_staff")
     fieldsets = (

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -136,13 +137,6 @@ def _membership_put(*, organisation: Organisation, user: User, role: str) -> Mem
     return membership
 
 
-def _require_owner_or_staff(*, by: User, organisation: Organisation) -> None:
-    # Outsiders learn nothing (404); its members who are not owners are refused (403).
-    if not access.acts_for(by, organisation):
-        raise NotFound()
-    access.require_owner_of(by, organisation)
-
-
 def _lock_memberships(organisation: Organisation) -> None:
     # Serialises every change of an organisation's roles: two owners demoting each other at the
     # same moment must not leave it with none (on SQLite the IMMEDIATE transaction does this).
@@ -167,7 +161,7 @@ def membership_set_role(
     *, by: User, organisation: Organisation, user: User, role: str
 ) -> Membership:
     """An owner (or staff) makes a member owner, or an owner member; one owner always stays."""
-    _require_owner_or_staff(by=by, organisation=organisation)
+    access.require_manages(by, organisation)
     if role not in MembershipRole.values:
         raise Invalid(_("Unknown role."), code="invalid", fields={"role": [_("Unknown role.")]})
     _lock_memberships(organisation)
@@ -186,7 +180,7 @@ def membership_set_role(
 def membership_remove(*, by: User, organisation: Organisation, user: User) -> None:
     """An owner (or staff) removes someone; anyone may leave. One owner always stays."""
     if by.pk != user.pk:
-        _require_owner_or_staff(by=by, organisation=organisation)
+        access.require_manages(by, organisation)
     _lock_memberships(organisation)
     membership = Membership.objects.filter(organisation=organisation, user=user).first()
     if membership is None:
@@ -238,15 +232,30 @@ def password_change(*, by: User, user: User, old_password: str, new_password: st
     return user
 
 
-def credentials_revoke_after_password_change(*, user: User) -> None:
-    """A new password (changed or reset) shuts out whoever held the old one.
+# Credentials kept by apps above accounts (booking's calendar feed URLs): each app registers how
+# to revoke a person's in its AppConfig.ready(), since accounts imports none of them.
+_credential_revokers: list[Callable[..., object]] = []
 
-    The API token is deleted (an API client signs in again with the new password). Browser
+
+def on_password_change(revoke: Callable[..., object]) -> None:
+    """Register ``revoke(user=...)``, called whenever a person's password changes."""
+    if revoke not in _credential_revokers:
+        _credential_revokers.append(revoke)
+
+
+def credentials_revoke_after_password_change(*, user: User) -> None:
+    """A new password (changed by the person, reset, or set by staff in the back office) shuts
+    out whoever held the old one.
+
+    The API token is deleted (an API client signs in again with the new password), and so is
+    every credential an app registered with ``on_password_change`` (calendar feed URLs). Browser
     sessions are tied to the password by Django's session hash: every other session of the
     person is signed out on its next request; the page that changed the password keeps its own
     (``update_session_auth_hash``).
     """
     Token.objects.filter(user=user).delete()
+    for revoke in _credential_revokers:
+        revoke(user=user)
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from caiac import access
 from caiac.accounts import services as accounts
 from caiac.accounts.models import Membership, MembershipRole, Organisation, Role, User
-from caiac.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+from caiac.errors import Conflict, DomainError, Invalid, NotAllowed
 from caiac.frontdoor import tokens
 from caiac.frontdoor.models import (
     INVITATION_VALIDITY,
@@ -75,13 +75,6 @@ def password_reset_request(*, email: str) -> int:
 # --- Invitations -----------------------------------------------------------------------------
 
 
-def _require_owner_or_staff(*, by: User, organisation: Organisation) -> None:
-    # Outsiders learn nothing (404); its members who are not owners are refused (403).
-    if not access.acts_for(by, organisation):
-        raise NotFound()
-    access.require_owner_of(by, organisation)
-
-
 def _expire_old_invitations(*, organisation: Organisation, email: str | None = None) -> None:
     stale = Invitation.objects.filter(
         organisation=organisation, status=InvitationStatus.PENDING, expires_at__lte=timezone.now()
@@ -96,7 +89,7 @@ def invitation_create(
     *, by: User, organisation: Organisation, email: str, role: str = MembershipRole.MEMBER
 ) -> Invitation:
     """Invite someone by email to join ``organisation`` with ``role``; the link works 7 days."""
-    _require_owner_or_staff(by=by, organisation=organisation)
+    access.require_manages(by, organisation)
     email = _normalise_email(email)
     if role not in MembershipRole.values:
         raise Invalid(_("Unknown role."), fields={"role": [_("Unknown role.")]})
@@ -146,7 +139,7 @@ def invitation_create(
 
 @transaction.atomic
 def invitation_revoke(*, by: User, invitation: Invitation) -> Invitation:
-    _require_owner_or_staff(by=by, organisation=invitation.organisation)
+    access.require_manages(by, invitation.organisation)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.status != InvitationStatus.PENDING:
         raise Conflict(
@@ -448,6 +441,24 @@ def join_request_confirm_email(*, token: str) -> JoinRequest:
     return join_request
 
 
+@transaction.atomic
+def join_requests_purge_unconfirmed() -> int:
+    """Delete the requests whose address was never confirmed once no link can confirm them any
+    more: they hold a password hash and someone's details for nothing. Returns how many.
+
+    The link is signed when its email is rendered, which the outbox does at the latest by the
+    email's ``send_before`` (``created_at`` + the link's validity), and it works for that
+    validity again from then: a request is kept twice the validity."""
+    too_old = timezone.now() - 2 * tokens.JOIN_CONFIRM_MAX_AGE
+    stale = JoinRequest.objects.filter(
+        status=JoinRequestStatus.PENDING, email_confirmed_at__isnull=True, created_at__lt=too_old
+    )
+    for pk in stale.values_list("pk", flat=True):
+        messages_drop(dedup_prefix=f"join-request:{pk}:")
+    deleted, _rows = stale.delete()
+    return deleted
+
+
 def _announce(join_request: JoinRequest) -> None:
     """The person hears it is received; every staff member is told there is one to decide."""
     organisation_name = join_request.organisation_name
@@ -474,10 +485,6 @@ def _announce(join_request: JoinRequest) -> None:
         )
 
 
-def _require_staff(by: User) -> None:
-    access.require_staff(by)
-
-
 def _lock_pending(join_request: JoinRequest) -> JoinRequest:
     join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
     if join_request.status != JoinRequestStatus.PENDING:
@@ -494,7 +501,7 @@ def join_request_approve(
     *, by: User, join_request: JoinRequest, is_cluster_member: bool = False
 ) -> Organisation:
     """Staff approve: the organisation, its owner (an account made now if needed), a welcome."""
-    _require_staff(by)
+    access.require_staff(by)
     join_request = _lock_pending(join_request)
     user = join_request.user
     if user is None:
@@ -545,7 +552,7 @@ def join_request_approve(
 @transaction.atomic
 def join_request_decline(*, by: User, join_request: JoinRequest, reason: str) -> JoinRequest:
     """Staff decline, saying why; the person is told by email. Nothing is created."""
-    _require_staff(by)
+    access.require_staff(by)
     reason = reason.strip()
     if not reason:
         raise Invalid(

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
-from caiac import access
+from caiac import access, clock
 from caiac.accounts.models import Organisation
 from caiac.projects.models import (
     OPEN_STATUSES,
@@ -144,11 +144,21 @@ def funding_sources_active() -> QuerySet[FundingSource]:
 
 # --- Figures for reports (the cluster's year, dashboards) ---------------------------------------
 def projects_active_in_year(year: int) -> QuerySet[Project]:
-    """Projects whose run touches the calendar year (no dates: counted while not terminal or
-    when they had a status change that year), or that have funding recorded for it."""
+    """Projects whose run touches the calendar year (undated ones: when they had a status change
+    in it), or that have funding recorded for it.
+
+    The year is [1 January 00:00, next 1 January 00:00) on the Casablanca wall clock, as two UTC
+    instants computed here (DESIGN.md, "Time"): a ``__year`` lookup would take the bounds from
+    whatever time zone is active at the call, or, against an expression, convert in SQL with the
+    database's own stale copy of the rules."""
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    start, end = clock.start_of_day(first), clock.start_of_day(datetime.date(year + 1, 1, 1))
     runs = Q(starts_on__lte=last) & (Q(ends_on__isnull=True) | Q(ends_on__gte=first))
-    undated = Q(starts_on__isnull=True) & Q(status_changes__changed_at__year=year)
+    undated = (
+        Q(starts_on__isnull=True)
+        & Q(status_changes__changed_at__gte=start)
+        & Q(status_changes__changed_at__lt=end)
+    )
     funded = Q(funding__year=year)
     return Project.objects.filter(runs | undated | funded).distinct()
 

@@ -120,5 +120,14 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+class TimeInput(forms.TimeInput):
+    """A time picker (``<input type="time">``): its value is ``HH:MM`` (24 h) in every language."""
+
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
 class CaiacModelForm(CaiacFormMixin, forms.ModelForm):
     pass

@@ -7,13 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from booking.models import Closure, Equipment, OpeningHours
 from caiac import clock
-from frontend.forms import CaiacForm
+from frontend.forms import CaiacForm, DateInput, TimeInput
 from frontend.forms.staff import (
     REASON_HELP,
     ServiceModelForm,
     WallClockMixin,
-    date_input,
-    time_input,
 )
 
 MACHINE_FIELDS = [
@@ -89,10 +87,10 @@ class OpeningHoursForm(ServiceModelForm):
             "equipment", "weekday", "opens_at", "closes_at", "valid_from", "valid_until", "label",
         ]  # fmt: skip
         widgets = {
-            "opens_at": time_input(),
-            "closes_at": time_input(),
-            "valid_from": date_input(),
-            "valid_until": date_input(),
+            "opens_at": TimeInput(),
+            "closes_at": TimeInput(),
+            "valid_from": DateInput(),
+            "valid_until": DateInput(),
         }
         help_texts = {
             "valid_from": _(
@@ -111,8 +109,9 @@ class OpeningHoursForm(ServiceModelForm):
         return {k: v for k, v in self.cleaned_data.items() if k != "reason"}
 
 
-class ClosureEditForm(WallClockMixin, CaiacForm):
-    """A closure's machine, time range (wall clock, day + time) and reason."""
+class ClosureForm(WallClockMixin, CaiacForm):
+    """A closure's machine, time range (wall clock, day + time; until 23:59 = to the end of that
+    day) and reason."""
 
     equipment = forms.ModelChoiceField(
         label=_("Machine"),
@@ -120,10 +119,12 @@ class ClosureEditForm(WallClockMixin, CaiacForm):
         required=False,
         empty_label=_("The whole lab"),
     )
-    start_day = forms.DateField(label=_("First day"), widget=date_input())
-    start_time = forms.TimeField(label=_("From (time)"), widget=time_input())
-    end_day = forms.DateField(label=_("Last day"), widget=date_input())
-    end_time = forms.TimeField(label=_("Until (time)"), widget=time_input())
+    start_day = forms.DateField(label=_("First day"), widget=DateInput())
+    start_time = forms.TimeField(label=_("From (time)"), initial="00:00", widget=TimeInput())
+    end_day = forms.DateField(label=_("Last day"), widget=DateInput())
+    end_time = forms.TimeField(
+        label=_("Until (time; 23:59 = end of the day)"), initial="23:59", widget=TimeInput()
+    )
     reason = forms.CharField(label=_("Reason (told to the bookers)"), max_length=200)
 
     @classmethod

@@ -2,14 +2,15 @@
 sessions (course, trainer, place, time, seats, machine)."""
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import Equipment
 from caiac import clock
 from caiac.accounts.models import Language, Role, User
-from frontend.forms import CaiacForm
-from frontend.forms.staff import ServiceModelForm, WallClockMixin, date_input, time_input
+from caiac.projects.models import Project
+from frontend.forms import CaiacForm, DateInput, TimeInput
+from frontend.forms.staff import ProjectPickerMixin, ServiceModelForm, WallClockMixin
 from trainings.models import Course, Session
 
 COURSE_FIELDS = [
@@ -71,25 +72,26 @@ class TrainerChoiceField(forms.ModelChoiceField):
         return obj.display_name
 
 
-class SessionForm(WallClockMixin, CaiacForm):
-    """A session. The trainer is chosen by staff only; a trainer schedules their own."""
+class SessionForm(ProjectPickerMixin, WallClockMixin, CaiacForm):
+    """A session. The trainer is chosen by staff only; a trainer schedules their own. The R&D
+    project it is for: staff pick any open project, a trainer one of their organisation's."""
 
     course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.none())
     trainer = TrainerChoiceField(label=_("Trainer"), queryset=User.objects.none())
     place = forms.CharField(label=_("Place"), max_length=200)
-    start_day = forms.DateField(label=_("Day"), widget=date_input())
-    start_time = forms.TimeField(label=_("From"), widget=time_input())
-    end_time = forms.TimeField(label=_("Until"), widget=time_input())
+    start_day = forms.DateField(label=_("Day"), widget=DateInput())
+    start_time = forms.TimeField(label=_("From"), widget=TimeInput())
+    end_time = forms.TimeField(label=_("Until"), widget=TimeInput())
     end_day = forms.DateField(
-        label=_("Last day, if not the same day"), required=False, widget=date_input()
+        label=_("Last day, if not the same day"), required=False, widget=DateInput()
     )
     capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=500)
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
     deadline_day = forms.DateField(
-        label=_("Enrolment closes on (day)"), required=False, widget=date_input()
+        label=_("Enrolment closes on (day)"), required=False, widget=DateInput()
     )
     deadline_time = forms.TimeField(
-        label=_("Enrolment closes at (time)"), required=False, widget=time_input()
+        label=_("Enrolment closes at (time)"), required=False, widget=TimeInput()
     )
     equipment = forms.ModelChoiceField(
         label=_("Machine the session uses"),
@@ -98,12 +100,24 @@ class SessionForm(WallClockMixin, CaiacForm):
         empty_label=_("None"),
         help_text=_("Held for the session's time like a booking; refused if it is booked."),
     )
+    project = ProjectPickerMixin.project_field()
 
-    def __init__(self, *args, choose_trainer: bool, session: Session | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        choose_trainer: bool,
+        session: Session | None = None,
+        projects: QuerySet[Project] | None = None,
+        **kwargs,
+    ):
         if session is not None and not kwargs.get("initial"):
             kwargs["initial"] = self.initial_for(session)
         super().__init__(*args, **kwargs)
         self.session = session
+        self.offer_projects(
+            projects if projects is not None else Project.objects.none(),
+            session.project_id if session is not None else None,
+        )
         self.fields["course"].queryset = Course.objects.filter(is_active=True).order_by("title")
         if session is not None:  # its course stays (a new course is a new session)
             del self.fields["course"]
@@ -134,6 +148,7 @@ class SessionForm(WallClockMixin, CaiacForm):
             "deadline_time": deadline_time,
             "equipment": hold.equipment_id if hold is not None and hold.status != "cancelled"
             else None,
+            "project": session.project_id,
         }  # fmt: skip
 
     def clean(self):
@@ -156,6 +171,7 @@ class SessionForm(WallClockMixin, CaiacForm):
             values["trainer"] = data["trainer"]
         if "course" in self.fields:
             values["course"] = data["course"]
+        values.update(self.project_change())
         return values
 
     def equipment_change(self) -> dict:

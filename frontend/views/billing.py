@@ -108,10 +108,6 @@ class CustomerProfileForm(CaiacForm):
     language = forms.ChoiceField(label=_("Invoice language"), choices=Language.choices)
 
 
-def _require_staff(request) -> None:
-    access.require_staff(request.user)
-
-
 def _invoice(request, pk: int) -> Invoice:
     return selectors.invoice_get_for_person(person=request.user, pk=pk)
 
@@ -195,7 +191,7 @@ def _done(request, pk: int, ok: str | None = None, exc: DomainError | None = Non
 @login_required
 @require_POST
 def invoice_issue(request, pk: int):
-    _require_staff(request)
+    access.require_staff(request.user)
     try:
         issued = services.invoice_issue(by=request.user, invoice=_invoice(request, pk))
     except DomainError as exc:
@@ -209,7 +205,7 @@ def invoice_issue(request, pk: int):
 @login_required
 @require_POST
 def invoice_payment(request, pk: int):
-    _require_staff(request)
+    access.require_staff(request.user)
     document = _invoice(request, pk)
     form = PaymentForm(request.POST)
     if not form.is_valid():
@@ -225,7 +221,7 @@ def invoice_payment(request, pk: int):
 @login_required
 @require_POST
 def invoice_credit(request, pk: int):
-    _require_staff(request)
+    access.require_staff(request.user)
     document = _invoice(request, pk)
     form = CreditNoteForm(request.POST, invoice=document)
     if not form.is_valid():
@@ -245,7 +241,7 @@ def invoice_credit(request, pk: int):
 @login_required
 @require_POST
 def charge_waive(request, pk: int):
-    _require_staff(request)
+    access.require_staff(request.user)
     charge = access.get_for_person_or_404(Charge.objects.all(), request.user, pk, via=None)
     try:
         services.charge_waive(by=request.user, charge=charge, reason=request.POST.get("reason", ""))
@@ -290,7 +286,7 @@ def statement(request, organisation_id: int):
 @login_required
 def charges(request):
     """Staff: charges not on an issued invoice yet, a form to charge materials, and drafting."""
-    _require_staff(request)
+    access.require_staff(request.user)
     form = ChargeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         values = dict(form.cleaned_data)
@@ -337,7 +333,7 @@ def charges(request):
 @login_required
 @require_POST
 def draft_month(request):
-    _require_staff(request)
+    access.require_staff(request.user)
     year, month = services.previous_month(timezone.localdate())
     drafts = services.invoices_draft_month(year=year, month=month)
     messages.success(
@@ -348,7 +344,7 @@ def draft_month(request):
 
 @login_required
 def price_list(request):
-    _require_staff(request)
+    access.require_staff(request.user)
     form = PriceItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -368,7 +364,7 @@ def price_list(request):
 @login_required
 @require_POST
 def price_item_toggle(request, pk: int):
-    _require_staff(request)
+    access.require_staff(request.user)
     item = access.get_for_person_or_404(PriceItem.objects.all(), request.user, pk, via=None)
     services.price_item_update(by=request.user, item=item, is_active=not item.is_active)
     return redirect("frontend:billing-price-list")
@@ -377,7 +373,7 @@ def price_item_toggle(request, pk: int):
 @login_required
 def journal(request):
     """Staff: the accountant's CSV for a period (default: last month)."""
-    _require_staff(request)
+    access.require_staff(request.user)
     year, month = services.previous_month(timezone.localdate())
     default_start, default_end = services.month_bounds(year, month)
     try:

@@ -28,7 +28,7 @@ from booking.models import (
 from caiac import access, clock
 from caiac.errors import DomainError
 from caiac.projects import selectors as project_selectors
-from frontend.forms import CaiacForm
+from frontend.forms import CaiacForm, DateInput, TimeInput
 from frontend.redirects import redirect_next
 
 
@@ -49,15 +49,9 @@ class CatalogueFilterForm(CaiacForm):
 
 class BookingForm(CaiacForm):
     # Browsers' date and time inputs take ISO values whatever the page's language.
-    date = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    start = forms.TimeField(
-        label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
-    end = forms.TimeField(
-        label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    start = forms.TimeField(label=_("From"), widget=TimeInput())
+    end = forms.TimeField(label=_("To"), widget=TimeInput())
     organisation = forms.TypedChoiceField(
         label=_("For"), coerce=int, required=False, empty_value=None
     )

@@ -1,5 +1,5 @@
 """Staff pages of the lab's catalogue: machines (rules, rates, status), opening hours with their
-seasonal timetables, and changing or lifting a closure. Every write is a service of
+seasonal timetables, and closures (create, change, lift). Every write is a service of
 ``booking.services``; a change that hits live bookings is shown first (the service's dry run)
 and cancels them only once confirmed, as creating a closure does."""
 
@@ -15,7 +15,7 @@ from booking import services
 from booking.models import Closure, Equipment, OpeningHours
 from caiac import access
 from caiac.errors import DomainError
-from frontend.forms.catalogue import ClosureEditForm, MachineForm, OpeningHoursForm, ReasonForm
+from frontend.forms.catalogue import ClosureForm, MachineForm, OpeningHoursForm, ReasonForm
 
 
 def _staff_get(request, queryset, pk):
@@ -200,13 +200,39 @@ def opening_hours_delete(request, pk: int):
     )
 
 
-# --- Closures: change or lift ------------------------------------------------------------------
+# --- Closures: create, change or lift ---------------------------------------------------------
+
+
+@login_required
+def closures(request):
+    """Create a closure in two steps: the live bookings it hits are shown, then confirmed."""
+    access.require_staff(request.user)
+    form = ClosureForm(request.POST or None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        values = form.values()
+        change, preview = two_step(
+            request,
+            form,
+            lambda dry_run: services.closure_create(by=request.user, dry_run=dry_run, **values),
+        )
+        if change is not None:
+            _done(request, change, _("Closure recorded."))
+            return redirect("frontend:staff-closures")
+    upcoming = (
+        Closure.objects.filter(end__gt=timezone.now()).select_related("equipment").order_by("start")
+    )
+    return render(
+        request,
+        "frontend/staff/closures.html",
+        {"form": form, "preview": preview, "closures": upcoming},
+    )
 
 
 @login_required
 def closure_edit(request, pk: int):
     closure = _staff_get(request, Closure.objects.select_related("equipment"), pk)
-    form = ClosureEditForm(request.POST or None, initial=ClosureEditForm.initial_for(closure))
+    form = ClosureForm(request.POST or None, initial=ClosureForm.initial_for(closure))
     preview = None
     if request.method == "POST" and form.is_valid():
         change, preview = two_step(
@@ -252,6 +278,7 @@ urlpatterns = [
     path("staff/opening-hours/", opening_hours, name="staff-hours"),
     path("staff/opening-hours/<int:pk>/edit/", opening_hours_edit, name="staff-hours-edit"),
     path("staff/opening-hours/<int:pk>/delete/", opening_hours_delete, name="staff-hours-delete"),
+    path("lab/closures/", closures, name="staff-closures"),
     path("lab/closures/<int:pk>/edit/", closure_edit, name="staff-closure-edit"),
     path("lab/closures/<int:pk>/delete/", closure_delete, name="staff-closure-delete"),
 ]

@@ -172,7 +172,7 @@ def mentoring_form(request, incubatee_id: int | None = None, session_id: int | N
 def kpi_amend(request, report_id: int):
     """Correct a KPI report: the previous figures are kept with who, when and why."""
     report = _followup_get(request, KpiReport, report_id)
-    form = KpiAmendForm(request.POST or None, initial=KpiAmendForm.initial_for(report))
+    form = KpiAmendForm(request.POST or None, report=report)
     if request.method == "POST" and form.is_valid():
         try:
             services.kpi_report_amend(

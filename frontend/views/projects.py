@@ -24,9 +24,7 @@ from caiac.projects.models import (
     PartnerRole,
     ProjectStatus,
 )
-from frontend.forms import CaiacForm
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from frontend.forms import CaiacForm, DateInput
 
 
 # --- Forms ---------------------------------------------------------------------------------------
@@ -37,8 +35,8 @@ class ProjectForm(CaiacForm):
         label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     tags = forms.CharField(label=_("Tags (comma-separated)"), required=False, max_length=400)
-    starts_on = forms.DateField(label=_("Starts on"), required=False, widget=DATE)
-    ends_on = forms.DateField(label=_("Ends on"), required=False, widget=DATE)
+    starts_on = forms.DateField(label=_("Starts on"), required=False, widget=DateInput())
+    ends_on = forms.DateField(label=_("Ends on"), required=False, widget=DateInput())
     budget_mad = forms.DecimalField(
         label=_("Budget (MAD)"), min_value=0, max_digits=14, decimal_places=2, initial=0
     )
@@ -112,7 +110,7 @@ class FundingAmountsForm(CaiacForm):
 
 class DeliverableForm(CaiacForm):
     title = forms.CharField(label=_("Title"), max_length=200)
-    due_date = forms.DateField(label=_("Due date"), widget=DATE)
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput())
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects, required=False)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})

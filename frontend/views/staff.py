@@ -1,11 +1,10 @@
-"""Staff pages: today's lab, closures that show the bookings they hit before confirming, the
-dashboard with its charts (each also a table and a CSV), usage per machine. Same services and
+"""Staff pages: today's lab, the dashboard with its charts (each also a table and a CSV), usage
+per machine (closures are with the catalogue pages). Same services and
 selectors as the API; who may see them is ``caiac.access.require_staff`` (403 page otherwise)."""
 
 import datetime
 from decimal import Decimal
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -23,14 +22,9 @@ from booking.models import Booking, Closure, Equipment, EquipmentStatus
 from caiac import access, clock
 from caiac.errors import DomainError
 from caiac.exports import Table, csv_response
-from frontend.forms import CaiacForm
 from incubation import selectors as incubation_selectors
 from trainings import selectors as training_selectors
 from trainings.models import SessionStatus
-
-
-def _staff(request) -> None:
-    access.require_staff(request.user)
 
 
 def _day(request, name: str = "date") -> datetime.date:
@@ -47,7 +41,7 @@ def _day(request, name: str = "date") -> datetime.date:
 def lab_today(request):
     """Every booking of the day by machine and hour, machines out of service or closed, and the
     training sessions running that day (``?date=YYYY-MM-DD`` for another day)."""
-    _staff(request)
+    access.require_staff(request.user)
     day = _day(request)
     start, end = clock.start_of_day(day), clock.start_of_day(day + datetime.timedelta(days=1))
     bookings = list(
@@ -94,7 +88,7 @@ def lab_today(request):
 @require_POST
 def booking_act(request, pk: int, act: str):
     """One-click check-in / no-show from today's lab (a plain form post; htmx not needed)."""
-    _staff(request)
+    access.require_staff(request.user)
     booking = get_object_or_404(Booking, pk=pk)
     service = services.booking_check_in if act == "check-in" else services.booking_no_show
     try:
@@ -110,76 +104,6 @@ def booking_act(request, pk: int, act: str):
 
 
 # --- Closures --------------------------------------------------------------------------------
-
-
-class ClosureForm(CaiacForm):
-    equipment = forms.ModelChoiceField(
-        label=_("Machine"),
-        queryset=Equipment.objects.order_by("name"),
-        required=False,
-        empty_label=_("The whole lab"),
-    )
-    start_day = forms.DateField(
-        label=_("First day"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    start_time = forms.TimeField(
-        label=_("From (time)"), initial="00:00", widget=forms.TimeInput(attrs={"type": "time"})
-    )
-    end_day = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_time = forms.TimeField(
-        label=_("Until (time; 23:59 = end of the day)"),
-        initial="23:59",
-        widget=forms.TimeInput(attrs={"type": "time"}),
-    )
-    reason = forms.CharField(label=_("Reason (told to the bookers)"), max_length=200)
-
-    def values(self) -> dict:
-        data = self.cleaned_data
-        end = clock.wall_clock(data["end_day"], data["end_time"])
-        if data["end_time"] == datetime.time(23, 59):  # "until the end of that day"
-            end = clock.start_of_day(data["end_day"] + datetime.timedelta(days=1))
-        return {
-            "equipment": data.get("equipment"),
-            "start": clock.wall_clock(data["start_day"], data["start_time"]),
-            "end": end,
-            "reason": data["reason"],
-        }
-
-
-@login_required
-def closures(request):
-    """Create a closure in two steps: the live bookings it hits are shown, then confirmed."""
-    _staff(request)
-    form = ClosureForm(request.POST or None)
-    preview = None
-    if request.method == "POST" and form.is_valid():
-        confirmed = "confirm" in request.POST
-        try:
-            change = services.closure_create(
-                by=request.user, dry_run=not confirmed, **form.values()
-            )
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            if confirmed or not change.affected:
-                if not confirmed:  # nothing hit: no need for a second click
-                    change = services.closure_create(by=request.user, **form.values())
-                n = len(change.cancelled)
-                messages.success(
-                    request,
-                    _("Closure recorded; %(n)s booking(s) cancelled and their bookers told.")
-                    % {"n": n},
-                )
-                return redirect("frontend:staff-closures")
-            preview = change.affected
-    upcoming = (
-        Closure.objects.filter(end__gt=timezone.now()).select_related("equipment").order_by("start")
-    )
-    return render(
-        request,
-        "frontend/staff/closures.html",
-        {"form": form, "preview": preview, "closures": upcoming},
-    )
 
 
 # --- Dashboard -------------------------------------------------------------------------------
@@ -309,7 +233,7 @@ def dashboard_charts(first: datetime.date, last: datetime.date) -> list[dict]:
 
 @login_required
 def dashboard(request):
-    _staff(request)
+    access.require_staff(request.user)
     first, last = _dash_period(request)
     charts = dashboard_charts(first, last)
     query = f"from={first.isoformat()}&to={last.isoformat()}"
@@ -339,7 +263,7 @@ def dashboard(request):
 
 @login_required
 def chart_csv(request, chart_id: str):
-    _staff(request)
+    access.require_staff(request.user)
     first, last = _dash_period(request)
     chart = next((c for c in dashboard_charts(first, last) if c["id"] == chart_id), None)
     if chart is None:
@@ -355,7 +279,7 @@ def chart_csv(request, chart_id: str):
 def usage(request):
     """Hours booked and used, no-shows and utilisation per machine (and organisation) over a
     period; ``?equipment=`` narrows to one machine; ``?format=csv`` downloads the table."""
-    _staff(request)
+    access.require_staff(request.user)
     first, last = _dash_period(request)
     start, end = clock.start_of_day(first), clock.start_of_day(last + datetime.timedelta(days=1))
     report = selectors.usage_report(start=start, end=end)
@@ -394,7 +318,6 @@ urlpatterns = [
     path(
         "lab/today/bookings/<int:pk>/no-show/", booking_act, {"act": "no-show"}, name="lab-no-show"
     ),
-    path("lab/closures/", closures, name="staff-closures"),
     path("lab/usage/", usage, name="staff-usage"),
     path("staff/", dashboard, name="staff-dashboard"),
     path("staff/charts/<slug:chart_id>.csv", chart_csv, name="staff-chart-csv"),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from caiac import access
 from caiac.errors import DomainError
+from caiac.projects import selectors as project_selectors
 from frontend.forms import CaiacForm
 from frontend.forms.trainings import CourseForm, SessionForm
 from trainings import selectors, services
@@ -242,6 +243,7 @@ def session_form(request, session_id: int | None = None):
         choose_trainer=access.is_staff(user),
         session=session,
         initial=initial or None,
+        projects=project_selectors.projects_open_for_person(user),
     )
     if request.method == "POST" and form.is_valid():
         try:

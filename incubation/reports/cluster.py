@@ -189,8 +189,7 @@ def _lab(start: datetime.datetime, end: datetime.datetime) -> tuple[dict, list[d
                 "hours": _hours(booking.start, booking.end),
                 "used": used,
                 "revenue_mad": booking.price if used else ZERO,
-                # Bookings name a project once issue #15 part 3 is in (booking.project).
-                "project": booking.project.title if getattr(booking, "project_id", None) else "",
+                "project": booking.project.title if booking.project_id else "",
             }
         )
     return {

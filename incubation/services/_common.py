@@ -1,4 +1,4 @@
-"""Helpers shared by the incubation services: acting for an organisation, local time."""
+"""Helpers shared by the incubation services: reasons, changed fields, local time."""
 
 import datetime
 
@@ -6,16 +6,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from caiac import access
-from caiac.accounts.models import Organisation, User
-from caiac.errors import Invalid, NotFound
-
-
-def require_acts_for(user: User, organisation: Organisation) -> None:
-    """Acting for an organisation: its members and staff; anyone else is told it does not exist
-    (the object was reached by id, so "not yours" and "no such thing" must look the same)."""
-    if not access.acts_for(user, organisation):
-        raise NotFound()
+from caiac.errors import Invalid
 
 
 def month_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:

@@ -25,7 +25,7 @@ from incubation.models import (
     Milestone,
     MilestoneStatus,
 )
-from incubation.services._common import require_acts_for, require_reason, set_fields, today
+from incubation.services._common import require_reason, set_fields, today
 from incubation.services.campaigns import kpi_campaign_drop
 
 DUE_SOON_KIND = "incubation.milestone_due_soon"
@@ -140,7 +140,7 @@ def milestone_update(*, by: User, milestone: Milestone, **data: Any) -> Mileston
         .select_related("incubatee__organisation", "owner")
         .get(pk=milestone.pk)
     )
-    require_acts_for(by, milestone.incubatee.organisation)
+    access.require_acts_for(by, milestone.incubatee.organisation)
     if set(data) - set(MILESTONE_MEMBER_FIELDS):
         access.require_staff(by)  # title, due date, owner
     if "owner" in data:
@@ -324,7 +324,7 @@ def kpi_report_submit(
 
     ``funding_by_source``: ``[{"source": FundingSource or id, "amount_mad": Decimal}]``, the
     funding raised split by the sources R&D projects use; the total is then their sum."""
-    require_acts_for(by, incubatee.organisation)
+    access.require_acts_for(by, incubatee.organisation)
     if period_start(period) > today():
         raise Invalid(
             _("This quarter has not started yet."),

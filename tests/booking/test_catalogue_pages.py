@@ -211,6 +211,29 @@ def test_moving_a_closure_over_a_booking_shows_it_then_cancels_it(
     assert Message.objects.filter(kind=LAB_CANCELLED_KIND, recipient=member).exists()
 
 
+def test_the_closure_date_pickers_hold_iso_values_in_french(client, staff, machine, frozen):
+    """A date picker shows nothing unless its value is ISO, whatever the page's language."""
+    closure = ClosureFactory(start=local(2026, 12, 1, 8), end=local(2026, 12, 3, 0))
+    client.force_login(staff)
+    page = client.get(f"/lab/closures/{closure.pk}/edit/", HTTP_ACCEPT_LANGUAGE="fr").content
+    html = page.decode()
+    assert 'value="2026-12-01"' in html and 'value="08:00"' in html
+    assert 'value="2026-12-02"' in html and 'value="23:59"' in html  # until the end of the 2nd
+    assert "01/12/2026" not in html
+
+
+def test_creating_a_closure_over_nothing_needs_no_second_click(client, staff, machine, frozen):
+    client.force_login(staff)
+    response = client.post(
+        "/lab/closures/",
+        {"equipment": machine.pk, "start_day": "2026-12-01", "start_time": "00:00",
+         "end_day": "2026-12-01", "end_time": "23:59", "reason": "Inventaire"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    closure = Closure.objects.get()
+    assert (closure.start, closure.end) == (local(2026, 12, 1, 0), local(2026, 12, 2, 0))
+
+
 def test_a_closure_ending_before_it_starts_is_refused_inline(client, staff, machine, frozen):
     closure = ClosureFactory(start=local(2026, 12, 1, 0), end=local(2026, 12, 2, 0))
     client.force_login(staff)

@@ -13,6 +13,7 @@ from caiac.accounts.models import Membership, Organisation, User
 from caiac.errors import Conflict
 from caiac.frontdoor import selectors, services, tokens
 from caiac.frontdoor.models import JoinRequest, JoinRequestStatus
+from caiac.frontdoor.tasks import purge_unconfirmed_join_requests
 from caiac.notifications.models import Message
 from tests.conftest import set_throttle_rates
 
@@ -176,6 +177,46 @@ def test_an_expired_or_forged_confirmation_link_is_refused(mailbox, staff):
     assert 'data-code="join_link_invalid"' in late.content.decode()
     assert Client().post(link[:-6] + "XXXXX/").status_code == 410
     assert not Message.objects.filter(recipient=staff).exists()
+
+
+def test_a_request_never_confirmed_is_deleted_once_no_link_can_confirm_it(mailbox, member):
+    asked_at = timezone.now()
+    Client().post("/join/", page_data())  # never confirmed
+    link = mailbox.last_link_to("salma@tifawt.ma")
+    other = page_data() | {"email": "contact@argan.ma", "username": "argan"}
+    other["org-organisation_name"] = "Argan Bio Souss"
+    Client().post("/join/", other)
+    confirmed(JoinRequest.objects.get(email="contact@argan.ma"))
+    browser = Client()
+    browser.force_login(member)  # a signed-in person's address is known: confirmed at once
+    browser.post(
+        "/join/",
+        {k: v for k, v in page_data().items() if k.startswith("org-")}
+        | {"org-organisation_name": "Amalou Export"},
+    )
+    assert JoinRequest.objects.count() == 3
+
+    # An email the outbox sent late carries a link signed late, still good for two days.
+    with time_machine.travel(asked_at + datetime.timedelta(days=3)):
+        assert purge_unconfirmed_join_requests() == 0
+    with time_machine.travel(asked_at + datetime.timedelta(days=4, minutes=1)):
+        assert purge_unconfirmed_join_requests() == 1
+        assert purge_unconfirmed_join_requests() == 0  # nothing left to do the next day
+        late = Client().post(link)
+
+    assert sorted(JoinRequest.objects.values_list("organisation_name", flat=True)) == [
+        "Amalou Export",
+        "Argan Bio Souss",
+    ]
+    assert late.status_code == 410
+    assert 'data-code="join_link_invalid"' in late.content.decode()
+
+
+def test_the_purge_of_unconfirmed_requests_is_on_the_beat_schedule():
+    from caiac.celery import app
+
+    entry = app.conf.beat_schedule["frontdoor-purge-unconfirmed-join-requests"]
+    assert entry["task"] == purge_unconfirmed_join_requests.name
 
 
 @pytest.mark.parametrize("where", ["page", "api"])

@@ -7,6 +7,8 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from booking.models import FeedKind
+from booking.services import feed_token_create
 from caiac.notifications.models import Message
 from tests.conftest import set_throttle_rates
 from tests.factories import PASSWORD, UserFactory
@@ -153,9 +155,10 @@ def test_each_reset_request_counts_once_against_the_address_limit(monkeypatch, w
     assert int(refused["Retry-After"]) > 0
 
 
-def test_a_reset_revokes_the_api_token_and_signs_out_other_browsers(mailbox):
+def test_a_reset_revokes_the_api_token_and_calendar_links_and_signs_out_other_browsers(mailbox):
     fatima = UserFactory(username="fatima", email="fatima@amalou.ma")
     token = Token.objects.create(user=fatima).key
+    feed = feed_token_create(user=fatima, kind=FeedKind.USER).token
     elsewhere = Client()
     elsewhere.force_login(fatima)
     assert elsewhere.get("/profile/").status_code == 200
@@ -172,4 +175,5 @@ def test_a_reset_revokes_the_api_token_and_signs_out_other_browsers(mailbox):
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/v1/me/").status_code == 401
     assert not Token.objects.filter(user=fatima).exists()
+    assert Client().get(f"/api/v1/calendar/{feed}.ics").status_code == 404
     assert elsewhere.get("/profile/").status_code == 302  # back to the sign-in page

@@ -5,7 +5,9 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.factories import PASSWORD
+from booking.models import FeedKind
+from booking.services import feed_token_create
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -72,10 +74,12 @@ def test_a_password_change_needs_the_current_one(browser, member):
     assert member.check_password("argan-oil-press-2026")
 
 
-def test_a_password_change_revokes_the_api_token_and_other_browsers_but_not_this_one(
+def test_a_password_change_revokes_the_api_token_calendar_links_and_other_browsers_not_this_one(
     browser, member
 ):
     token = Token.objects.create(user=member).key
+    feed = feed_token_create(user=member, kind=FeedKind.USER).token
+    assert Client().get(f"/api/v1/calendar/{feed}.ics").status_code == 200
     elsewhere = Client()
     elsewhere.force_login(member)
     assert elsewhere.get("/profile/").status_code == 200
@@ -93,6 +97,7 @@ def test_a_password_change_revokes_the_api_token_and_other_browsers_but_not_this
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/v1/me/").status_code == 401
     assert elsewhere.get("/profile/").status_code == 302  # signed out there
+    assert Client().get(f"/api/v1/calendar/{feed}.ics").status_code == 404
     assert browser.get("/profile/").status_code == 200  # still signed in here
 
 
@@ -123,3 +128,30 @@ def test_the_profile_shows_organisations_and_calendar_links(browser, member, org
 
 def test_the_profile_needs_a_signed_in_person():
     assert Client().get("/profile/").status_code == 302
+
+
+def test_a_password_set_by_staff_in_the_back_office_shuts_out_the_old_holder(member):
+    token = Token.objects.create(user=member).key
+    feed = feed_token_create(user=member, kind=FeedKind.USER).token
+    elsewhere = Client()
+    elsewhere.force_login(member)
+    admin = Client()
+    admin.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+
+    changed = admin.post(
+        f"/admin/accounts/user/{member.pk}/password/",
+        {
+            "password1": "argan-oil-press-2026",
+            "password2": "argan-oil-press-2026",
+            "usable_password": "true",
+        },
+    )
+
+    assert changed.status_code == 302
+    member.refresh_from_db()
+    assert member.check_password("argan-oil-press-2026")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/v1/me/").status_code == 401
+    assert Client().get(f"/api/v1/calendar/{feed}.ics").status_code == 404
+    assert elsewhere.get("/profile/").status_code == 302  # signed out there

@@ -484,3 +484,67 @@ def test_the_workbook_has_the_projects_sheets(client_for, staff, projects_2026):
     assert len(book.sheetnames) == 10
     funding_sheet = book.worksheets[-1]
     assert funding_sheet.max_row == 1 + 2
+
+
+def test_a_booking_linked_to_a_project_counts_as_lab_hours_booked_for_projects(projects_2026):
+    machine = EquipmentFactory(name="Lyophilisateur")
+    booker = UserFactory(username="chercheuse")
+
+    def book(start, hours, status, price):
+        end = start + datetime.timedelta(hours=hours)
+        return Booking.objects.create(
+            equipment=machine,
+            organisation=projects_2026["argan"].lead,
+            booked_by=booker,
+            start=start,
+            end=end,
+            blocked_until=end,
+            status=status,
+            price=Decimal(price),
+            project=projects_2026["argan"],
+        )
+
+    # For the argan project: 4 h used in July (counted), 1 h cancelled (not counted), and 2 h
+    # at 00:30 on 1 Jan 2027 in Casablanca — 00:30 UTC, UTC+0 since September — (not 2026).
+    book(at(2026, 7, 7, 8), 4, BookingStatus.COMPLETED, "600.00")
+    book(at(2026, 7, 8, 8), 1, BookingStatus.CANCELLED, "150.00")
+    book(at(2027, 1, 1, 0, 30), 2, BookingStatus.CONFIRMED, "300.00")
+
+    report = cluster_report(year=2026)
+    lab = report["figures"]["lab"]
+    assert lab["bookings"] == 3 + 1  # the three of the year's data set and the project's
+    assert lab["hours_booked"] == Decimal("10.50")  # 6.5 + 4
+    assert lab["hours_used"] == Decimal("7.00")  # 3 + 4
+    assert lab["revenue_mad"] == Decimal("1050.00")  # 450 + 600
+    assert lab["hours_booked_for_projects"] == Decimal("4.00")
+    assert [
+        (r["machine"], r["hours"], r["project"])
+        for r in report["details"]["lab_bookings"]
+        if r["project"]
+    ] == [("Lyophilisateur", Decimal("4.00"), "Huile d'argan stabilisée")]
+
+
+def test_the_workbook_names_the_project_of_a_booking(client_for, staff, projects_2026):
+    machine = EquipmentFactory(name="Lyophilisateur")
+    start = at(2026, 7, 7, 8)
+    Booking.objects.create(
+        equipment=machine,
+        organisation=projects_2026["argan"].lead,
+        booked_by=staff,
+        start=start,
+        end=start + datetime.timedelta(hours=4),
+        blocked_until=start + datetime.timedelta(hours=4),
+        status=BookingStatus.COMPLETED,
+        price=Decimal("600.00"),
+        project=projects_2026["argan"],
+    )
+    with translation.override("fr"):
+        response = client_for(staff).get("/api/v1/reports/cluster.xlsx", {"year": 2026})
+    book = load_workbook(io.BytesIO(response.content))
+    summary = {row[0]: row[1] for row in book.worksheets[0].iter_rows(values_only=True)}
+    assert summary["Heures de laboratoire réservées pour des projets R&D"] == pytest.approx(4)
+    lab_sheet = book.worksheets[5]
+    header = [cell.value for cell in lab_sheet[1]]
+    project_column = header.index("Projet de R&D")
+    titles = [row[project_column] for row in lab_sheet.iter_rows(min_row=2, values_only=True)]
+    assert titles.count("Huile d'argan stabilisée") == 1

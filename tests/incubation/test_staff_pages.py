@@ -177,6 +177,70 @@ def test_staff_log_a_mentoring_session_and_edit_its_hours(client, staff, incubat
     assert session.hours == Decimal("2")
 
 
+@pytest.fixture
+def projects_of(staff, organisation, other_organisation):
+    """An open project of the incubatee's organisation, a closed one, and another's."""
+    from caiac.projects import services as projects
+    from caiac.projects.models import ProjectStatus
+
+    own = projects.project_create(by=staff, lead=organisation, title="Argan", theme="cosmetics")
+    over = projects.project_create(by=staff, lead=organisation, title="Cactus", theme="agrifood")
+    projects.project_change_status(
+        by=staff, project=over, status=ProjectStatus.ABANDONED, reason="Plus de financement"
+    )
+    theirs = projects.project_create(
+        by=staff, lead=other_organisation, title="Safran", theme="agrifood"
+    )
+    return {"own": own, "over": over, "theirs": theirs}
+
+
+def test_a_mentoring_session_names_a_project_of_the_incubatees_organisation(
+    client, staff, incubatee, projects_of
+):
+    client.force_login(staff)
+    url = f"/incubation/incubatees/{incubatee.pk}/mentoring/new/"
+    offered = client.get(url).context["form"].fields["project"].queryset
+    assert list(offered) == [projects_of["own"]]  # not the abandoned one, not another's
+    data = {"date": "2026-11-20", "hours": "1.5", "topic": "Formulation",
+            "mentor": staff.pk, "mentor_name": "", "notes": "",
+            "project": projects_of["own"].pk}  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    session = MentoringSession.objects.get()
+    assert session.project == projects_of["own"]
+    page = client.get(f"/incubation/incubatees/{incubatee.pk}/").content.decode()
+    assert "Argan" in page
+    response = client.post(url, {**data, "project": projects_of["theirs"].pk})
+    assert response.status_code == 200 and response.context["form"].errors["project"]
+    assert MentoringSession.objects.count() == 1
+
+
+def test_editing_a_mentoring_session_of_a_project_since_closed_keeps_it(
+    client, staff, incubatee, projects_of
+):
+    from caiac.projects import services as projects
+    from caiac.projects.models import ProjectStatus
+
+    session = services.mentoring_session_create(
+        by=staff, incubatee=incubatee, date=datetime.date(2026, 11, 20), hours=Decimal("1"),
+        topic="Formulation", mentor=staff, project=projects_of["own"],
+    )  # fmt: skip
+    projects.project_change_status(
+        by=staff, project=projects_of["own"], status=ProjectStatus.ABANDONED, reason="Arrêt"
+    )
+    client.force_login(staff)
+    url = f"/incubation/mentoring/{session.pk}/edit/"
+    form = client.get(url).context["form"]
+    assert form.initial["project"] == projects_of["own"].pk
+    data = {"date": "2026-11-20", "hours": "2", "topic": "Formulation", "mentor": staff.pk,
+            "mentor_name": "", "notes": "", "project": projects_of["own"].pk}  # fmt: skip
+    assert client.post(url, data).status_code == 302  # the closed project stays, hours change
+    session.refresh_from_db()
+    assert (session.hours, session.project) == (Decimal("2"), projects_of["own"])
+    assert client.post(url, {**data, "project": ""}).status_code == 302
+    session.refresh_from_db()
+    assert session.project is None
+
+
 def test_a_kpi_amendment_keeps_the_previous_figures_and_the_reason(
     client, staff, incubatee, member
 ):

@@ -158,6 +158,68 @@ def test_cancelling_from_the_edit_page_cancels_the_session(client, staff, frozen
     assert session.status == SessionStatus.CANCELLED
 
 
+@pytest.fixture
+def lab_projects(staff, organisation, other_organisation):
+    """The cooperative's project and another organisation's."""
+    from caiac.projects import services as projects
+
+    own = projects.project_create(by=staff, lead=organisation, title="Argan", theme="cosmetics")
+    theirs = projects.project_create(
+        by=staff, lead=other_organisation, title="Safran", theme="agrifood"
+    )
+    return own, theirs
+
+
+def test_a_trainer_names_a_project_of_their_own_organisation(
+    client, organisation, lab_projects, frozen
+):
+    from tests.factories import MembershipFactory
+
+    own, theirs = lab_projects
+    trainer = TrainerFactory(username="hafsa.trainer")
+    MembershipFactory(user=trainer, organisation=organisation)
+    course = CourseFactory()
+    client.force_login(trainer)
+    form = client.get("/trainings/sessions/new/").context["form"]
+    assert list(form.fields["project"].queryset) == [own]
+    response = client.post("/trainings/sessions/new/", session_data(course, project=theirs.pk))
+    assert response.status_code == 200 and response.context["form"].errors["project"]
+    response = client.post("/trainings/sessions/new/", session_data(course, project=own.pk))
+    assert response.status_code == 302
+    session = Session.objects.get(course=course)
+    assert session.project == own
+    page = client.get(f"/trainings/sessions/{session.pk}/").content.decode()
+    assert 'id="session-project"' in page and "Argan" in page
+
+
+def test_a_trainer_without_an_organisation_is_offered_no_project(client, trainer, frozen):
+    client.force_login(trainer)
+    assert "project" not in client.get("/trainings/sessions/new/").context["form"].fields
+
+
+def test_staff_name_any_open_project_and_the_trainer_keeps_it_when_editing(
+    client, staff, trainer, lab_projects, frozen
+):
+    own, theirs = lab_projects
+    course = CourseFactory()
+    client.force_login(staff)
+    form = client.get("/trainings/sessions/new/").context["form"]
+    assert set(form.fields["project"].queryset) == {own, theirs}
+    data = session_data(course, trainer=trainer.pk, project=theirs.pk)
+    assert client.post("/trainings/sessions/new/", data).status_code == 302
+    session = Session.objects.get(course=course)
+    assert session.project == theirs
+    # The trainer (no partner of that project) changes the seats: the project stays.
+    client.force_login(trainer)
+    url = f"/trainings/sessions/{session.pk}/edit/"
+    form = client.get(url).context["form"]
+    assert form.initial["project"] == theirs.pk
+    response = client.post(url, session_data(capacity="12", project=theirs.pk))
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert (session.capacity, session.project) == (12, theirs)
+
+
 @pytest.mark.parametrize(
     "url", ["/staff/trainings/", "/staff/trainings/courses/new/", "/trainings/sessions/new/"]
 )
