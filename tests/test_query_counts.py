@@ -361,6 +361,18 @@ def test_every_page_runs_as_many_queries_at_3n_rows_as_at_n(measured, name):
     assert_same_queries(measured, name)
 
 
+# A page, whatever the number of rows behind it, stays within this many queries (issue #11).
+MAX_PAGE_QUERIES = 20
+
+
+@pytest.mark.parametrize("name", PAGE_CASES)
+def test_no_page_runs_more_than_20_queries(measured, name):
+    large = measured[1][name]
+    if isinstance(large, str):
+        pytest.fail(large)
+    assert len(large) <= MAX_PAGE_QUERIES, "\n".join(large)
+
+
 @pytest.mark.parametrize("name", ADMIN_CASES)
 def test_every_back_office_list_runs_as_many_queries_at_3n_rows_as_at_n(measured, name):
     assert_same_queries(measured, f"admin {name}")
