@@ -191,7 +191,8 @@ def ltr_html(value) -> SafeString:
 
 
 def time_range_html(start, end) -> SafeString:
-    return ltr_html(time_range(start, end))
+    """A time range, left to right, never broken at its dash on a narrow screen."""
+    return format_html('<bdi dir="ltr" class="text-nowrap">{}</bdi>', time_range(start, end))
 
 
 def span_html(start, end) -> SafeString:

@@ -271,6 +271,28 @@ def call_ranking(call: Call) -> list[RankedApplication]:
     return rows
 
 
+@dataclass
+class JurorOnCall:
+    juror: User
+    awaiting: int  # applications awaiting a decision they are on the jury of
+    scored: int  # of those, the ones they have started scoring (they stay on those)
+
+
+def call_jury(call: Call) -> list[JurorOnCall]:
+    """The jurors of a call's applications awaiting a decision, by name, each with how many
+    they judge and how many they have started scoring. Two queries."""
+    awaiting = {"application__call": call, "application__status": ApplicationStatus.SUBMITTED}
+    scored = set(
+        Evaluation.objects.filter(**awaiting).values_list("application_id", "juror_id").distinct()
+    )
+    jury: dict[int, JurorOnCall] = {}
+    for assignment in JurorAssignment.objects.filter(**awaiting).select_related("juror"):
+        row = jury.setdefault(assignment.juror_id, JurorOnCall(assignment.juror, 0, 0))
+        row.awaiting += 1
+        row.scored += (assignment.application_id, assignment.juror_id) in scored
+    return sorted(jury.values(), key=lambda row: (row.juror.display_name, row.juror.pk))
+
+
 def ranking_ties(rows: list[RankedApplication]) -> set[int]:
     """The ranks shared by more than one application."""
     ranks = [r.rank for r in rows if r.rank is not None]

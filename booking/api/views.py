@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
 )
@@ -98,6 +99,24 @@ DRY_RUN_RESPONSES = {
 }
 
 
+def changed_or_dry_run(result_serializer, component_name: str) -> OpenApiResponse:
+    """An edit answers 200 either way: the changed object, or (dry run) what it would cancel."""
+    return OpenApiResponse(
+        PolymorphicProxySerializer(
+            component_name=component_name,
+            serializers=[result_serializer, s.AffectedBookingsSerializer],
+            resource_type_field_name=None,
+        ),
+        description="the changed object (with `cancelled_bookings`), or on a dry run "
+        '`{"affected_bookings": [...]}`',
+    )
+
+
+EQUIPMENT_CHANGED = changed_or_dry_run(s.EquipmentResultSerializer, "EquipmentChange")
+OPENING_HOURS_CHANGED = changed_or_dry_run(s.OpeningHoursResultSerializer, "OpeningHoursChange")
+CLOSURE_CHANGED = changed_or_dry_run(s.ClosureResultSerializer, "ClosureChange")
+
+
 class _DryRunWrites:
     """create / update / destroy through a service returning a ``CatalogueChange``."""
 
@@ -170,7 +189,7 @@ class EquipmentViewSet(
 
     @extend_schema(
         request=s.EquipmentSerializer,
-        responses={200: s.EquipmentResultSerializer, **ERRORS},
+        responses={200: EQUIPMENT_CHANGED, **ERRORS},
         parameters=[OpenApiParameter("dry_run", bool)],
         description=DRY_RUN_DOC,
     )
@@ -185,7 +204,7 @@ class EquipmentViewSet(
 
     @extend_schema(
         request=s.EquipmentSerializer,
-        responses={200: s.EquipmentResultSerializer, **ERRORS},
+        responses={200: EQUIPMENT_CHANGED, **ERRORS},
         parameters=[OpenApiParameter("dry_run", bool)],
         description=DRY_RUN_DOC,
     )
@@ -232,11 +251,9 @@ class EquipmentViewSet(
         responses={201: s.OpeningHoursResultSerializer, **DRY_RUN_RESPONSES},
         description=DRY_RUN_DOC,
     ),
-    update=extend_schema(
-        responses={200: s.OpeningHoursResultSerializer, **ERRORS}, description=DRY_RUN_DOC
-    ),
+    update=extend_schema(responses={200: OPENING_HOURS_CHANGED, **ERRORS}, description=DRY_RUN_DOC),
     partial_update=extend_schema(
-        responses={200: s.OpeningHoursResultSerializer, **ERRORS}, description=DRY_RUN_DOC
+        responses={200: OPENING_HOURS_CHANGED, **ERRORS}, description=DRY_RUN_DOC
     ),
     destroy=extend_schema(
         parameters=[OpenApiParameter("dry_run", bool)],
@@ -282,11 +299,9 @@ class OpeningHoursViewSet(_DryRunWrites, viewsets.ModelViewSet):
         responses={201: s.ClosureResultSerializer, **DRY_RUN_RESPONSES},
         description=DRY_RUN_DOC,
     ),
-    update=extend_schema(
-        responses={200: s.ClosureResultSerializer, **ERRORS}, description=DRY_RUN_DOC
-    ),
+    update=extend_schema(responses={200: CLOSURE_CHANGED, **ERRORS}, description=DRY_RUN_DOC),
     partial_update=extend_schema(
-        responses={200: s.ClosureResultSerializer, **ERRORS}, description=DRY_RUN_DOC
+        responses={200: CLOSURE_CHANGED, **ERRORS}, description=DRY_RUN_DOC
     ),
 )
 class ClosureViewSet(_DryRunWrites, viewsets.ModelViewSet):

@@ -72,7 +72,8 @@ def datef(value, fmt="DATE_FORMAT") -> str:
 
 @register.filter
 def timerange(start, end):
-    """``{{ booking.start|timerange:booking.end }}`` → ``<bdi dir="ltr">09:00-10:00</bdi>``."""
+    """``{{ booking.start|timerange:booking.end }}`` → "09:00-10:00" in a left-to-right
+    ``<bdi>`` that does not wrap."""
     return formatting.time_range_html(start, end)
 
 

@@ -1,6 +1,8 @@
 """Staff forms of the nursery: calls (their criteria, questions and jury), milestones and
 mentoring sessions of an incubatee, and the amendment of a KPI report (with its reason)."""
 
+from decimal import Decimal
+
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +12,15 @@ from caiac.accounts.models import Role, User
 from caiac.projects import selectors as project_selectors
 from frontend.forms import CaiacForm, DateInput, TimeInput
 from frontend.forms.staff import ProjectPickerMixin, ServiceModelForm, WallClockMixin
-from incubation.models import Call, Cohort, Incubatee, MentoringSession, Milestone, Programme
+from incubation.models import (
+    Call,
+    Cohort,
+    Incubatee,
+    KpiReport,
+    MentoringSession,
+    Milestone,
+    Programme,
+)
 
 
 class CallForm(WallClockMixin, CaiacForm):
@@ -183,7 +193,97 @@ class MentoringForm(ProjectPickerMixin, ServiceModelForm):
         return {**values, **self.project_change()}
 
 
-class KpiAmendForm(CaiacForm):
+class FundingBySourceMixin:
+    """The funding raised split by source (the sources R&D projects use): one optional amount per
+    source, placed after the total. With any amount typed, the service makes the total their sum
+    (and refuses a different total typed with them, ``funding_total_mismatch``); with none, the
+    total stands alone, as on reports from before the split."""
+
+    SOURCE_FIELD = "funding_source_{}"
+
+    def add_source_fields(self, sources, amounts: dict[int, Decimal] | None = None) -> None:
+        amounts = amounts or {}
+        self.sources = list(sources)
+        added = {}
+        for source in self.sources:
+            name = self.SOURCE_FIELD.format(source.pk)
+            added[name] = forms.DecimalField(
+                label=_("of which from %(source)s (MAD)") % {"source": source.name},
+                min_value=0,
+                decimal_places=2,
+                required=False,
+            )
+            if source.pk in amounts:
+                self.initial[name] = amounts[source.pk]
+        fields = {}
+        for name, field in self.fields.items():
+            fields[name] = field
+            if name == "funding_raised_mad":
+                fields.update(added)
+        self.fields = fields
+        if self.sources:
+            self.fields["funding_raised_mad"].required = False
+            self.fields["funding_raised_mad"].help_text = _(
+                "Split it by source below, and the total becomes their sum."
+            )
+
+    def funding_split(self) -> list[dict]:
+        """``[{"source", "amount_mad"}]`` for every source given an amount."""
+        lines = []
+        for source in self.sources:
+            amount = self.cleaned_data.get(self.SOURCE_FIELD.format(source.pk))
+            if amount is not None:
+                lines.append({"source": source, "amount_mad": amount})
+        return lines
+
+    def funding_figures(self) -> dict:
+        """The cleaned data without the per-source fields, with ``funding_by_source`` when split.
+        A total left empty, or as it was, follows its sources."""
+        names = {self.SOURCE_FIELD.format(source.pk) for source in self.sources}
+        data = {k: v for k, v in self.cleaned_data.items() if k not in names}
+        lines = self.funding_split()
+        total = data.get("funding_raised_mad")
+        if lines:
+            data["funding_by_source"] = lines
+            if total is None or total == self.initial.get("funding_raised_mad"):
+                data.pop("funding_raised_mad", None)
+        elif total is None:
+            data["funding_raised_mad"] = Decimal(0)
+        return data
+
+
+class KpiForm(FundingBySourceMixin, CaiacForm):
+    """A quarter's figures, reported by the incubatee's people (or staff)."""
+
+    period = forms.RegexField(
+        regex=r"^\d{4}-Q[1-4]$", label=_("Quarter (e.g. 2026-Q3)"), max_length=7
+    )
+    revenue_mad = forms.DecimalField(label=_("Revenue (MAD)"), min_value=0, decimal_places=2)
+    jobs_women = forms.IntegerField(label=_("Jobs created (women)"), min_value=0, initial=0)
+    jobs_men = forms.IntegerField(label=_("Jobs created (men)"), min_value=0, initial=0)
+    funding_raised_mad = forms.DecimalField(
+        label=_("Funding raised (MAD)"), min_value=0, decimal_places=2, initial=0
+    )
+    products_launched = forms.IntegerField(label=_("Products launched"), min_value=0, initial=0)
+    certifications = forms.CharField(
+        label=_("Certifications obtained (comma-separated)"), required=False
+    )
+    exports_mad = forms.DecimalField(
+        label=_("Exports (MAD)"), min_value=0, decimal_places=2, initial=0
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("funding_raised_mad", Decimal(0))
+        self.add_source_fields(project_selectors.funding_sources_active())
+
+    def figures(self) -> dict:
+        data = self.funding_figures()
+        data["certifications"] = [c.strip() for c in data["certifications"].split(",")]
+        return data
+
+
+class KpiAmendForm(FundingBySourceMixin, CaiacForm):
     revenue_mad = forms.DecimalField(label=_("Revenue (MAD)"), min_value=0, decimal_places=2)
     jobs_women = forms.IntegerField(label=_("Jobs created (women)"), min_value=0)
     jobs_men = forms.IntegerField(label=_("Jobs created (men)"), min_value=0)
@@ -201,6 +301,19 @@ class KpiAmendForm(CaiacForm):
         help_text=_("Kept with the previous figures, who changed them and when."),
     )
 
+    def __init__(self, *args, report: KpiReport, **kwargs):
+        kwargs.setdefault("initial", self.initial_for(report))
+        super().__init__(*args, **kwargs)
+        lines = list(report.funding_lines.select_related("source"))
+        # The active sources, and any the report already names (kept even once inactive).
+        named = {line.source_id: line.source for line in lines}
+        sources = {source.pk: source for source in project_selectors.funding_sources_active()}
+        sources.update(named)
+        self.add_source_fields(
+            sorted(sources.values(), key=lambda source: source.name),
+            {line.source_id: line.amount_mad for line in lines},
+        )
+
     @classmethod
     def initial_for(cls, report) -> dict:
         initial = {name: getattr(report, name) for name in cls.base_fields if name != "reason"}
@@ -208,6 +321,8 @@ class KpiAmendForm(CaiacForm):
         return initial
 
     def figures(self) -> dict:
-        data = {k: v for k, v in self.cleaned_data.items() if k != "reason"}
+        """The figures and the split; no amount in any source removes a split."""
+        data = {k: v for k, v in self.funding_figures().items() if k != "reason"}
+        data.setdefault("funding_by_source", [])
         data["certifications"] = [c.strip() for c in data["certifications"].split(",")]
         return data

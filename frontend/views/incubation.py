@@ -16,6 +16,7 @@ from caiac import access, files
 from caiac.accounts.models import User
 from caiac.errors import DomainError, NotAllowed
 from frontend.forms import CaiacForm
+from frontend.forms.incubation import KpiForm
 from incubation import reports, selectors, services
 from incubation.models import (
     LIVE_STAGES,
@@ -264,30 +265,6 @@ def cohort_dashboard(request, cohort_id: int):
 
 
 # --- Incubatee follow-up -----------------------------------------------------------------------
-class KpiForm(CaiacForm):
-    period = forms.RegexField(
-        regex=r"^\d{4}-Q[1-4]$", label=_("Quarter (e.g. 2026-Q3)"), max_length=7
-    )
-    revenue_mad = forms.DecimalField(label=_("Revenue (MAD)"), min_value=0, decimal_places=2)
-    jobs_women = forms.IntegerField(label=_("Jobs created (women)"), min_value=0, initial=0)
-    jobs_men = forms.IntegerField(label=_("Jobs created (men)"), min_value=0, initial=0)
-    funding_raised_mad = forms.DecimalField(
-        label=_("Funding raised (MAD)"), min_value=0, decimal_places=2, initial=0
-    )
-    products_launched = forms.IntegerField(label=_("Products launched"), min_value=0, initial=0)
-    certifications = forms.CharField(
-        label=_("Certifications obtained (comma-separated)"), required=False
-    )
-    exports_mad = forms.DecimalField(
-        label=_("Exports (MAD)"), min_value=0, decimal_places=2, initial=0
-    )
-
-    def figures(self) -> dict:
-        data = dict(self.cleaned_data)
-        data["certifications"] = [c.strip() for c in data["certifications"].split(",")]
-        return data
-
-
 class StageForm(CaiacForm):
     """Only the stages the incubatee may move to, and no preselected one: a click on "Change
     stage" without choosing does nothing, it never moves anyone backwards."""
@@ -360,7 +337,7 @@ def incubatee_page(request, incubatee_id: int):
             "milestones": milestones,
             "milestone_statuses": MilestoneStatus.choices,
             "sessions": incubatee.mentoring_sessions.select_related("project"),
-            "kpis": incubatee.kpi_reports.prefetch_related("amendments"),
+            "kpis": incubatee.kpi_reports.prefetch_related("amendments", "funding_lines__source"),
             "kpi_form": kpi_form,
             "stage_form": stage_form,
             "can_move": access.is_staff(user) and incubatee.stage in LIVE_STAGES,

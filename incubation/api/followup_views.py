@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from caiac import access, files
 from caiac.errors import Invalid
 from caiac.exports import CSV_CONTENT_TYPE
+from caiac.openapi import DOCUMENT_DOWNLOAD
 from caiac.parsers import JSONParser, MultiPartParser
 from caiac.permissions import IsClusterStaff, IsClusterStaffOrReadOnly
 from incubation import reports, selectors, services
@@ -302,9 +303,7 @@ class MilestoneViewSet(
     def perform_destroy(self, instance):
         services.milestone_delete(by=self.request.user, milestone=instance)
 
-    @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERRORS[404]}
-    )
+    @extend_schema(responses={**DOCUMENT_DOWNLOAD, 404: ERRORS[404]})
     @action(detail=True, methods=["get"])
     def evidence(self, request, pk=None):
         """The evidence file, as a download: the incubatee's organisation, its mentors, staff."""

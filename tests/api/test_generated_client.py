@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 
 from booking.models import Booking, BookingStatus
+from caiac import files
 from tests.booking.factories import EquipmentFactory, lab_open_weekdays
 from tests.factories import member_of
 
@@ -23,12 +24,10 @@ CONFIG = {
     "project_name_override": PACKAGE,
     "package_name_override": PACKAGE,
     "post_hooks": [],
-    # The client reads workbooks and PDFs as bytes (the generator knows no such types).
+    # The client reads documents (PDFs, images, office files) as bytes: the generator knows
+    # no such types.
     "content_type_overrides": {
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (
-            "application/octet-stream"
-        ),
-        "application/pdf": "application/octet-stream",
+        media_type: "application/octet-stream" for media_type in files.DOCUMENT_TYPES.values()
     },
 }
 

@@ -33,7 +33,7 @@ def test_catalogue_filters_by_line(signed_in, member, lab_hours):
 def test_machine_page_shows_rules_and_the_calendar_of_the_week(frozen, signed_in, member, machine):
     page = signed_in(member).get(f"/lab/machines/{machine.pk}/?week=2026-11-23").content.decode()
     assert "<bdi>100,00\xa0MAD</bdi>/h" in page  # the amount isolated from the text around it
-    assert '<bdi dir="ltr">08:30\u201317:30</bdi>' in page  # the opening hours
+    assert '<bdi dir="ltr" class="text-nowrap">08:30\u201317:30</bdi>' in page  # the opening hours
     assert page.count('class="cell-link slot"') == 18 * 5  # every half hour of Mon-Fri is free
     partial = signed_in(member).get(
         f"/lab/machines/{machine.pk}/slots/?week=2026-11-30", HTTP_HX_REQUEST="true"
@@ -126,7 +126,7 @@ def test_time_ranges_keep_their_order_in_arabic(frozen, signed_in, member, machi
     )
     page = client.get("/lab/my-bookings/").content.decode()
     assert 'dir="rtl"' in page
-    assert '<bdi dir="ltr">09:00\u201310:00</bdi>' in page
+    assert '<bdi dir="ltr" class="text-nowrap">09:00\u201310:00</bdi>' in page
 
 
 @pytest.mark.parametrize(

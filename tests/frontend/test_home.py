@@ -94,7 +94,7 @@ def test_a_members_home_lists_her_next_bookings_sessions_certifications_and_hour
     html = day[0]["fatima"][1]
     bookings = section(html, "next-bookings")
     assert "Autoclave (75 L)" in bookings  # tomorrow morning
-    assert "Planetary mixer (20 L)" not in bookings  # this morning's: over
+    assert "Mélangeur planétaire (20 L)" not in bookings  # this morning's: over
     assert "Accueil sécurité de la halle" in section(html, "next-sessions")  # French title
     assert "Distillation d" in section(html, "certifications")
     assert section(html, "lab-hours")
@@ -108,10 +108,12 @@ def test_a_member_on_a_waiting_list_sees_her_position(day):
 
 def test_what_waits_for_a_member_an_overdue_milestone_or_a_booking_awaiting_approval(day):
     waiting = section(day[0]["salma"][1], "waiting")
-    assert "Formulation stability test" in waiting and 'data-status="overdue"' in waiting
+    assert "Test de stabilité de la formulation" in waiting
+    assert 'data-status="overdue"' in waiting
     waiting = section(day[0]["khadija"][1], "waiting")
-    assert "Freeze dryer (pilot)" in waiting and 'data-status="pending"' in waiting
-    assert not section(day[0]["fatima"][1], "waiting")  # nothing waits for her
+    assert "Lyophilisateur pilote" in waiting and 'data-status="pending"' in waiting
+    waiting = section(day[0]["fatima"][1], "waiting")  # due in ten days, whatever the day
+    assert "Emballage export" in waiting and 'data-status="overdue"' not in waiting
 
 
 def test_a_home_never_shows_another_organisations_booking(day):

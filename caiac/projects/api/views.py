@@ -2,7 +2,6 @@
 input → service → output. Every project route first finds the project among those the person
 may see (404 otherwise, whatever the body), then the service checks who may write."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -10,6 +9,7 @@ from rest_framework.response import Response
 
 from caiac import access, files
 from caiac.errors import NotFound
+from caiac.openapi import DOCUMENT_DOWNLOAD
 from caiac.parsers import JSONParser, MultiPartParser
 from caiac.permissions import IsClusterStaffOrReadOnly
 from caiac.projects import selectors, services
@@ -288,9 +288,7 @@ class DeliverableViewSet(
     def perform_destroy(self, instance):
         services.deliverable_delete(by=self.request.user, deliverable=instance)
 
-    @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERRORS[404]}
-    )
+    @extend_schema(responses={**DOCUMENT_DOWNLOAD, 404: ERRORS[404]})
     @action(detail=True, methods=["get"])
     def evidence(self, request, project_pk=None, pk=None):
         """The evidence file as a download (the project's partners and staff)."""
@@ -329,9 +327,7 @@ class DocumentViewSet(
     def perform_destroy(self, instance):
         services.document_delete(by=self.request.user, document=instance)
 
-    @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERRORS[404]}
-    )
+    @extend_schema(responses={**DOCUMENT_DOWNLOAD, 404: ERRORS[404]})
     @action(detail=True, methods=["get"])
     def download(self, request, project_pk=None, pk=None):
         """The file, as a download, after the access check."""
