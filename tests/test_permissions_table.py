@@ -697,6 +697,8 @@ PAGE_ACTIONS = [
     ("/billing/charges/{charge}/waive/", {"reason": "Geste commercial"}, STAFF_ONLY_REFUSED),
     ("/billing/draft-month/", {}, STAFF_ACTION),
     ("/billing/price-list/{price_item}/toggle/", {}, STAFF_ACTION),
+    # our application's juror has scored it already: staff are told they stay on its jury
+    ("/incubation/calls/{call}/jurors/{juror}/remove/", {}, STAFF_ACTION),
 ]
 
 
@@ -935,6 +937,7 @@ def world(db, settings, tmp_path):
         "application": ours["application"].pk,
         "evaluation": evaluation.pk,
         "criterion2": criterion2.pk,
+        "juror": juror.pk,
         "cohort": cohort.pk,
         "incubatee": ours["incubatee"].pk,
         "milestone": ours["milestone"].pk,
