@@ -376,3 +376,20 @@ def test_no_page_runs_more_than_20_queries(measured, name):
 @pytest.mark.parametrize("name", ADMIN_CASES)
 def test_every_back_office_list_runs_as_many_queries_at_3n_rows_as_at_n(measured, name):
     assert_same_queries(measured, f"admin {name}")
+
+
+# Lists made lean for issue #14, pinned at both sizes: one query more is a regression.
+PINNED = {
+    "me": 3,  # token and person, organisations, certifications
+    # token and person, the machine, its opening hours, live bookings and closures (one query)
+    "availability, 4 weeks": 4,
+    # token and person, the count, the page with names and lab-hour balances joined in
+    "incubatees (staff)": 3,
+    "incubatees (member)": 3,
+}
+
+
+@pytest.mark.parametrize("name", PINNED)
+def test_lean_lists_run_their_pinned_number_of_queries(measured, name):
+    small, large = measured[0][name], measured[1][name]
+    assert (len(small), len(large)) == (PINNED[name], PINNED[name]), "\n".join(large)

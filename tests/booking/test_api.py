@@ -6,7 +6,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from booking import services
-from booking.models import Booking, BookingStatus, Category, EquipmentStatus, Line
+from booking.models import Booking, BookingStatus, Category, Closure, EquipmentStatus, Line
 from tests.booking.conftest import local
 from tests.booking.factories import EquipmentFactory
 from tests.factories import MembershipFactory, OrganisationFactory
@@ -174,6 +174,48 @@ def test_availability_query_count_does_not_grow_with_bookings(
             {"start": iso(local(2026, 11, 23)), "end": iso(local(2026, 12, 21))},
         )
     assert len(response.json()["free"]) > 12
+
+
+def test_availability_shows_closures_of_the_lab_and_the_machine_beside_bookings(
+    frozen, client_for, member, other_member, machine
+):
+    services.booking_create(
+        user=other_member,
+        equipment=machine,
+        start=local(2026, 11, 25, 9),
+        end=local(2026, 11, 25, 10),
+    )
+    Closure.objects.create(
+        equipment=None, start=local(2026, 11, 25, 13), end=local(2026, 11, 25, 14), reason="Fête"
+    )
+    Closure.objects.create(
+        equipment=machine,
+        start=local(2026, 11, 25, 15),
+        end=local(2026, 11, 25, 16),
+        reason="Entretien",
+    )
+    Closure.objects.create(  # another machine's: not this one's business
+        equipment=EquipmentFactory(),
+        start=local(2026, 11, 25, 11),
+        end=local(2026, 11, 25, 12),
+        reason="Ailleurs",
+    )
+    response = client_for(member).get(
+        f"/api/v1/equipment/{machine.pk}/availability/",
+        {"start": iso(local(2026, 11, 25)), "end": iso(local(2026, 11, 26))},
+    )
+    body = response.json()
+    assert [(b["kind"], b["label"], b["start"], b["end"]) for b in body["busy"]] == [
+        ("booking", "Réservé", "2026-11-25T09:00:00Z", "2026-11-25T10:00:00Z"),
+        ("closure", "Fête", "2026-11-25T13:00:00Z", "2026-11-25T14:00:00Z"),
+        ("closure", "Entretien", "2026-11-25T15:00:00Z", "2026-11-25T16:00:00Z"),
+    ]
+    assert [(f["start"], f["end"]) for f in body["free"]] == [
+        ("2026-11-25T08:30:00Z", "2026-11-25T09:00:00Z"),
+        ("2026-11-25T10:00:00Z", "2026-11-25T13:00:00Z"),
+        ("2026-11-25T14:00:00Z", "2026-11-25T15:00:00Z"),
+        ("2026-11-25T16:00:00Z", "2026-11-25T17:30:00Z"),
+    ]
 
 
 # --- bookings -------------------------------------------------------------------------------
