@@ -15,12 +15,14 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from booking.models import Booking, BookingStatus
+from booking.models import Booking, BookingStatus, Equipment
+from booking.selectors import free_slots
 from caiac.accounts.models import User
 from caiac.clock import wall_clock
 from trainings.models import Enrolment, Session
 
 WEDNESDAY_3PM = wall_clock(datetime.date(2026, 12, 9), datetime.time(15, 0))
+NEXT_MONDAY = wall_clock(datetime.date(2026, 12, 14), datetime.time(0))
 PEOPLE = ("fatima", "youssef", "hamid", "salma", "khadija", "trainer", "staff", "jury1")
 MAX_QUERIES = 20
 pytestmark = pytest.mark.django_db
@@ -62,6 +64,21 @@ def day(django_db_setup, django_db_blocker):
                 ).values_list("equipment__name", "status", "organisation__name")
             ),
             "pending": Booking.objects.filter(status=BookingStatus.PENDING).count(),
+            "this_week": Booking.objects.filter(
+                start__gte=wall_clock(datetime.date(2026, 12, 7), datetime.time(0)),
+                start__lt=NEXT_MONDAY,
+                kind="member",
+            ).count(),
+            "free_next_week": {
+                machine.name: bool(
+                    free_slots(
+                        equipment=machine,
+                        start=NEXT_MONDAY,
+                        end=NEXT_MONDAY + datetime.timedelta(days=7),
+                    )
+                )
+                for machine in Equipment.objects.filter(status="available")
+            },
         }
         transaction.set_rollback(True)
     cache.clear()
@@ -88,6 +105,12 @@ def test_the_demo_makes_today_real_and_loading_it_twice_changes_nothing(day):
     assert len(today) >= 4  # bookings on the day the demo is loaded, morning and afternoon
     assert {"Coopérative Féminine Amalou Argan", "Atlas Essences SARL"} <= {o for *_, o in today}
     assert facts["pending"] >= 1  # one awaits approval
+
+
+def test_the_demo_has_bookings_this_week_and_every_machine_free_slots_next_week(day):
+    _homes, facts = day
+    assert facts["this_week"] >= 8  # Monday to Wednesday's, the days before the demo was loaded
+    assert facts["free_next_week"] and all(facts["free_next_week"].values())
 
 
 def test_a_members_home_lists_her_next_bookings_sessions_certifications_and_hours(day):
