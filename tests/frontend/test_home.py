@@ -152,7 +152,8 @@ def test_a_trainers_home_shows_the_ended_session_whose_attendance_is_to_take(day
     due = section(html, "attendance-due")
     assert "Accueil sécurité de la halle" in due
     assert "3 personnes non pointées" in due
-    assert section(html, "teaching")
+    teaching = section(html, "teaching")  # the full safety induction: 3 places, 5 people
+    assert "3/3 inscrits" in teaching and "2 en attente" in teaching
     assert not section(html, "next-bookings")  # no organisation: no member sections
 
 
