@@ -648,7 +648,7 @@ PAGE_ACTIONS = [
     (
         "/organisations/{ours}/invitations/{invitation}/revoke/",
         {},
-        act(LOGIN, 404, DONE, 404, 404, 404, DONE),
+        act(LOGIN, 404, DONE, 403, 404, 404, DONE),
     ),
     ("/staff/join-requests/{join_request}/approve/", {}, act(LOGIN, 404, 404, 404, 404, 404, DONE)),
     (
