@@ -917,7 +917,8 @@ def week_grid(
             cell = GridCell(start=moment, end=end, state=state)
             if state == CellState.TRAINING:
                 cell.title = next(
-                    course for s, e, _u, _o, course in bookings
+                    course
+                    for s, e, _u, _o, course in bookings
                     if s < end and moment < e and course is not None
                 )
             cell.current = moving is not None and moving.start < end and moment < moving.end
