@@ -79,18 +79,19 @@ def test_status_badge_colours_by_status_and_keeps_the_raw_value():
 
 
 DEC = datetime.date(2026, 12, 7), datetime.date(2026, 12, 13)
+DASH = "\u2013"
 
 
 @pytest.mark.parametrize(
     ("language", "days", "expected"),
     [
-        ("fr", DEC, "7 – 13 décembre 2026"),
-        ("ar", DEC, "7 – 13 ديسمبر 2026"),
-        ("en", DEC, "7 – 13 December 2026"),
+        ("fr", DEC, f"7 {DASH} 13 décembre 2026"),
+        ("ar", DEC, f"7 {DASH} 13 ديسمبر 2026"),
+        ("en", DEC, f"7 {DASH} 13 December 2026"),
         (
             "fr",
             (datetime.date(2026, 11, 30), datetime.date(2026, 12, 6)),
-            "30 novembre – 6 décembre 2026",
+            f"30 novembre {DASH} 6 décembre 2026",
         ),
     ],
 )
