@@ -76,3 +76,25 @@ def test_status_badge_colours_by_status_and_keeps_the_raw_value():
     html = Template('{% load ui %}{% status_badge "pending" "En attente" %}').render(Context())
     assert 'class="badge text-bg-warning status-pending"' in html
     assert 'data-status="pending"' in html and ">En attente<" in html
+
+
+DEC = datetime.date(2026, 12, 7), datetime.date(2026, 12, 13)
+DASH = "\u2013"
+
+
+@pytest.mark.parametrize(
+    ("language", "days", "expected"),
+    [
+        ("fr", DEC, f"7 {DASH} 13 décembre 2026"),
+        ("ar", DEC, f"7 {DASH} 13 ديسمبر 2026"),
+        ("en", DEC, f"7 {DASH} 13 December 2026"),
+        (
+            "fr",
+            (datetime.date(2026, 11, 30), datetime.date(2026, 12, 6)),
+            f"30 novembre {DASH} 6 décembre 2026",
+        ),
+    ],
+)
+def test_a_week_names_its_month_once(language, days, expected):
+    with translation.override(language):
+        assert formatting.date_range(*days) == expected
