@@ -46,12 +46,32 @@ def message_render(message: Message, *, language: str | None = None) -> Rendered
             "kind_label": kind_label(message.kind),
             **(message.context or {}),
         }
+        if translation.get_language_bidi():
+            context = _isolate_names(context)
         subject = _render(message.kind, "subject", context)
         body = _render(message.kind, "body", context)
     # A subject is one line (a template's trailing newline or a wrapped line must not leak);
     # optional blocks left out of a body leave runs of blank lines, kept to one.
     body = re.sub(r"\n[ \t]*(\n[ \t]*)+\n", "\n\n", body.strip())
     return Rendered(subject=" ".join(subject.split()), body=body + "\n")
+
+
+# Names people typed (a machine, a course, an organisation...) are mostly Latin: inside an Arabic
+# sentence their direction must be their own, or the punctuation around them jumps to the wrong
+# side. Plain text has no <bdi>: Unicode's first-strong isolate (FSI ... PDI) does the same.
+NAME_KEYS = frozenset(
+    {"call", "city", "cohort", "course", "equipment", "inviter", "location", "machine", "name",
+     "organisation", "place", "project", "reason", "recipient_name", "title", "trainer", "what"}
+)  # fmt: skip
+
+
+def _isolate_names(context: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: f"\u2068{value}\u2069"
+        if key in NAME_KEYS and isinstance(value, str) and value
+        else value
+        for key, value in context.items()
+    }
 
 
 def _render(kind: str, part: str, context: dict[str, Any]) -> str:
