@@ -814,6 +814,7 @@ class CellState:
     FREE = "free"
     MINE = "mine"  # a live booking of one of the viewer's organisations
     TAKEN = "taken"  # someone else's live booking: shown as "Réservé", never their name
+    TRAINING = "training"  # held by a training session: "Formation", with the course
     CLEANING = "cleaning"  # the buffer after a booking
     CLOSED = "closed"  # a closure, or the machine is not available
     OUTSIDE = "outside"  # outside opening hours
@@ -833,6 +834,7 @@ class GridCell:
     suggested_start: datetime.datetime | None = None
     suggested_end: datetime.datetime | None = None
     current: bool = False  # inside the booking being moved
+    title: str = ""  # a training cell's course, in the active language
 
     @property
     def is_free(self) -> bool:
@@ -894,16 +896,7 @@ def week_grid(
         equipment=equipment, start=week_start, end=week_end, now=now, exclude_id=exclude_id
     )
     buffer = datetime.timedelta(minutes=equipment.buffer_minutes)
-    bookings = list(
-        Booking.objects.filter(
-            equipment=equipment,
-            status__in=LIVE_STATUSES,
-            start__lt=week_end,
-            blocked_until__gt=week_start,
-        )
-        .exclude(pk=exclude_id)
-        .values_list("start", "end", "blocked_until", "organisation_id")
-    )
+    bookings = _grid_bookings(equipment, week_start, week_end, exclude_id=exclude_id)
     closures = [
         (c.start, c.end) for c in closures_for(equipment=equipment, start=week_start, end=week_end)
     ]
@@ -922,6 +915,12 @@ def week_grid(
                 earliest=earliest, latest=latest, buffer=buffer,
             )  # fmt: skip
             cell = GridCell(start=moment, end=end, state=state)
+            if state == CellState.TRAINING:
+                cell.title = next(
+                    course
+                    for s, e, _u, _o, course in bookings
+                    if s < end and moment < e and course is not None
+                )
             cell.current = moving is not None and moving.start < end and moment < moving.end
             if cell.is_free:
                 free_until = next(e for s, e in free if s <= moment and end <= e)
@@ -941,14 +940,56 @@ def week_grid(
     return WeekGrid(monday=monday, rows=rows, days=days, step=step)
 
 
+def _grid_bookings(
+    equipment: Equipment,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    *,
+    exclude_id: int | None,
+) -> list[tuple]:
+    """The live bookings of the machine touching [start, end) as rows: start, end,
+    blocked_until, organisation id and, for a training session's hold, its course's title in
+    the active language (None for a member's booking). The schedule of sessions is open to every
+    signed-in person, so the course is no secret."""
+    rows = (
+        Booking.objects.filter(
+            equipment=equipment, status__in=LIVE_STATUSES, start__lt=end, blocked_until__gt=start
+        )
+        .exclude(pk=exclude_id)
+        .values_list(
+            "start",
+            "end",
+            "blocked_until",
+            "organisation_id",
+            "kind",
+            "session__course__title",
+            "session__course__translations",
+        )
+    )
+    return [
+        (
+            b_start,
+            b_end,
+            until,
+            organisation_id,
+            Course(title=title, translations=translations).local_title
+            if kind == BookingKind.TRAINING
+            else None,
+        )
+        for b_start, b_end, until, organisation_id, kind, title, translations in rows
+    ]
+
+
 def _cell_state(
     start, end, *, equipment, free, bookings, closures, organisation_ids, now, earliest, latest,
     buffer,
 ) -> str:  # fmt: skip
     if any(s <= start and end <= e for s, e in free):
         return CellState.FREE
-    for b_start, b_end, _until, organisation_id in bookings:
+    for b_start, b_end, _until, organisation_id, course in bookings:
         if b_start < end and start < b_end:
+            if course is not None:
+                return CellState.TRAINING
             return CellState.MINE if organisation_id in organisation_ids else CellState.TAKEN
     if _overlaps(start, end, closures) or equipment.status != EquipmentStatus.AVAILABLE:
         return CellState.CLOSED
@@ -958,8 +999,8 @@ def _cell_state(
         return CellState.LEAD
     if end > latest:
         return CellState.HORIZON
-    if any(b_end < end and start < b_until for _s, b_end, b_until, _o in bookings) or any(
-        b_start - buffer < end and start < b_start for b_start, _e, _u, _o in bookings
+    if any(b_end < end and start < b_until for _s, b_end, b_until, _o, _c in bookings) or any(
+        b_start - buffer < end and start < b_start for b_start, _e, _u, _o, _c in bookings
     ):
         return CellState.CLEANING
     return CellState.UNAVAILABLE

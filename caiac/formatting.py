@@ -151,11 +151,15 @@ def time_range(start, end) -> str:
 
 
 def date_range(start, end, fmt: str = "DATE_FORMAT") -> str:
-    """ "9 février 2027 - 8 mars 2027"; one date when both are the same day."""
+    """ "9 février 2027 - 8 mars 2027", "7 - 13 décembre 2026"; one date when both are the
+    same day."""
     first, last = date(start, fmt), date(end, fmt)
     if first == last:
         return first
-    if fmt == "DATE_FORMAT" and getattr(start, "year", None) == getattr(end, "year", None):
+    same_year = getattr(start, "year", None) == getattr(end, "year", None)
+    if fmt == "DATE_FORMAT" and same_year and start.month == end.month:
+        first = str(start.day)  # "7 - 13 décembre 2026"
+    elif fmt == "DATE_FORMAT" and same_year:
         first = date(start, "MONTH_DAY_FORMAT")  # "30 novembre - 6 décembre 2026"
     return f"{first} {EN_DASH} {last}"
 
@@ -209,7 +213,7 @@ def span_html(start, end) -> SafeString:
 
 def period_html(start, end) -> SafeString:
     """A closure or any stretch of time: whole days (midnight to midnight) read as days, "ven 1
-    jan. 2027" or "21 décembre - 23 décembre 2026", not as "... 00:00 - ... 00:00" ending on
+    jan. 2027" or "21 - 23 décembre 2026", not as "... 00:00 - ... 00:00" ending on
     the day after; anything else as ``span_html``."""
     s, e = _local(start), _local(end)
     midnight = datetime.time(0, 0)

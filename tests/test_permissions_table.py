@@ -648,7 +648,7 @@ PAGE_ACTIONS = [
     (
         "/organisations/{ours}/invitations/{invitation}/revoke/",
         {},
-        act(LOGIN, 404, DONE, 404, 404, 404, DONE),
+        act(LOGIN, 404, DONE, 403, 404, 404, DONE),
     ),
     ("/staff/join-requests/{join_request}/approve/", {}, act(LOGIN, 404, 404, 404, 404, 404, DONE)),
     (
@@ -760,7 +760,10 @@ def _organisation_with_things(
     things["kpi"] = incubation.kpi_report_submit(
         by=owner, incubatee=things["incubatee"], period="2026-Q3", revenue_mad=Decimal("12000")
     )
-    item = PriceItem.objects.create(name=f"Pots {name}", unit="pièce", unit_price=Decimal("3"))
+    # The price list is the lab's, shared by all: its items name no organisation.
+    item = PriceItem.objects.create(
+        name=f"Pots de 50 ml (lot {owner_name})", unit="pièce", unit_price=Decimal("3")
+    )
     things["price_item"] = item
     things["charge"] = billing.charge_add(
         by=staff,
@@ -1107,11 +1110,19 @@ LISTS = [
 ]
 
 
-@pytest.mark.parametrize("path", LISTS)
+# Every read the table opens to anyone signed in (the catalogue, the schedule, one's own
+# settings) is read as well: whatever it shows, no organisation's things in it.
+SIGNED_IN_READS = [
+    path for method, path, _b, expected in API_TABLE if method == "get" and expected == SIGNED_IN
+]
+
+
+@pytest.mark.parametrize("path", sorted(set(LISTS) | set(SIGNED_IN_READS)))
 def test_no_list_shows_another_organisations_data(world, path):
     outsider, owner, member = (world["people"][w] for w in ("outsider", "owner", "member"))
+    url = API + _fill(path, world["ids"])
     with time_machine.travel(local(2026, 11, 23, 8, 0), tick=False):
         for person, foreign in ((outsider, OURS_MARK), (owner, THEIRS_MARK), (member, THEIRS_MARK)):
-            response = _api_client(person).get(API + path)
+            response = _api_client(person).get(url)
             assert response.status_code == 200
             assert foreign not in response.content.decode(), (person.username, path)

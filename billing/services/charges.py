@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -162,12 +162,8 @@ def _organisation_paying_for(user: User) -> int | None:
     """A training fee goes to the person's organisation: the one they own, else the oldest."""
     membership = (
         Membership.objects.filter(user=user)
-        .order_by(
-            # owners first
-            ~Q(role=MembershipRole.OWNER),
-            "joined_at",
-            "pk",
-        )
+        .alias(not_owner=Case(When(role=MembershipRole.OWNER, then=0), default=1))
+        .order_by("not_owner", "joined_at", "pk")
         .first()
     )
     return membership.organisation_id if membership else None

@@ -87,7 +87,7 @@ def span(start, end):
 @register.filter
 def period(start, end):
     """``{{ closure.start|period:closure.end }}``: whole days as days ("ven 1 jan. 2027",
-    "21 décembre - 23 décembre 2026"), otherwise like ``span``."""
+    "21 - 23 décembre 2026"), otherwise like ``span``."""
     return formatting.period_html(start, end)
 
 

@@ -1,4 +1,5 @@
 import pytest
+import time_machine
 
 from booking import services
 from booking.models import Booking, BookingStatus
@@ -149,3 +150,32 @@ def test_cancel_sends_the_browser_back_only_within_this_site(
     )
     assert response.status_code == 302
     assert response["Location"] == lands_on
+
+
+def test_my_bookings_shows_what_comes_next_first_and_the_past_apart(signed_in, member, machine):
+    with time_machine.travel(local(2026, 11, 23, 7, 0), tick=False):
+        done = services.booking_create(
+            user=member,
+            equipment=machine,
+            start=local(2026, 11, 23, 9),
+            end=local(2026, 11, 23, 10),
+        )
+        later = services.booking_create(
+            user=member,
+            equipment=machine,
+            start=local(2026, 11, 27, 9),
+            end=local(2026, 11, 27, 10),
+        )
+        sooner = services.booking_create(
+            user=member,
+            equipment=machine,
+            start=local(2026, 11, 25, 9),
+            end=local(2026, 11, 25, 10),
+        )
+    with time_machine.travel(local(2026, 11, 24, 8, 0), tick=False):
+        client = signed_in(member)
+        coming = client.get("/lab/my-bookings/").content.decode()
+        past = client.get("/lab/my-bookings/?when=past").content.decode()
+    assert coming.index(f'id="booking-{sooner.pk}"') < coming.index(f'id="booking-{later.pk}"')
+    assert f'id="booking-{done.pk}"' not in coming
+    assert f'id="booking-{done.pk}"' in past and f'id="booking-{later.pk}"' not in past

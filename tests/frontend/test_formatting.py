@@ -78,6 +78,28 @@ def test_status_badge_colours_by_status_and_keeps_the_raw_value():
     assert 'data-status="pending"' in html and ">En attente<" in html
 
 
+DEC = datetime.date(2026, 12, 7), datetime.date(2026, 12, 13)
+DASH = "\u2013"
+
+
+@pytest.mark.parametrize(
+    ("language", "days", "expected"),
+    [
+        ("fr", DEC, f"7 {DASH} 13 décembre 2026"),
+        ("ar", DEC, f"7 {DASH} 13 ديسمبر 2026"),
+        ("en", DEC, f"7 {DASH} 13 December 2026"),
+        (
+            "fr",
+            (datetime.date(2026, 11, 30), datetime.date(2026, 12, 6)),
+            f"30 novembre {DASH} 6 décembre 2026",
+        ),
+    ],
+)
+def test_a_week_names_its_month_once(language, days, expected):
+    with translation.override(language):
+        assert formatting.date_range(*days) == expected
+
+
 def _midnight(year: int, month: int, day: int) -> datetime.datetime:
     return wall_clock(datetime.date(year, month, day), datetime.time(0, 0))
 
@@ -89,5 +111,5 @@ def test_a_closure_of_whole_days_reads_as_its_days_not_as_midnight_to_midnight()
         # Hours of a day stay hours, as a booking's span shows them.
         hours = formatting.period_html(MORNING, NOON)
     assert one_day == "<bdi>ven 1 jan. 2027</bdi>"
-    assert three_days == "<bdi>21 décembre \u2013 23 décembre 2026</bdi>"
+    assert three_days == "<bdi>21 \u2013 23 décembre 2026</bdi>"
     assert hours == formatting.span_html(MORNING, NOON)
