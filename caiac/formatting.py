@@ -179,6 +179,12 @@ def span(start, end, *, long: bool = False) -> str:
 # --- mixed-direction text (HTML) -----------------------------------------------------------------
 
 
+def isolate(value) -> str:
+    """Plain text's ``<bdi>`` (a form label, an option): first-strong isolate (FSI ... PDI)
+    around a name, so "GIZ (PPE)" inside Arabic keeps its brackets."""
+    return f"\u2068{value}\u2069" if value not in (None, "") else ""
+
+
 def isolate_html(value) -> SafeString:
     """``<bdi>`` around text whose direction is its own (a Latin name inside Arabic, or the
     reverse): the surrounding punctuation stays where it belongs."""

@@ -21,7 +21,7 @@ from billing.models import Charge, ChargeKind, CustomerProfile, Invoice, PriceIt
 from billing.money import HUNDRED, default_vat_rate, line_amounts, round_money
 from billing.services.lines import invoice_rebuild, lock_draft
 from booking.models import Booking, BookingEvent, BookingStatus, Closure
-from caiac import access
+from caiac import access, formatting
 from caiac.accounts.models import Membership, MembershipRole, Organisation, User
 from caiac.clock import local_date, local_tz
 from caiac.errors import Conflict, Invalid, is_unique_violation
@@ -90,8 +90,10 @@ def _booking_charge_values(booking: Booking, kind: str, amount: Decimal) -> dict
 def _booking_charge_values_in_language(booking: Booking, kind: str, amount: Decimal) -> dict:
     hours = _hours(booking)
     if kind == ChargeKind.BOOKING:
+        # The machine's name isolated (FSI ... PDI): a French name in an Arabic description keeps
+        # its brackets, and the description takes the direction of its own language.
         description = gettext("%(machine)s, %(when)s (%(hours)s h)") % {
-            "machine": booking.equipment.name,
+            "machine": formatting.isolate(booking.equipment.name),
             "when": _when(booking),
             "hours": f"{hours.normalize():f}",
         }
@@ -102,7 +104,7 @@ def _booking_charge_values_in_language(booking: Booking, kind: str, amount: Deci
         quantity, unit, unit_price = _hours_at_rate(amount, Decimal(booking.hourly_rate))
     else:
         label = ChargeKind(kind).label
-        description = f"{label}: {booking.equipment.name}, {_when(booking)}"
+        description = f"{label}: {formatting.isolate(booking.equipment.name)}, {_when(booking)}"
         quantity, unit, unit_price = Decimal(1), "", amount
     return {
         "organisation_id": booking.organisation_id,
@@ -186,7 +188,7 @@ def _collect_course_fees() -> int:
             description = gettext("Training “%(course)s”, %(start)s — %(person)s") % {
                 "course": course.local_title,
                 "start": f"{session.start.astimezone(local_tz()):%H:%M}",
-                "person": enrolment.user.display_name,
+                "person": formatting.isolate(enrolment.user.display_name),
             }
         charge = _create_once(
             organisation_id=organisation_id,

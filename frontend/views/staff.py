@@ -163,6 +163,7 @@ def dashboard_charts(first: datetime.date, last: datetime.date) -> list[dict]:
             "title": _("Utilisation per machine per week (%)"),
             "help": _("Hours booked ÷ hours open (opening hours minus closures)."),
             "kind": "line",
+            "unit": "%",
             "axis": "week",
             "headers": [_("Week of"), *[m.name for m in machines]],
             "rows": [
@@ -183,6 +184,7 @@ def dashboard_charts(first: datetime.date, last: datetime.date) -> list[dict]:
             "title": _("No-show rate per month (%)"),
             "help": _("No-shows among the bookings that ended checked in or no-show."),
             "kind": "line",
+            "unit": "%",
             "axis": "month",
             "headers": [_("Month"), _("No-show rate (%)"), _("Checked in"), _("No-shows")],
             "series": 1,
@@ -254,6 +256,8 @@ def dashboard(request):
     query = f"from={first.isoformat()}&to={last.isoformat()}"
     for chart in charts:
         chart["csv"] = f"{reverse('frontend:staff-chart-csv', args=[chart['id']])}?{query}"
+        # Nothing but zeros: an empty grid says less than a sentence (the table stays).
+        chart["blank"] = all(not cell for row in chart["rows"] for cell in row[1:])
         chart["lines"] = [
             (_axis_label(row[0], chart.get("axis")), row[0], row[1:]) for row in chart["rows"]
         ]

@@ -192,6 +192,10 @@ def test_the_dashboard_tables_carry_the_figures_of_the_usage_selector(
     assert 'id="chart-utilisation"' in page and 'data-value="6.7"' in page
     # The axis reads as the language writes a week (the CSV keeps the ISO date).
     assert '<th scope="row" data-value="2026-11-23"><bdi>23 novembre</bdi></th>' in page
+    # Nobody trained that week: a sentence, not an empty grid; its table of zeros stays.
+    assert charts["participants"]["rows"] and charts["participants"]["blank"]
+    assert 'id="chart-participants-empty"' in page and 'id="chart-participants"' not in page
+    assert 'id="table-participants"' in page
     assert "<script>" not in page and 'style="' not in page
 
 
