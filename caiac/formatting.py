@@ -209,3 +209,17 @@ def span_html(start, end) -> SafeString:
     first = pattern % {"day": escape(day(s)), "time": ltr_html(time(s))}
     last = pattern % {"day": escape(day(e)), "time": ltr_html(time(e))}
     return mark_safe(f"{first} {EN_DASH} {last}")
+
+
+def period_html(start, end) -> SafeString:
+    """A closure or any stretch of time: whole days (midnight to midnight) read as days, "ven 1
+    jan. 2027" or "21 - 23 décembre 2026", not as "... 00:00 - ... 00:00" ending on
+    the day after; anything else as ``span_html``."""
+    s, e = _local(start), _local(end)
+    midnight = datetime.time(0, 0)
+    if s.time() != midnight or e.time() != midnight or e <= s:
+        return span_html(start, end)
+    last = (e - datetime.timedelta(days=1)).date()
+    if last == s.date():
+        return isolate_html(day(s))
+    return isolate_html(date_range(s.date(), last))

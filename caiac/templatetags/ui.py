@@ -2,7 +2,8 @@
 
 Filters (text): ``money``, ``number``, ``hours``, ``day``, ``day_short``, ``time24``, ``when``,
 ``datef`` (a named Django format). Filters (HTML, isolated for right-to-left pages):
-``timerange``, ``span``, ``daterange``, ``bdi``, ``ltr``. Tags: ``{% status_badge obj %}``.
+``timerange``, ``span``, ``period``, ``daterange``, ``bdi``, ``ltr``.
+Tags: ``{% status_badge obj %}``.
 See docs/frontend.md.
 """
 
@@ -84,6 +85,13 @@ def span(start, end):
 
 
 @register.filter
+def period(start, end):
+    """``{{ closure.start|period:closure.end }}``: whole days as days ("ven 1 jan. 2027",
+    "21 - 23 décembre 2026"), otherwise like ``span``."""
+    return formatting.period_html(start, end)
+
+
+@register.filter
 def daterange(start, end):
     """``{{ rule.valid_from|daterange:rule.valid_until }}`` → "9 février 2027 - 8 mars 2027"."""
     return formatting.isolate_html(formatting.date_range(start, end))
@@ -121,6 +129,9 @@ STATUS_COLOURS = {
     "issued": "primary",
     "paid": "success",
     "credited": "secondary",
+    "available": "success",  # machines
+    "maintenance": "warning",
+    "retired": "secondary",
 }
 
 

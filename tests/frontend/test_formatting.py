@@ -98,3 +98,18 @@ DASH = "\u2013"
 def test_a_week_names_its_month_once(language, days, expected):
     with translation.override(language):
         assert formatting.date_range(*days) == expected
+
+
+def _midnight(year: int, month: int, day: int) -> datetime.datetime:
+    return wall_clock(datetime.date(year, month, day), datetime.time(0, 0))
+
+
+def test_a_closure_of_whole_days_reads_as_its_days_not_as_midnight_to_midnight():
+    with translation.override("fr"):
+        one_day = formatting.period_html(_midnight(2027, 1, 1), _midnight(2027, 1, 2))
+        three_days = formatting.period_html(_midnight(2026, 12, 21), _midnight(2026, 12, 24))
+        # Hours of a day stay hours, as a booking's span shows them.
+        hours = formatting.period_html(MORNING, NOON)
+    assert one_day == "<bdi>ven 1 jan. 2027</bdi>"
+    assert three_days == "<bdi>21 \u2013 23 décembre 2026</bdi>"
+    assert hours == formatting.span_html(MORNING, NOON)

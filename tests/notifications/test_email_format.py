@@ -108,7 +108,7 @@ def test_a_forged_unsubscribe_link_is_404(client, member):
 
 
 def test_latin_names_keep_their_own_direction_inside_an_arabic_email(schedule):
-    """"Coopérative Amalou." in an Arabic sentence: without an isolate, the full stop and the
+    """ "Coopérative Amalou." in an Arabic sentence: without an isolate, the full stop and the
     words after it are drawn on the wrong side of the name."""
     isolated = f"\u2068{LONG_EQUIPMENT}\u2069"
     arabic = mime(send(schedule, UserFactory(language="ar")))

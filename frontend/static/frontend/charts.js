@@ -42,9 +42,17 @@
       },
       options: {
         responsive: true, maintainAspectRatio: false, animation: false,
-        locale: document.documentElement.lang || "fr",
-        plugins: { legend: { rtl: rtl, position: "bottom" }, tooltip: { rtl: rtl } },
-        scales: { x: { stacked: stacked, reverse: rtl }, y: { stacked: stacked, beginAtZero: true } }
+        // Arabic pages write numbers as French does (Western digits, "1 200,5"): the axes too.
+        locale: rtl ? "fr" : document.documentElement.lang || "fr",
+        plugins: {
+          legend: { rtl: rtl, position: "bottom", labels: { boxWidth: 12, font: { size: 11 } } },
+          tooltip: { rtl: rtl }
+        },
+        scales: {
+          x: { stacked: stacked, reverse: rtl },
+          // Whole numbers on the axis: counts and percentages, never "0,1" steps of nothing.
+          y: { stacked: stacked, beginAtZero: true, ticks: { precision: 0 } }
+        }
       }
     });
     section.setAttribute("data-drawn", String(chart.data.datasets.length));
