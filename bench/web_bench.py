@@ -10,6 +10,7 @@ of ``me/``'s requests/s, p50 / p95 / p99 / max latency, and the SQL queries one 
 (counted once in this process, through the same views).
 
     .venv/bin/python bench/web_bench.py [--samples 600] [--clients 8] [--workers 3]
+        [--only availability --only incubatees]   (me/ always runs: the yardstick)
 
 Database: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/caiac_bench), created
 and filled on the first run. Redis for the web processes' cache: BENCH_REDIS_URL (optional).
@@ -234,13 +235,19 @@ def machine_line() -> str:
     return f"{os.cpu_count()} cores, {memory:.0f} GiB; load average {load[0]:.1f} / {load[1]:.1f}"
 
 
-def run(samples: int, rounds: int, clients: int, workers: int) -> list[str]:
+def run(
+    samples: int, rounds: int, clients: int, workers: int, only: list[str] | None = None
+) -> list[str]:
     from booking.models import Booking, Equipment
     from caiac.accounts.models import Organisation
     from incubation.models import Incubatee
     from trainings.models import Session
 
     all_cases = cases()
+    if only:  # the yardstick always runs: every figure is a share of it
+        all_cases = [all_cases[0]] + [
+            case for case in all_cases[1:] if any(word in case.label for word in only)
+        ]
     for case in all_cases:
         count_queries(case)
     port = free_port()
@@ -290,13 +297,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument(
+        "--only", action="append", help="endpoints whose label contains this (repeatable)"
+    )
     args, _others = parser.parse_known_args(argv)  # bench/run.py passes every bench's options
     url = os.environ.get("BENCH_DATABASE_URL", dataset.DEFAULT_URL)
     os.environ["DJANGO_SECRET_KEY"] = SECRET_KEY
     dataset.prepare_database(url)
     dataset.setup_django(url)
     dataset.fill()
-    for line in run(args.samples, args.rounds, args.clients, args.workers):
+    for line in run(args.samples, args.rounds, args.clients, args.workers, args.only):
         print(line, flush=True)
 
 

@@ -9,15 +9,7 @@ from django.utils.translation import gettext as _
 
 from billing.models import Invoice, InvoiceKind, InvoiceStatus, Payment
 from caiac.errors import Conflict
-from caiac.exports import Table
-
-# A cell that a spreadsheet would run as a formula is written as text (a leading apostrophe).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+from caiac.exports import Table, csv_cell
 
 
 def invoice_pdf_bytes(invoice: Invoice) -> bytes:
@@ -101,7 +93,9 @@ def journal_csv(*, start: datetime.date, end: datetime.date) -> str:
     writer = csv.writer(out, delimiter=";")
     writer.writerow(_journal_headers())
     for row in journal_rows(start=start, end=end):
-        writer.writerow([_cell(value) for value in row])
+        # csv_cell: text a spreadsheet would run as a formula gets an apostrophe; amounts (a
+        # credit note's -75.00) stay numbers.
+        writer.writerow([csv_cell(value) for value in row])
     return out.getvalue()
 
 

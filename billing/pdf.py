@@ -171,7 +171,8 @@ def _draw(invoice: Invoice, *, rtl: bool) -> FPDF:
         pdf.multi_cell(
             width,
             5,
-            f"{label} : {value}" if not rtl else f"{label}: {value}",
+            # "Échéance : 01/01/2027" but "Due date: 01/01/2027": French spaces its colon.
+            pgettext("invoice fact", "%(label)s: %(value)s") % {"label": label, "value": value},
             align=pdf.start_align,
             new_x="LMARGIN",
             new_y="NEXT",

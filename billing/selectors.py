@@ -164,8 +164,8 @@ def overdue_invoices(today: datetime.date | None = None) -> QuerySet[Invoice]:
     )
 
 
-def receivables(today: datetime.date | None = None) -> QuerySet[Invoice]:
-    """Issued invoices with money still due, the longest overdue first."""
+def receivables() -> QuerySet[Invoice]:
+    """Issued invoices with money still due, the longest overdue first (earliest due date)."""
     return with_delivery(
         with_balance(Invoice.objects.filter(kind=InvoiceKind.INVOICE, status=InvoiceStatus.ISSUED))
         .filter(balance__gt=0)

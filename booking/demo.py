@@ -1,4 +1,5 @@
-"""A real-looking Halle Technologique: machines, hours (with Ramadan 2027), closures, bookings.
+"""A real-looking Halle Technologique: machines, hours (with Ramadan 2027), closures, bookings,
+in French like the lab itself.
 
 Idempotent: machines are matched by name, rules and closures by their content, bookings by
 machine and start.
@@ -24,58 +25,73 @@ from caiac.demo_clock import replay_at
 from caiac.errors import DomainError
 
 D = Decimal
+# The Halle Technologique's machines carry French names, as in the lab (the model has no
+# translations: the same name on every page, isolated with |bdi in Arabic).
+MIXER = "Mélangeur planétaire (20 L)"
+EMULSIFIER = "Émulsionneur sous vide (10 L)"
+TUBE_FILLER = "Remplisseuse-scelleuse de tubes"
+HEAT_SEALER = "Soudeuse à bande continue"
+LABELLER = "Étiqueteuse enveloppante"
+DISTILLER = "Alambic à huiles essentielles (50 L)"
+FREEZE_DRYER = "Lyophilisateur pilote"
+SPRAY_DRYER = "Atomiseur de laboratoire"
+AUTOCLAVE = "Autoclave (75 L)"
+CO2_EXTRACTOR = "Extracteur CO2 supercritique"
+OIL_PRESS = "Presse à huile à froid"
+AW_METER = "Analyseur d'activité de l'eau"
+
 MACHINES = [
     # name, category, line, location, rates (member, other), extra rules, description
     (
-        "Planetary mixer (20 L)",
+        MIXER,
         Category.PROTOTYPING,
         Line.BOTH,
-        "Hall A · bench 1",
+        "Halle A · paillasse 1",
         (D("120"), D("220")),
         {},
-        "Kitchen-grade planetary mixer for doughs, creams and pastes.",
+        "Mélangeur planétaire professionnel pour pâtes, crèmes et préparations.",
     ),
     (
-        "Vacuum emulsifier (10 L)",
+        EMULSIFIER,
         Category.PROTOTYPING,
         Line.COSMETICS,
-        "Hall A · cosmetics room",
+        "Halle A · salle cosmétique",
         (D("250"), D("450")),
         {"buffer_minutes": 30, "min_duration_minutes": 60},
-        "Heated vacuum homogeniser for emulsions: creams, lotions, balms.",
+        "Homogénéisateur chauffant sous vide pour émulsions\u00a0: crèmes, laits, baumes.",
     ),
     (
-        "Tube filler and sealer",
+        TUBE_FILLER,
         Category.PACKAGING,
         Line.COSMETICS,
-        "Hall B · packaging line",
+        "Halle B · ligne de conditionnement",
         (D("150"), D("280")),
         {"buffer_minutes": 15},
-        "Semi-automatic filling of tubes.",
+        "Remplissage et scellage semi-automatiques de tubes souples.",
     ),
     (
-        "Heat sealer (band)",
+        HEAT_SEALER,
         Category.PACKAGING,
         Line.FOOD,
-        "Hall B · packaging line",
+        "Halle B · ligne de conditionnement",
         (D("60"), D("110")),
         {},
-        "Continuous band sealer for pouches and bags.",
+        "Soudure en continu de sachets et de poches.",
     ),
     (
-        "Labeller (wrap-around)",
+        LABELLER,
         Category.PACKAGING,
         Line.BOTH,
-        "Hall B · packaging line",
+        "Halle B · ligne de conditionnement",
         (D("70"), D("130")),
         {},
-        "Automatic wrap-around labelling of round bottles and jars.",
+        "Étiquetage automatique de flacons ronds et de bocaux.",
     ),
     (
-        "Essential-oil distiller (50 L)",
+        DISTILLER,
         Category.TRANSFORMATION,
         Line.COSMETICS,
-        "Hall C · extraction",
+        "Halle C · extraction",
         (D("180"), D("320")),
         {
             "min_duration_minutes": 120,
@@ -83,13 +99,14 @@ MACHINES = [
             "slot_minutes": 60,
             "buffer_minutes": 60,
         },
-        "Steam distillation of rosemary, thyme, lavender and other aromatic plants.",
+        "Distillation à la vapeur du romarin, du thym, de la lavande et d'autres plantes "
+        "aromatiques.",
     ),
     (
-        "Freeze dryer (pilot)",
+        FREEZE_DRYER,
         Category.TRANSFORMATION,
         Line.BOTH,
-        "Hall C · drying",
+        "Halle C · séchage",
         (D("200"), D("380")),
         {
             "requires_approval": True,
@@ -98,31 +115,31 @@ MACHINES = [
             "slot_minutes": 60,
             "lead_time_minutes": 48 * 60,
         },
-        "Pilot lyophiliser for fruit, probiotics and botanical extracts.",
+        "Lyophilisation de fruits, de probiotiques et d'extraits végétaux.",
     ),
     (
-        "Spray dryer (lab scale)",
+        SPRAY_DRYER,
         Category.TRANSFORMATION,
         Line.FOOD,
-        "Hall C · drying",
+        "Halle C · séchage",
         (D("220"), D("400")),
         {"requires_approval": True, "buffer_minutes": 60, "min_duration_minutes": 120},
-        "Atomisation of juices and extracts into powders.",
+        "Séchage par atomisation de jus et d'extraits en poudre.",
     ),
     (
-        "Autoclave (75 L)",
+        AUTOCLAVE,
         Category.TRANSFORMATION,
         Line.BOTH,
-        "Hall A · sterilisation",
+        "Halle A · stérilisation",
         (D("90"), D("170")),
         {"buffer_minutes": 30},
-        "Sterilisation of jars, tools and media.",
+        "Stérilisation de bocaux, d'outils et de milieux de culture.",
     ),
     (
-        "Supercritical CO2 extractor",
+        CO2_EXTRACTOR,
         Category.TRANSFORMATION,
         Line.COSMETICS,
-        "Hall C · extraction",
+        "Halle C · extraction",
         (D("450"), D("800")),
         {
             "requires_approval": True,
@@ -132,27 +149,43 @@ MACHINES = [
             "lead_time_minutes": 72 * 60,
             "cancellation_deadline_hours": 72,
         },
-        "Solvent-free extraction of argan, prickly-pear seed and other oils.",
+        "Extraction sans solvant des huiles d'argan, de pépins de figue de barbarie et "
+        "d'autres graines.",
     ),
     (
-        "Cold-press oil expeller",
+        OIL_PRESS,
         Category.TRANSFORMATION,
         Line.BOTH,
-        "Hall C · extraction",
+        "Halle C · extraction",
         (D("110"), D("200")),
         {},
-        "Screw press for argan kernels and other oilseeds.",
+        "Presse à vis pour amandons d'argan et autres graines oléagineuses.",
     ),
     (
-        "Water-activity meter",
+        AW_METER,
         Category.PROTOTYPING,
         Line.FOOD,
-        "Quality lab",
+        "Laboratoire qualité",
         (D("40"), D("80")),
         {"status": EquipmentStatus.MAINTENANCE},
-        "Shelf-life checks of dried products.",
+        "Contrôle de la durée de conservation des produits séchés.",
     ),
 ]
+# The English names of earlier demos: renamed in place, so that reloading an older demo
+# database does not leave a second set of machines beside the French one.
+FORMER_NAMES = {
+    "Planetary mixer (20 L)": MIXER,
+    "Vacuum emulsifier (10 L)": EMULSIFIER,
+    "Tube filler and sealer": TUBE_FILLER,
+    "Heat sealer (band)": HEAT_SEALER,
+    "Labeller (wrap-around)": LABELLER,
+    "Essential-oil distiller (50 L)": DISTILLER,
+    "Freeze dryer (pilot)": FREEZE_DRYER,
+    "Spray dryer (lab scale)": SPRAY_DRYER,
+    "Supercritical CO2 extractor": CO2_EXTRACTOR,
+    "Cold-press oil expeller": OIL_PRESS,
+    "Water-activity meter": AW_METER,
+}
 
 WEEKDAYS = range(5)
 DEFAULT_HOURS = [(d, datetime.time(8, 30), datetime.time(17, 30)) for d in WEEKDAYS] + [
@@ -164,9 +197,9 @@ RAMADAN_HOURS = [(d, datetime.time(9, 0), datetime.time(15, 0)) for d in WEEKDAY
 
 # machine → the course whose pass is needed to book it (seeded by trainings' demo, if present)
 CERTIFYING_COURSES = {
-    "Vacuum emulsifier (10 L)": "Safe use of the vacuum emulsifier",
-    "Essential-oil distiller (50 L)": "Essential-oil distillation",
-    "Freeze dryer (pilot)": "Freeze dryer operation",
+    EMULSIFIER: "Safe use of the vacuum emulsifier",
+    DISTILLER: "Essential-oil distillation",
+    FREEZE_DRYER: "Freeze dryer operation",
 }
 
 
@@ -174,6 +207,9 @@ def _machines() -> dict[str, Equipment]:
     from trainings.models import Course
 
     courses = {c.title: c for c in Course.objects.filter(title__in=CERTIFYING_COURSES.values())}
+    for former, name in FORMER_NAMES.items():
+        if not Equipment.objects.filter(name=name).exists():
+            Equipment.objects.filter(name=former).update(name=name)
     machines = {}
     for name, category, line, location, (member, other), rules, description in MACHINES:
         values = {
@@ -216,18 +252,18 @@ def _closures(machines: dict[str, Equipment]) -> None:
     start, end = whole_days(datetime.date(2027, 1, 11), 1)
     Closure.objects.get_or_create(
         equipment=None, start=start, end=end,
-        defaults={"reason": "Proclamation of Independence Manifesto (public holiday)"},
+        defaults={"reason": "Manifeste de l'Indépendance (jour férié)"},
     )  # fmt: skip
     start, end = whole_days(datetime.date(2027, 1, 1), 1)
     Closure.objects.get_or_create(equipment=None, start=start, end=end,
-                                  defaults={"reason": "New Year's Day"})  # fmt: skip
+                                  defaults={"reason": "Nouvel An"})  # fmt: skip
     today = timezone.localdate()
     maintenance = today + datetime.timedelta(days=(7 - today.weekday()) % 7 + 14)
     start, end = whole_days(maintenance, 3)
-    if not Closure.objects.filter(equipment=machines["Spray dryer (lab scale)"]).exists():
+    if not Closure.objects.filter(equipment=machines[SPRAY_DRYER]).exists():
         Closure.objects.create(
-            equipment=machines["Spray dryer (lab scale)"], start=start, end=end,
-            reason="Annual maintenance of the atomiser",
+            equipment=machines[SPRAY_DRYER], start=start, end=end,
+            reason="Maintenance annuelle de l'atomiseur",
         )  # fmt: skip
 
 
@@ -236,14 +272,14 @@ def _bookings(ctx, machines: dict[str, Equipment]) -> int:
     monday = today + datetime.timedelta(days=7 - today.weekday())
     plan = [
         # machine, organisation owner username, day offset from next Monday, start hour, hours
-        ("Planetary mixer (20 L)", "hamid", 0, 9, 3),
-        ("Tube filler and sealer", "youssef", 1, 10, 2),
-        ("Essential-oil distiller (50 L)", "fatima", 2, 8, 4),
-        ("Labeller (wrap-around)", "salma", 3, 14, 2),
-        ("Freeze dryer (pilot)", "khadija", 7, 8, 6),
-        ("Cold-press oil expeller", "fatima", 8, 9, 3),
-        ("Heat sealer (band)", "hamid", 9, 11, 1),
-        ("Autoclave (75 L)", "youssef", 10, 8, 2),
+        (MIXER, "hamid", 0, 9, 3),
+        (TUBE_FILLER, "youssef", 1, 10, 2),
+        (DISTILLER, "fatima", 2, 8, 4),
+        (LABELLER, "salma", 3, 14, 2),
+        (FREEZE_DRYER, "khadija", 7, 8, 6),
+        (OIL_PRESS, "fatima", 8, 9, 3),
+        (HEAT_SEALER, "hamid", 9, 11, 1),
+        (AUTOCLAVE, "youssef", 10, 8, 2),
     ]
     made = 0
     for name, username, offset, hour, hours in plan:
@@ -256,7 +292,7 @@ def _bookings(ctx, machines: dict[str, Equipment]) -> int:
             continue
         try:
             services.booking_create(user=user, equipment=machine, start=start, end=end,
-                                    notes="Demo booking")  # fmt: skip
+                                    notes="Réservation de démonstration")  # fmt: skip
             made += 1
         except DomainError:
             continue  # e.g. a rule changed since; the demo stays loadable
@@ -268,16 +304,16 @@ def _bookings(ctx, machines: dict[str, Equipment]) -> int:
 # have already started are made as they would have been, three days before (caiac.demo_clock);
 # those of days already past are checked in.
 THIS_WEEK = [
-    ("Planetary mixer (20 L)", "fatima", 0, (8, 30), 3),
-    ("Tube filler and sealer", "youssef", 0, (10, 0), 2),
-    ("Cold-press oil expeller", "hamid", 0, (11, 0), 2),
-    ("Heat sealer (band)", "hamid", 0, (14, 0), 2),
-    ("Labeller (wrap-around)", "youssef", 0, (15, 0), 2),
-    ("Autoclave (75 L)", "fatima", 1, (9, 0), 2),
-    ("Vacuum emulsifier (10 L)", "youssef", 2, (10, 0), 3),
-    ("Cold-press oil expeller", "fatima", 3, (9, 0), 3),
-    ("Planetary mixer (20 L)", "hamid", -1, (9, 0), 2),
-    ("Labeller (wrap-around)", "fatima", -2, (14, 0), 2),
+    (MIXER, "fatima", 0, (8, 30), 3),
+    (TUBE_FILLER, "youssef", 0, (10, 0), 2),
+    (OIL_PRESS, "hamid", 0, (11, 0), 2),
+    (HEAT_SEALER, "hamid", 0, (14, 0), 2),
+    (LABELLER, "youssef", 0, (15, 0), 2),
+    (AUTOCLAVE, "fatima", 1, (9, 0), 2),
+    (EMULSIFIER, "youssef", 2, (10, 0), 3),
+    (OIL_PRESS, "fatima", 3, (9, 0), 3),
+    (MIXER, "hamid", -1, (9, 0), 2),
+    (LABELLER, "fatima", -2, (14, 0), 2),
 ]
 
 
@@ -298,12 +334,12 @@ def _this_week(ctx, machines: dict[str, Equipment]) -> int:
         try:
             if start > now:
                 services.booking_create(user=user, equipment=machine, start=start, end=end,
-                                        notes="Demo booking")  # fmt: skip
+                                        notes="Réservation de démonstration")  # fmt: skip
             else:
                 with replay_at(start - datetime.timedelta(days=3)):
                     booking = services.booking_create(
                         user=user, equipment=machine, start=start, end=end,
-                        notes="Demo booking", announce=False,
+                        notes="Réservation de démonstration", announce=False,
                     )  # fmt: skip
                 messaging.schedule_reminders(booking)  # only those still ahead
                 if day < today:

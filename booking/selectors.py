@@ -7,7 +7,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import (
+    CharField,
+    DecimalField,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -256,15 +270,20 @@ class Busy:
     title: str = ""
 
 
+CLOSURE = "closure"  # the ``kind`` of a closure's row among ``_live_rows``
+
+
 def _live_rows(
     equipment: Equipment, start: datetime.datetime, end: datetime.datetime, viewer: User
 ) -> list[tuple]:
-    """The live bookings of the machine touching [start, end), as plain rows (a month of a busy
-    machine is hundreds of them): start, blocked_until, kind, organisation name, course id,
-    title and translations, and whether the viewer may see whose booking it is."""
+    """The live bookings of the machine touching [start, end) and, in the same query (UNION
+    ALL), the closures of the machine or the lab then, as plain rows (a month of a busy machine
+    is hundreds of them): start, end (a booking's ``blocked_until``), kind (``CLOSURE`` for a
+    closure), organisation name (a closure's reason), course id, title and translations, and
+    whether the viewer may see whose booking it is."""
     live = Booking.objects.filter(
         equipment=equipment, status__in=LIVE_STATUSES, start__lt=end, blocked_until__gt=start
-    ).order_by("start", "id")
+    )
     if access.is_staff(viewer):
         live = live.annotate(named=Value(True))
     else:
@@ -274,41 +293,54 @@ def _live_rows(
                 access.organisation_ids_of(viewer).filter(organisation_id=OuterRef("organisation"))
             )
         )
-    return list(
-        live.values_list(
-            "start",
-            "blocked_until",
-            "kind",
-            "organisation__name",
-            "session__course_id",
-            "session__course__title",
-            "session__course__translations",
-            "named",
+    closures = (
+        Closure.objects.filter(
+            Q(equipment=equipment) | Q(equipment__isnull=True), start__lt=end, end__gt=start
+        )
+        .order_by()
+        .annotate(
+            closure=Value(CLOSURE),
+            no_course=Value(None, output_field=IntegerField()),
+            no_title=Value(None, output_field=CharField()),
+            no_translations=Value(None, output_field=CharField()),
+            named=Value(True),
+        )
+        .values_list(
+            "start", "end", "closure", "reason", "no_course", "no_title", "no_translations", "named"
         )
     )
+    columns = (
+        "start",
+        "blocked_until",
+        "kind",
+        "organisation__name",
+        "session__course_id",
+        "session__course__title",
+        "session__course__translations",
+        "named",
+    )
+    return list(live.order_by().values_list(*columns).union(closures, all=True))
 
 
-def _busy_in(
-    start: datetime.datetime, end: datetime.datetime, *, rows: list[tuple], closures
-) -> list[Busy]:
+def _busy_in(start: datetime.datetime, end: datetime.datetime, *, rows: list[tuple]) -> list[Busy]:
     blocks: list[Busy] = []
     courses: dict[int, Course] = {}
     booked, training = str(_("Booked")), str(_("Training"))
-    for b_start, b_until, kind, organisation_name, course_id, title, translations, named in rows:
+    for b_start, b_until, kind, label, course_id, title, translations, named in rows:
         if not (b_start < end and b_until > start):
             continue
-        if kind == BookingKind.TRAINING:
+        if kind == CLOSURE:
+            blocks.append(Busy(b_start, b_until, "closure", label))
+        elif kind == BookingKind.TRAINING:
             course = courses.get(course_id)
             if course is None:
                 course = Course(pk=course_id, title=title, translations=translations)
                 courses[course_id] = course
             blocks.append(Busy(b_start, b_until, "training", training, course.local_title))
-            continue
-        blocks.append(Busy(b_start, b_until, "booking", organisation_name if named else booked))
-    for closure in closures:
-        if closure.start < end and closure.end > start:
-            blocks.append(Busy(closure.start, closure.end, "closure", closure.reason))
-    return sorted(blocks, key=lambda b: (b.start, b.end))
+        else:
+            blocks.append(Busy(b_start, b_until, "booking", label if named else booked))
+    blocks.sort(key=lambda b: (b.start, b.end))
+    return blocks
 
 
 def busy_blocks(
@@ -317,12 +349,7 @@ def busy_blocks(
     """What takes the machine in [start, end), for a calendar grid: live bookings (named for
     staff and for the booking organisation's own people, else "Booked"), training sessions
     ("Training", with the course) and closures (their reason). Labels in the active language."""
-    return _busy_in(
-        start,
-        end,
-        rows=_live_rows(equipment, start, end, viewer),
-        closures=closures_for(equipment=equipment, start=start, end=end),
-    )
+    return _busy_in(start, end, rows=_live_rows(equipment, start, end, viewer))
 
 
 def availability(
@@ -334,18 +361,21 @@ def availability(
     now: datetime.datetime | None = None,
 ) -> tuple[list[Interval], list[Busy]]:
     """``free_slots`` and ``busy_blocks`` of one range together, from one read of the live
-    bookings and one of the closures (over the wider of the two ranges they look at)."""
+    bookings and the closures (over the wider of the two ranges they look at)."""
     reach = _free_reach(equipment, start, end, now or timezone.now())
     low, high = start, end
     if reach is not None:
         low, high = min(low, reach.query_start), max(high, reach.query_end)
     rows = _live_rows(equipment, low, high, viewer)
-    closures = closures_for(equipment=equipment, start=low, end=high)
     free = []
     if reach is not None:
-        holes = _holes(equipment, closures=closures, blocks=[(r[0], r[1]) for r in rows])
+        buffer = datetime.timedelta(minutes=equipment.buffer_minutes)
+        # As ``_holes``: a closure as it is, a booking widened by the buffer before it.
+        holes = clock.merge(
+            [(r[0], r[1]) if r[2] == CLOSURE else (r[0] - buffer, r[1]) for r in rows]
+        )
         free = _free_in(equipment, reach, holes=holes)
-    return free, _busy_in(start, end, rows=rows, closures=closures)
+    return free, _busy_in(start, end, rows=rows)
 
 
 # --- Bookings -------------------------------------------------------------------------------
@@ -511,6 +541,37 @@ def lab_credit_balances(
     for pk, organisation_id, hours in credits:
         balances[organisation_id] += hours - spent.get(pk, Decimal(0))
     return balances
+
+
+def with_lab_credit_balance(
+    rows: QuerySet, *, organisation: str, on: datetime.date, name: str
+) -> QuerySet:
+    """``rows`` (a ``values()`` query, a row per organisation at most) with ``name``: the free
+    lab hours its ``organisation`` (a field path) has left on ``on``, as ``lab_credit_balances``
+    counts them, from the same query: the organisation's credits valid that day joined and
+    summed, each less its counted uses (a list's balances in its own query, no list of ids
+    sent back, and a join rather than a scan of the credits per row)."""
+    credit = f"{name}_credit"
+    valid = FilteredRelation(
+        f"{organisation}__lab_credits",
+        condition=Q(
+            **{
+                f"{organisation}__lab_credits__period_start__lte": on,
+                f"{organisation}__lab_credits__period_end__gte": on,
+            }
+        ),
+    )
+    spent = (
+        LabCreditUse.objects.filter(credit=OuterRef(credit), booking__status__in=COUNTED_STATUSES)
+        .order_by()
+        .values("credit")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    hours = DecimalField(max_digits=9, decimal_places=2)
+    zero = Value(Decimal(0), output_field=hours)
+    left = Sum(F(f"{credit}__hours") - Coalesce(Subquery(spent), zero), output_field=hours)
+    return rows.annotate(**{credit: valid}).annotate(**{name: Coalesce(left, zero)})
 
 
 def lab_credit_balance(*, organisation, on: datetime.date) -> Decimal:
@@ -753,6 +814,7 @@ class CellState:
     FREE = "free"
     MINE = "mine"  # a live booking of one of the viewer's organisations
     TAKEN = "taken"  # someone else's live booking: shown as "Réservé", never their name
+    TRAINING = "training"  # held by a training session: "Formation", with the course
     CLEANING = "cleaning"  # the buffer after a booking
     CLOSED = "closed"  # a closure, or the machine is not available
     OUTSIDE = "outside"  # outside opening hours
@@ -772,6 +834,7 @@ class GridCell:
     suggested_start: datetime.datetime | None = None
     suggested_end: datetime.datetime | None = None
     current: bool = False  # inside the booking being moved
+    title: str = ""  # a training cell's course, in the active language
 
     @property
     def is_free(self) -> bool:
@@ -833,16 +896,7 @@ def week_grid(
         equipment=equipment, start=week_start, end=week_end, now=now, exclude_id=exclude_id
     )
     buffer = datetime.timedelta(minutes=equipment.buffer_minutes)
-    bookings = list(
-        Booking.objects.filter(
-            equipment=equipment,
-            status__in=LIVE_STATUSES,
-            start__lt=week_end,
-            blocked_until__gt=week_start,
-        )
-        .exclude(pk=exclude_id)
-        .values_list("start", "end", "blocked_until", "organisation_id")
-    )
+    bookings = _grid_bookings(equipment, week_start, week_end, exclude_id=exclude_id)
     closures = [
         (c.start, c.end) for c in closures_for(equipment=equipment, start=week_start, end=week_end)
     ]
@@ -861,6 +915,12 @@ def week_grid(
                 earliest=earliest, latest=latest, buffer=buffer,
             )  # fmt: skip
             cell = GridCell(start=moment, end=end, state=state)
+            if state == CellState.TRAINING:
+                cell.title = next(
+                    course
+                    for s, e, _u, _o, course in bookings
+                    if s < end and moment < e and course is not None
+                )
             cell.current = moving is not None and moving.start < end and moment < moving.end
             if cell.is_free:
                 free_until = next(e for s, e in free if s <= moment and end <= e)
@@ -880,14 +940,56 @@ def week_grid(
     return WeekGrid(monday=monday, rows=rows, days=days, step=step)
 
 
+def _grid_bookings(
+    equipment: Equipment,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    *,
+    exclude_id: int | None,
+) -> list[tuple]:
+    """The live bookings of the machine touching [start, end) as rows: start, end,
+    blocked_until, organisation id and, for a training session's hold, its course's title in
+    the active language (None for a member's booking). The schedule of sessions is open to every
+    signed-in person, so the course is no secret."""
+    rows = (
+        Booking.objects.filter(
+            equipment=equipment, status__in=LIVE_STATUSES, start__lt=end, blocked_until__gt=start
+        )
+        .exclude(pk=exclude_id)
+        .values_list(
+            "start",
+            "end",
+            "blocked_until",
+            "organisation_id",
+            "kind",
+            "session__course__title",
+            "session__course__translations",
+        )
+    )
+    return [
+        (
+            b_start,
+            b_end,
+            until,
+            organisation_id,
+            Course(title=title, translations=translations).local_title
+            if kind == BookingKind.TRAINING
+            else None,
+        )
+        for b_start, b_end, until, organisation_id, kind, title, translations in rows
+    ]
+
+
 def _cell_state(
     start, end, *, equipment, free, bookings, closures, organisation_ids, now, earliest, latest,
     buffer,
 ) -> str:  # fmt: skip
     if any(s <= start and end <= e for s, e in free):
         return CellState.FREE
-    for b_start, b_end, _until, organisation_id in bookings:
+    for b_start, b_end, _until, organisation_id, course in bookings:
         if b_start < end and start < b_end:
+            if course is not None:
+                return CellState.TRAINING
             return CellState.MINE if organisation_id in organisation_ids else CellState.TAKEN
     if _overlaps(start, end, closures) or equipment.status != EquipmentStatus.AVAILABLE:
         return CellState.CLOSED
@@ -897,8 +999,8 @@ def _cell_state(
         return CellState.LEAD
     if end > latest:
         return CellState.HORIZON
-    if any(b_end < end and start < b_until for _s, b_end, b_until, _o in bookings) or any(
-        b_start - buffer < end and start < b_start for b_start, _e, _u, _o in bookings
+    if any(b_end < end and start < b_until for _s, b_end, b_until, _o, _c in bookings) or any(
+        b_start - buffer < end and start < b_start for b_start, _e, _u, _o, _c in bookings
     ):
         return CellState.CLEANING
     return CellState.UNAVAILABLE

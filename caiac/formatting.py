@@ -151,11 +151,15 @@ def time_range(start, end) -> str:
 
 
 def date_range(start, end, fmt: str = "DATE_FORMAT") -> str:
-    """ "9 février 2027 - 8 mars 2027"; one date when both are the same day."""
+    """ "9 février 2027 - 8 mars 2027", "7 - 13 décembre 2026"; one date when both are the
+    same day."""
     first, last = date(start, fmt), date(end, fmt)
     if first == last:
         return first
-    if fmt == "DATE_FORMAT" and getattr(start, "year", None) == getattr(end, "year", None):
+    same_year = getattr(start, "year", None) == getattr(end, "year", None)
+    if fmt == "DATE_FORMAT" and same_year and start.month == end.month:
+        first = str(start.day)  # "7 - 13 décembre 2026"
+    elif fmt == "DATE_FORMAT" and same_year:
         first = date(start, "MONTH_DAY_FORMAT")  # "30 novembre - 6 décembre 2026"
     return f"{first} {EN_DASH} {last}"
 
@@ -175,6 +179,12 @@ def span(start, end, *, long: bool = False) -> str:
 # --- mixed-direction text (HTML) -----------------------------------------------------------------
 
 
+def isolate(value) -> str:
+    """Plain text's ``<bdi>`` (a form label, an option): first-strong isolate (FSI ... PDI)
+    around a name, so "GIZ (PPE)" inside Arabic keeps its brackets."""
+    return f"\u2068{value}\u2069" if value not in (None, "") else ""
+
+
 def isolate_html(value) -> SafeString:
     """``<bdi>`` around text whose direction is its own (a Latin name inside Arabic, or the
     reverse): the surrounding punctuation stays where it belongs."""
@@ -191,7 +201,8 @@ def ltr_html(value) -> SafeString:
 
 
 def time_range_html(start, end) -> SafeString:
-    return ltr_html(time_range(start, end))
+    """A time range, left to right, never broken at its dash on a narrow screen."""
+    return format_html('<bdi dir="ltr" class="text-nowrap">{}</bdi>', time_range(start, end))
 
 
 def span_html(start, end) -> SafeString:
@@ -204,3 +215,17 @@ def span_html(start, end) -> SafeString:
     first = pattern % {"day": escape(day(s)), "time": ltr_html(time(s))}
     last = pattern % {"day": escape(day(e)), "time": ltr_html(time(e))}
     return mark_safe(f"{first} {EN_DASH} {last}")
+
+
+def period_html(start, end) -> SafeString:
+    """A closure or any stretch of time: whole days (midnight to midnight) read as days, "ven 1
+    jan. 2027" or "21 - 23 décembre 2026", not as "... 00:00 - ... 00:00" ending on
+    the day after; anything else as ``span_html``."""
+    s, e = _local(start), _local(end)
+    midnight = datetime.time(0, 0)
+    if s.time() != midnight or e.time() != midnight or e <= s:
+        return span_html(start, end)
+    last = (e - datetime.timedelta(days=1)).date()
+    if last == s.date():
+        return isolate_html(day(s))
+    return isolate_html(date_range(s.date(), last))

@@ -239,7 +239,16 @@ class MilestoneAdmin(ServiceAdmin):
 class MentoringSessionForm(ServiceModelForm):
     class Meta:
         model = models.MentoringSession
-        fields = ["incubatee", "mentor", "mentor_name", "date", "hours", "topic", "notes"]
+        fields = [
+            "incubatee",
+            "mentor",
+            "mentor_name",
+            "date",
+            "hours",
+            "topic",
+            "notes",
+            "project",
+        ]
 
     def apply(self):
         values = self.service_values()
@@ -307,7 +316,13 @@ class KpiReportAdmin(ServiceAdmin):
     actions = None
 
     def get_readonly_fields(self, request, obj=None):
-        return ["incubatee", "period"] if obj else []
+        return ["incubatee", "period", "funding_split"] if obj else []
+
+    @admin.display(description=_("funding raised by source"))
+    def funding_split(self, report: models.KpiReport) -> str:
+        """Read here; changed on the amendment page or the API (the total follows the split)."""
+        lines = report.funding_lines.select_related("source").order_by("source__name")
+        return "; ".join(f"{line.source.name}: {line.amount_mad}" for line in lines) or "—"
 
     def has_delete_permission(self, request, obj=None):
         return False  # funders' figures: corrected with a trail, never removed

@@ -54,16 +54,16 @@ CALL = "Appel à candidatures 2026 — Pépinière cosmétique"
 CALL_OPENS = datetime.datetime(2025, 11, 3, 9, 0, tzinfo=TZ)
 CALL_CLOSES = datetime.datetime(2025, 12, 15, 18, 0, tzinfo=TZ)
 QUESTIONS = [
-    "What product do you want to bring to market?",
-    "Who are your customers, and how do you reach them?",
-    "Who is in the team, and what do they bring?",
+    "Quel produit voulez-vous mettre sur le marché\u00a0?",
+    "Qui sont vos clients, et comment les atteignez-vous\u00a0?",
+    "Qui compose l'équipe, et qu'apporte chacun\u00a0?",
 ]
 CRITERIA = [
     # name, weight, max score
     ("Innovation", Decimal("3"), 10),
-    ("Market potential", Decimal("2"), 10),
-    ("Team", Decimal("2"), 5),
-    ("Social and environmental impact", Decimal("1"), 5),
+    ("Potentiel de marché", Decimal("2"), 10),
+    ("Équipe", Decimal("2"), 5),
+    ("Impact social et environnemental", Decimal("1"), 5),
 ]
 JURORS = [
     ("jury1", "Amina", "Berrada"),
@@ -80,34 +80,40 @@ APPLICATIONS = {
     NECTAR: (ApplicationStatus.ADMITTED, (7, 6, 4, 4), (6, 7, 3, 4)),
     SNACKS: (ApplicationStatus.DECLINED, (5, 6, 3, 2), (4, 5, 3, 3)),
 }
-DECLINE_REASON = "Agri-food project: better suited to the CAIAC prototyping track."
+DECLINE_REASON = "Projet agroalimentaire\u00a0: mieux adapté au parcours de prototypage du CAIAC."
 # organisation -> stage reached (moved forward from pre-incubation)
 STAGES = {AMALOU: Stage.INCUBATION, ATLAS: Stage.ACCELERATION, NECTAR: Stage.PRE_INCUBATION}
 
-# organisation -> [(title, due date, status)]
+# organisation -> [(title, due in N days from the day the demo is loaded, status)]: relative,
+# like the rest of the demo, so that whatever the day one is due soon and one is overdue.
 MILESTONES = {
     AMALOU: [
-        ("ONSSA product registration", datetime.date(2026, 5, 30), "done"),
-        ("Export packaging (EU labelling)", datetime.date(2027, 1, 20), "in_progress"),
+        ("Enregistrement du produit à l'ONSSA", -190, "done"),
+        ("Emballage export (étiquetage UE)", 10, "in_progress"),  # due soon: on Fatima's home
     ],
     ATLAS: [
-        ("Pilot batch of 500 units", datetime.date(2026, 7, 15), "done"),
-        ("Seed round", datetime.date(2027, 2, 28), "todo"),
+        ("Lot pilote de 500 unités", -145, "done"),
+        ("Levée de fonds d'amorçage", 83, "todo"),
     ],
     NECTAR: [
-        ("Business plan", datetime.date(2026, 9, 30), "done"),
-        ("Formulation stability test (3 months)", datetime.date(2026, 10, 15), "todo"),  # overdue
+        ("Plan d'affaires", -68, "done"),
+        ("Test de stabilité de la formulation (3 mois)", -53, "todo"),  # overdue
     ],
 }
 # organisation -> [(mentor, date, hours, topic)]
 MENTORING = {
     AMALOU: [
-        ("Dr. Amina Berrada", datetime.date(2026, 3, 12), Decimal("2.0"), "Cosmetic regulation"),
-        ("Omar Chraibi", datetime.date(2026, 6, 20), Decimal("1.5"), "Export pricing"),
+        (
+            "Dr Amina Berrada",
+            datetime.date(2026, 3, 12),
+            Decimal("2.0"),
+            "Réglementation cosmétique",
+        ),
+        ("Omar Chraibi", datetime.date(2026, 6, 20), Decimal("1.5"), "Prix à l'export"),
     ],
-    ATLAS: [("Omar Chraibi", datetime.date(2026, 4, 8), Decimal("3.0"), "Seed fundraising")],
+    ATLAS: [("Omar Chraibi", datetime.date(2026, 4, 8), Decimal("3.0"), "Levée de fonds")],
     NECTAR: [
-        ("Dr. Amina Berrada", datetime.date(2026, 9, 15), Decimal("2.5"), "Stability testing")
+        ("Dr Amina Berrada", datetime.date(2026, 9, 15), Decimal("2.5"), "Tests de stabilité")
     ],
 }
 # organisation -> {period: (revenue, jobs women, jobs men, funding, products, certs, exports)}
@@ -134,8 +140,8 @@ def _programmes() -> tuple[Programme, Programme]:
     programme, _ = Programme.objects.get_or_create(
         name=PROGRAMME,
         defaults={
-            "description": "Pre-incubation, incubation and acceleration of cosmetics "
-            "start-ups and cooperatives of the Souss Massa cluster."
+            "description": "Pré-incubation, incubation et accélération des start-ups et "
+            "coopératives cosmétiques du cluster Souss Massa."
         },
     )
     for stage, hours, trainings in PROGRAMME_STAGES:
@@ -146,7 +152,9 @@ def _programmes() -> tuple[Programme, Programme]:
         )
     prototyping, _ = Programme.objects.get_or_create(
         name=PROTOTYPING,
-        defaults={"description": "Six months to build a market-ready prototype at the Halle."},
+        defaults={
+            "description": "Six mois pour réaliser à la Halle un prototype prêt pour le marché."
+        },
     )
     ProgrammeStage.objects.update_or_create(
         programme=prototyping,
@@ -183,7 +191,8 @@ def _call(programme: Programme, cohort: Cohort) -> Call:
             "cohort": cohort,
             "opens_at": CALL_OPENS,
             "closes_at": CALL_CLOSES,
-            "description": "Twelve months of support for cosmetics start-ups and cooperatives.",
+            "description": "Douze mois d'accompagnement pour les start-ups et coopératives "
+            "cosmétiques.",
         },
     )
     if created:
@@ -243,7 +252,7 @@ def _incubatees(ctx: DemoContext, cohort: Cohort, call: Call) -> dict[str, Incub
                 cohort=cohort,
                 organisation=organisation,
                 application=Application.objects.get(call=call, organisation=organisation),
-                reason="Admitted by the 2026 jury.",
+                reason="Admise par le jury 2026.",
             )
             order = [Stage.PRE_INCUBATION, Stage.INCUBATION, Stage.ACCELERATION]
             for next_stage in order[1 : order.index(stage) + 1]:
@@ -251,7 +260,7 @@ def _incubatees(ctx: DemoContext, cohort: Cohort, call: Call) -> dict[str, Incub
                     by=staff,
                     incubatee=incubatee,
                     stage=next_stage,
-                    reason="Milestones of the previous stage met.",
+                    reason="Jalons de l'étape précédente atteints.",
                 )
         incubatees[name] = incubatee
     return incubatees
@@ -259,15 +268,16 @@ def _incubatees(ctx: DemoContext, cohort: Cohort, call: Call) -> dict[str, Incub
 
 def _follow_up(ctx: DemoContext, incubatees: dict[str, Incubatee]) -> None:
     staff = ctx.users["staff"]
+    today = timezone.localdate()
     for name, incubatee in incubatees.items():
         owner = incubatee.organisation.memberships.order_by("id").first().user
-        for title, due_date, status in MILESTONES[name]:
+        for title, due_in_days, status in MILESTONES[name]:
             if not Milestone.objects.filter(incubatee=incubatee, title=title).exists():
                 services.milestone_create(
                     by=staff,
                     incubatee=incubatee,
                     title=title,
-                    due_date=due_date,
+                    due_date=today + datetime.timedelta(days=due_in_days),
                     owner=owner,
                     status=status,
                 )
@@ -316,29 +326,35 @@ def _open_call(prototyping: Programme) -> Call:
             "cohort": cohort,
             "opens_at": now - datetime.timedelta(days=7),
             "closes_at": now + datetime.timedelta(days=60),
-            "description": "Bring an idea; leave with a prototype made at the Halle.",
+            "description": "Venez avec une idée, repartez avec un prototype fait à la Halle.",
         },
     )
     if created:
-        Question.objects.create(call=call, position=0, text="What will you prototype?")
+        Question.objects.create(call=call, position=0, text="Que voulez-vous prototyper\u00a0?")
         Question.objects.create(
-            call=call, position=1, text="Which machines of the Halle do you need?", required=False
+            call=call,
+            position=1,
+            text="De quelles machines de la Halle avez-vous besoin\u00a0?",
+            required=False,
         )
         Criterion.objects.create(
-            call=call, position=0, name="Feasibility", weight=Decimal(2), max_score=10
+            call=call, position=0, name="Faisabilité", weight=Decimal(2), max_score=10
         )
         Criterion.objects.create(
-            call=call, position=1, name="Market potential", weight=Decimal(1), max_score=10
+            call=call, position=1, name="Potentiel de marché", weight=Decimal(1), max_score=10
         )
     return call
 
 
 # The open call's applications waiting for the jurors' scores: organisation -> answers.
 TO_SCORE = {
-    SNACKS: ["Dried prickly-pear snacks with no added sugar.", "Freeze dryer, heat sealer."],
+    SNACKS: [
+        "Des chips de figue de barbarie séchée, sans sucre ajouté.",
+        "Lyophilisateur, soudeuse à bande.",
+    ],
     "Laboratoire Phytochimie UIZ": [
-        "A rosemary hydrosol for cosmetic start-ups of the region.",
-        "Essential-oil distiller, autoclave.",
+        "Un hydrolat de romarin pour les start-ups cosmétiques de la région.",
+        "Alambic à huiles essentielles, autoclave.",
     ],
 }
 

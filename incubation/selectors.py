@@ -1,11 +1,10 @@
 """Reads of the incubation app: what each person may see, the jury ranking, seams to booking."""
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import DecimalField, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from caiac import access, clock
@@ -137,6 +136,28 @@ def cohorts_visible_to(user: User) -> QuerySet[Cohort]:
 
 def incubatees_visible_to(user: User) -> QuerySet[Incubatee]:
     return access.scope(Incubatee.objects.select_related("cohort__programme", "organisation"), user)
+
+
+def incubatee_rows_visible_to(user: User) -> QuerySet[dict]:
+    """``incubatees_visible_to`` as plain rows for a list: the incubatee's columns, its cohort's
+    and organisation's names, and the organisation's free lab hours left today
+    (``lab_hours_balance``), all in one query: a page of 200 is 200 dicts, not 600 models."""
+    rows = (
+        incubatees_visible_to(user)
+        .select_related(None)
+        .values(
+            "id",
+            "cohort_id",
+            "cohort__name",
+            "organisation_id",
+            "organisation__name",
+            "application_id",
+            "stage",
+            "stage_started_at",
+            "joined_at",
+        )
+    )
+    return with_lab_hours_balance(rows, organisation="organisation")
 
 
 def incubatees_of(user: User) -> QuerySet[Incubatee]:
@@ -271,6 +292,28 @@ def call_ranking(call: Call) -> list[RankedApplication]:
     return rows
 
 
+@dataclass
+class JurorOnCall:
+    juror: User
+    awaiting: int  # applications awaiting a decision they are on the jury of
+    scored: int  # of those, the ones they have started scoring (they stay on those)
+
+
+def call_jury(call: Call) -> list[JurorOnCall]:
+    """The jurors of a call's applications awaiting a decision, by name, each with how many
+    they judge and how many they have started scoring. Two queries."""
+    awaiting = {"application__call": call, "application__status": ApplicationStatus.SUBMITTED}
+    scored = set(
+        Evaluation.objects.filter(**awaiting).values_list("application_id", "juror_id").distinct()
+    )
+    jury: dict[int, JurorOnCall] = {}
+    for assignment in JurorAssignment.objects.filter(**awaiting).select_related("juror"):
+        row = jury.setdefault(assignment.juror_id, JurorOnCall(assignment.juror, 0, 0))
+        row.awaiting += 1
+        row.scored += (assignment.application_id, assignment.juror_id) in scored
+    return sorted(jury.values(), key=lambda row: (row.juror.display_name, row.juror.pk))
+
+
 def ranking_ties(rows: list[RankedApplication]) -> set[int]:
     """The ranks shared by more than one application."""
     ranks = [r.rank for r in rows if r.rank is not None]
@@ -292,16 +335,20 @@ def lab_hours_balance(
     return lab_credit_balance(organisation=organisation, on=on or timezone.localdate())
 
 
-def lab_hours_balances(
-    *, organisation_ids: Iterable[int], on: datetime.date | None = None
-) -> dict[int, Decimal] | None:
-    """``lab_hours_balance`` of many organisations at once (booking's ``lab_credit_balances``):
-    a list of incubatees reads its balances in two queries, not two per row."""
+def with_lab_hours_balance(
+    rows: QuerySet, *, organisation: str, on: datetime.date | None = None
+) -> QuerySet:
+    """``rows`` (a ``values()`` query) with ``lab_hours_balance``: ``lab_hours_balance`` of
+    each row's ``organisation``, from the same query (booking's ``with_lab_credit_balance``)."""
     try:
-        from booking.selectors import lab_credit_balances
+        from booking.selectors import with_lab_credit_balance
     except ImportError:
-        return None
-    return lab_credit_balances(organisation_ids=organisation_ids, on=on or timezone.localdate())
+        return rows.annotate(
+            lab_hours_balance=Value(None, output_field=DecimalField(max_digits=9, decimal_places=2))
+        )
+    return with_lab_credit_balance(
+        rows, organisation=organisation, on=on or timezone.localdate(), name="lab_hours_balance"
+    )
 
 
 def lab_hours_used(

@@ -10,7 +10,9 @@ application; staff run the lab.
 Each row: method, path (``{booking}`` etc. are ids of ours), body, and the status each person
 gets. Writes run inside a transaction that is rolled back after each person, so every person
 meets the same world. A second test reads every list as each person and finds no trace of an
-organisation they do not belong to.
+organisation they do not belong to. Pages are read (GET) and their actions posted (POST); two
+self-checks fail as soon as an API endpoint (the OpenAPI schema) or a page (frontend's URL
+patterns) has no row here.
 """
 
 import datetime
@@ -19,6 +21,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.contrib import messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
@@ -31,8 +34,14 @@ from booking.models import FeedKind
 from booking.services.credits import lab_credit_grant
 from caiac.accounts.models import MembershipRole
 from caiac.frontdoor import services as frontdoor
-from caiac.frontdoor.tokens import invitation_token, join_confirm_token
+from caiac.frontdoor.tokens import (
+    email_change_token,
+    invitation_token,
+    join_confirm_token,
+    password_reset_parts,
+)
 from caiac.notifications import services as notifications
+from caiac.notifications.unsubscribe import unsubscribe_token
 from caiac.projects import services as projects
 from caiac.projects.models import FundingSource
 from incubation import services as incubation
@@ -507,27 +516,30 @@ API_TABLE = [
 ]
 
 STAFF_PAGE = row(302, 403, 403, 403, 403, 403, 200)
+SIGNED_IN_PAGE = row(302, 200, 200, 200, 200, 200, 200)
+OUR_PAGE = row(302, 404, 200, 200, 404, 404, 200)  # a page of one of our organisation's things
+PUBLIC_PAGE = row(200, 200, 200, 200, 200, 200, 200)
 
 PAGE_TABLE = [
     # (path, expected) — anonymous people are sent to the login page (302)
-    ("/", row(302, 200, 200, 200, 200, 200, 200)),
-    ("/lab/", row(302, 200, 200, 200, 200, 200, 200)),
-    ("/lab/machines/{machine}/", row(302, 200, 200, 200, 200, 200, 200)),
-    ("/lab/machines/{machine}/slots/", row(302, 200, 200, 200, 200, 200, 200)),
-    ("/lab/my-bookings/", row(302, 200, 200, 200, 200, 200, 200)),
-    ("/lab/approvals/", row(302, 403, 403, 403, 403, 403, 200)),
-    ("/trainings/", row(302, 200, 200, 200, 200, 200, 200)),
-    ("/trainings/mine/", row(302, 200, 200, 200, 200, 200, 200)),
+    ("/", SIGNED_IN_PAGE),
+    ("/lab/", SIGNED_IN_PAGE),
+    ("/lab/machines/{machine}/", SIGNED_IN_PAGE),
+    ("/lab/machines/{machine}/slots/", SIGNED_IN_PAGE),
+    ("/lab/my-bookings/", SIGNED_IN_PAGE),
+    ("/lab/approvals/", STAFF_PAGE),
+    ("/trainings/", SIGNED_IN_PAGE),
+    ("/trainings/mine/", SIGNED_IN_PAGE),
     ("/trainings/teach/", row(302, 403, 403, 403, 200, 403, 200)),
     ("/trainings/sessions/{session}/", row(302, 403, 403, 403, 200, 403, 200)),
-    ("/incubation/", row(302, 200, 200, 200, 200, 200, 200)),
-    ("/incubation/calls/{call}/apply/", row(302, 200, 200, 200, 200, 200, 200)),
-    ("/incubation/calls/{call}/ranking/", row(302, 403, 403, 403, 403, 403, 200)),
+    ("/incubation/", SIGNED_IN_PAGE),
+    ("/incubation/calls/{call}/apply/", SIGNED_IN_PAGE),
+    ("/incubation/calls/{call}/ranking/", STAFF_PAGE),
     ("/incubation/applications/{application}/score/", row(302, 404, 403, 403, 404, 200, 403)),
-    ("/incubation/cohorts/{cohort}/", row(302, 403, 403, 403, 403, 403, 200)),
-    ("/incubation/incubatees/{incubatee}/", row(302, 404, 200, 200, 404, 404, 200)),
-    ("/incubation/milestones/{milestone}/evidence/", row(302, 404, 200, 200, 404, 404, 200)),
-    ("/notifications/", row(302, 200, 200, 200, 200, 200, 200)),
+    ("/incubation/cohorts/{cohort}/", STAFF_PAGE),
+    ("/incubation/incubatees/{incubatee}/", OUR_PAGE),
+    ("/incubation/milestones/{milestone}/evidence/", OUR_PAGE),
+    ("/notifications/", SIGNED_IN_PAGE),
     # staff pages: everyone else gets the 403 page
     ("/lab/today/", STAFF_PAGE),
     ("/lab/closures/", STAFF_PAGE),
@@ -553,25 +565,140 @@ PAGE_TABLE = [
     ("/incubation/incubatees/{incubatee}/mentoring/new/", STAFF_PAGE),
     ("/incubation/mentoring/{mentoring}/edit/", STAFF_PAGE),
     ("/incubation/kpi-reports/{kpi}/amend/", STAFF_PAGE),
-    ("/projects/", row(302, 200, 200, 200, 200, 200, 200)),
-    ("/projects/funding-sources/", row(302, 403, 403, 403, 403, 403, 200)),
-    ("/projects/{project}/", row(302, 404, 200, 200, 404, 404, 200)),
+    ("/projects/", SIGNED_IN_PAGE),
+    ("/projects/funding-sources/", STAFF_PAGE),
+    ("/projects/{project}/", OUR_PAGE),
     ("/projects/{project}/edit/", row(302, 404, 200, 403, 404, 404, 200)),
-    ("/projects/{project}/documents/{document}/", row(302, 404, 200, 200, 404, 404, 200)),
+    ("/projects/{project}/documents/{document}/", OUR_PAGE),
     (
         "/projects/{project}/deliverables/{deliverable}/evidence/",
-        row(302, 404, 200, 200, 404, 404, 200),
+        OUR_PAGE,
     ),
-    ("/staff/reports/cluster/?year=2026", row(302, 403, 403, 403, 403, 403, 200)),
+    ("/staff/reports/cluster/?year=2026", STAFF_PAGE),
     # the front door
-    ("/profile/", row(302, 200, 200, 200, 200, 200, 200)),
-    ("/join/", row(200, 200, 200, 200, 200, 200, 200)),
+    ("/profile/", SIGNED_IN_PAGE),
+    ("/join/", PUBLIC_PAGE),
     ("/staff/join-requests/", row(302, 404, 404, 404, 404, 404, 200)),
-    ("/organisations/{ours}/people/", row(302, 404, 200, 200, 404, 404, 200)),
+    ("/organisations/{ours}/people/", OUR_PAGE),
     # the emailed link, sent to invite@aicha.ma: no signed-in account here is that address
     ("/invitations/{invitation_token}/", row(200, 403, 403, 403, 403, 403, 403)),
-    ("/join/check-email/", row(200, 200, 200, 200, 200, 200, 200)),
-    ("/join/confirm/{join_confirm_token}/", row(200, 200, 200, 200, 200, 200, 200)),
+    ("/join/check-email/", PUBLIC_PAGE),
+    ("/join/confirm/{join_confirm_token}/", PUBLIC_PAGE),
+    ("/join/thanks/", PUBLIC_PAGE),
+    ("/login/", PUBLIC_PAGE),
+    ("/password-reset/", PUBLIC_PAGE),
+    ("/password-reset/sent/", PUBLIC_PAGE),
+    # Karim's emailed link: whoever holds it is sent on to choose his new password
+    ("/password-reset/{reset_uid}/{reset_token}/", row(302, 302, 302, 302, 302, 302, 302)),
+    ("/password-reset/done/", PUBLIC_PAGE),
+    # the link sent to our member's new address: opening it only shows a button (mail scanners)
+    ("/profile/email/{email_token}/", PUBLIC_PAGE),
+    # booking pages not listed above
+    ("/lab/machines/{machine}/quote/?start=2026-11-26T10:00&end=2026-11-26T11:00", SIGNED_IN_PAGE),
+    ("/lab/bookings/{booking}/move/", OUR_PAGE),
+    ("/lab/bookings/{booking}/move/quote/?start=2026-11-26T10:00&end=2026-11-26T11:00", OUR_PAGE),
+    ("/staff/charts/{chart}.csv", STAFF_PAGE),
+    # notifications
+    ("/notifications/badge/", SIGNED_IN_PAGE),
+    ("/notifications/preferences/", SIGNED_IN_PAGE),
+    # the List-Unsubscribe link of our member's emails: the signed token is the key
+    ("/notifications/unsubscribe/{unsubscribe_token}/", PUBLIC_PAGE),
+    # billing: an organisation's documents are its owners'; the lab's books are staff's
+    ("/billing/", SIGNED_IN_PAGE),
+    ("/billing/invoices/{invoice}/", row(302, 404, 200, 404, 404, 404, 200)),
+    ("/billing/invoices/{invoice}/pdf/", row(302, 404, 200, 404, 404, 404, 200)),
+    ("/billing/statement/{ours}/", row(302, 404, 200, 404, 404, 404, 200)),
+    ("/billing/charges/", STAFF_PAGE),
+    ("/billing/price-list/", STAFF_PAGE),
+    ("/billing/journal.csv?from=2026-11-01&to=2026-11-30", STAFF_PAGE),
+]
+
+# --- Actions of the pages (POST) ------------------------------------------------------------
+# What each person gets: an int is the status code (the 403 / 404 page, 200 for a form shown
+# again with its errors); for a redirect, LOGIN is the sign-in page, DONE the action happened and
+# REFUSED the page it leads back to shows why not (an error message).
+LOGIN, DONE, REFUSED = "login", "done", "refused"
+
+
+def act(anonymous, outsider, owner, member, trainer, juror, staff):
+    return row(anonymous, outsider, owner, member, trainer, juror, staff)
+
+
+STAFF_ACTION = act(LOGIN, 403, 403, 403, 403, 403, DONE)
+# Staff only (403 page for anyone else, before anything is looked up); staff are then told why
+# not, the world being what it is.
+STAFF_ONLY_REFUSED = act(LOGIN, 403, 403, 403, 403, 403, REFUSED)
+ANYONE_SIGNED_IN = act(LOGIN, DONE, DONE, DONE, DONE, DONE, DONE)
+
+PAGE_ACTIONS = [
+    # (path, body, expected)
+    ("/logout/", {}, act(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),  # signed out
+    ("/profile/api-token/", {}, ANYONE_SIGNED_IN),
+    ("/profile/api-token/revoke/", {}, ANYONE_SIGNED_IN),
+    (
+        "/organisations/{ours}/people/{member_id}/role/",
+        {"role": "owner"},
+        act(LOGIN, 404, DONE, REFUSED, 404, 404, DONE),
+    ),
+    (
+        "/organisations/{ours}/people/{member_id}/remove/",
+        {},
+        act(LOGIN, 404, DONE, DONE, 404, 404, DONE),  # the member leaves
+    ),
+    (
+        "/organisations/{ours}/invitations/{invitation}/revoke/",
+        {},
+        act(LOGIN, 404, DONE, 403, 404, 404, DONE),
+    ),
+    ("/staff/join-requests/{join_request}/approve/", {}, act(LOGIN, 404, 404, 404, 404, 404, DONE)),
+    (
+        "/staff/join-requests/{join_request}/decline/",
+        {"reason": "Hors secteur"},
+        act(LOGIN, 404, 404, 404, 404, 404, DONE),
+    ),
+    ("/lab/bookings/{booking}/cancel/", {}, act(LOGIN, 404, DONE, DONE, 404, 404, DONE)),
+    # no times given: the form comes back with its errors, to those who may move it
+    ("/lab/bookings/{booking}/move/", {}, act(LOGIN, 404, 200, 200, 404, 404, 200)),
+    ("/lab/calendar-links/", {"kind": "user"}, ANYONE_SIGNED_IN),
+    ("/lab/calendar-links/{feed}/revoke/", {}, act(LOGIN, 404, DONE, 404, 404, 404, 404)),
+    ("/lab/approvals/{pending}/approve/", {}, STAFF_ACTION),
+    ("/lab/approvals/{pending}/reject/", {"reason": "Audit"}, STAFF_ACTION),
+    # too early for both: the booking starts tomorrow
+    ("/lab/today/bookings/{booking}/check-in/", {}, STAFF_ONLY_REFUSED),
+    ("/lab/today/bookings/{booking}/no-show/", {}, STAFF_ONLY_REFUSED),
+    # the outsider (their owner) and our member are enrolled already; there are seats left
+    (
+        "/trainings/sessions/{session}/enrol/",
+        {},
+        act(LOGIN, REFUSED, DONE, REFUSED, DONE, DONE, DONE),
+    ),
+    (
+        "/trainings/sessions/{session}/cancel/",
+        {},
+        act(LOGIN, DONE, REFUSED, DONE, REFUSED, REFUSED, REFUSED),
+    ),
+    (
+        "/trainings/sessions/{session}/cancel-session/",
+        {},
+        act(LOGIN, 403, 403, 403, DONE, 403, DONE),  # the trainer's session
+    ),
+    # the announcement went to our member only
+    (
+        "/notifications/{notification}/read/",
+        {},
+        act(LOGIN, REFUSED, REFUSED, DONE, REFUSED, REFUSED, REFUSED),
+    ),
+    ("/notifications/read-all/", {}, ANYONE_SIGNED_IN),
+    ("/notifications/{notification}/resend/", {}, STAFF_ONLY_REFUSED),  # it has not failed
+    # issued already; no payment given; no credit note lines; the charge is invoiced
+    ("/billing/invoices/{invoice}/issue/", {}, STAFF_ONLY_REFUSED),
+    ("/billing/invoices/{invoice}/payment/", {}, STAFF_ONLY_REFUSED),
+    ("/billing/invoices/{invoice}/credit-note/", {}, STAFF_ONLY_REFUSED),
+    ("/billing/charges/{charge}/waive/", {"reason": "Geste commercial"}, STAFF_ONLY_REFUSED),
+    ("/billing/draft-month/", {}, STAFF_ACTION),
+    ("/billing/price-list/{price_item}/toggle/", {}, STAFF_ACTION),
+    # our application's juror has scored it already: staff are told they stay on its jury
+    ("/incubation/calls/{call}/jurors/{juror}/remove/", {}, STAFF_ACTION),
 ]
 
 
@@ -633,7 +760,10 @@ def _organisation_with_things(
     things["kpi"] = incubation.kpi_report_submit(
         by=owner, incubatee=things["incubatee"], period="2026-Q3", revenue_mad=Decimal("12000")
     )
-    item = PriceItem.objects.create(name=f"Pots {name}", unit="pièce", unit_price=Decimal("3"))
+    # The price list is the lab's, shared by all: its items name no organisation.
+    item = PriceItem.objects.create(
+        name=f"Pots de 50 ml (lot {owner_name})", unit="pièce", unit_price=Decimal("3")
+    )
     things["price_item"] = item
     things["charge"] = billing.charge_add(
         by=staff,
@@ -770,6 +900,9 @@ def world(db, settings, tmp_path):
         )
         # Staff see it once its address is confirmed through the emailed link.
         frontdoor.join_request_confirm_email(token=join_confirm_token(join_request))
+        # Someone who asked for a password reset link (and, unlike the people below, never
+        # signs in here: signing in would spend the link).
+        reset_uid, reset_token = password_reset_parts(UserFactory(username="karim"))
     people = {
         "anonymous": None,
         "outsider": theirs["owner"],
@@ -786,6 +919,11 @@ def world(db, settings, tmp_path):
         "invitation_token": invitation_token(ours["invitation"]),
         "join_request": join_request.pk,
         "join_confirm_token": join_confirm_token(join_request),
+        "reset_uid": reset_uid,
+        "reset_token": reset_token,
+        "email_token": email_change_token(member, "fatima@amalou.ma"),
+        "unsubscribe_token": unsubscribe_token(user_id=member.pk, kind="booking.reminder_24h"),
+        "chart": "utilisation",
         "machine": machine.pk,
         "hours": hours[0].pk if isinstance(hours, list) else hours.pk,
         "closure": closure.pk,
@@ -802,6 +940,7 @@ def world(db, settings, tmp_path):
         "application": ours["application"].pk,
         "evaluation": evaluation.pk,
         "criterion2": criterion2.pk,
+        "juror": juror.pk,
         "cohort": cohort.pk,
         "incubatee": ours["incubatee"].pk,
         "milestone": ours["milestone"].pk,
@@ -846,14 +985,24 @@ def _page_client(person):
     return client
 
 
-def _status_as_each_person(world, make_client, send):
+def _status_as_each_person(world, make_client, send, read=lambda response: response.status_code):
     statuses = {}
     for who, person in world["people"].items():
         client = make_client(person)
         with time_machine.travel(local(2026, 11, 23, 8, 0), tick=False), transaction.atomic():
-            statuses[who] = send(client).status_code
+            statuses[who] = read(send(client))
             transaction.set_rollback(True)  # the next person meets the same world
     return statuses
+
+
+def _outcome(response):
+    """The status, or for a redirect: to the sign-in page, with an error message, or done."""
+    if response.status_code != 302:
+        return response.status_code
+    if response["Location"].startswith("/login/"):
+        return LOGIN
+    levels = {message.level for message in messages.get_messages(response.wsgi_request)}
+    return REFUSED if messages.ERROR in levels else DONE
 
 
 @pytest.mark.parametrize(
@@ -879,6 +1028,37 @@ def test_api_endpoint_answers_each_person_as_the_table_says(world, method, path,
 def test_page_answers_each_person_as_the_table_says(world, path, expected):
     url = _fill(path, world["ids"])
     assert _status_as_each_person(world, _page_client, lambda c: c.get(url)) == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "expected"), PAGE_ACTIONS, ids=[p for p, _b, _e in PAGE_ACTIONS]
+)
+def test_page_action_answers_each_person_as_the_table_says(world, path, body, expected):
+    url = _fill(path, world["ids"])
+    data = _fill(body, world["ids"])
+    outcomes = _status_as_each_person(
+        world, _page_client, lambda client: client.post(url, data), read=_outcome
+    )
+    assert outcomes == expected
+
+
+def test_the_table_covers_every_page():
+    from frontend.urls import urlpatterns
+
+    routes = {"/" + re.sub(r"<[^>]+>", "{}", route) for route in _routes(urlpatterns)}
+    in_table = {_generic(path.split("?")[0]) for path, _e in PAGE_TABLE}
+    in_table |= {_generic(path) for path, _b, _e in PAGE_ACTIONS}
+    missing = sorted(routes - in_table)
+    assert missing == [], "\n".join(missing)
+
+
+def _routes(patterns, prefix=""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if hasattr(pattern, "url_patterns"):  # an include()
+            yield from _routes(pattern.url_patterns, route)
+        else:
+            yield route
 
 
 def test_the_table_covers_every_api_endpoint():
@@ -955,11 +1135,19 @@ LISTS = [
 ]
 
 
-@pytest.mark.parametrize("path", LISTS)
+# Every read the table opens to anyone signed in (the catalogue, the schedule, one's own
+# settings) is read as well: whatever it shows, no organisation's things in it.
+SIGNED_IN_READS = [
+    path for method, path, _b, expected in API_TABLE if method == "get" and expected == SIGNED_IN
+]
+
+
+@pytest.mark.parametrize("path", sorted(set(LISTS) | set(SIGNED_IN_READS)))
 def test_no_list_shows_another_organisations_data(world, path):
     outsider, owner, member = (world["people"][w] for w in ("outsider", "owner", "member"))
+    url = API + _fill(path, world["ids"])
     with time_machine.travel(local(2026, 11, 23, 8, 0), tick=False):
         for person, foreign in ((outsider, OURS_MARK), (owner, THEIRS_MARK), (member, THEIRS_MARK)):
-            response = _api_client(person).get(API + path)
+            response = _api_client(person).get(url)
             assert response.status_code == 200
             assert foreign not in response.content.decode(), (person.username, path)

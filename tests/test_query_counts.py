@@ -232,6 +232,28 @@ PAGE_CASES = {
     "opening hours page (staff)": Case("staff", page("staff-hours"), api=False),
     "closures page (staff)": Case("staff", page("staff-closures"), api=False),
     "courses and sessions page (staff)": Case("staff", page("staff-trainings"), api=False),
+    "today's lab (staff)": Case("staff", page("lab-today"), api=False),
+    "dashboard (staff)": Case("staff", page("staff-dashboard"), api=False),
+    "usage page (staff)": Case("staff", page("staff-usage"), api=False),
+    "call form with its jury (staff)": Case(
+        "staff", page("incubation-call-edit", lambda w: w.call.pk), api=False
+    ),
+    "milestone form (staff)": Case(
+        "staff", page("incubation-milestone-new", lambda w: w.incubatee.pk), api=False
+    ),
+    "mentoring form with its projects (staff)": Case(
+        "staff", page("incubation-mentoring-new", lambda w: w.incubatee.pk), api=False
+    ),
+    "kpi amendment page (staff)": Case(
+        "staff",
+        page("incubation-kpi-amend", lambda w: w.incubatee.kpi_reports.order_by("pk").first().pk),
+        api=False,
+    ),
+    "session form with its projects (staff)": Case(
+        "staff", page("trainings-session-edit", lambda w: w.session.pk), api=False
+    ),
+    "new session form (trainer)": Case("trainer", page("trainings-session-new"), api=False),
+    "new course form (staff)": Case("staff", page("staff-course-new"), api=False),
     "journal csv page (staff)": Case(
         "staff", page("billing-journal", query="from=2026-01-01&to=2026-12-31"), api=False
     ),
@@ -339,6 +361,35 @@ def test_every_page_runs_as_many_queries_at_3n_rows_as_at_n(measured, name):
     assert_same_queries(measured, name)
 
 
+# A page, whatever the number of rows behind it, stays within this many queries (issue #11).
+MAX_PAGE_QUERIES = 20
+
+
+@pytest.mark.parametrize("name", PAGE_CASES)
+def test_no_page_runs_more_than_20_queries(measured, name):
+    large = measured[1][name]
+    if isinstance(large, str):
+        pytest.fail(large)
+    assert len(large) <= MAX_PAGE_QUERIES, "\n".join(large)
+
+
 @pytest.mark.parametrize("name", ADMIN_CASES)
 def test_every_back_office_list_runs_as_many_queries_at_3n_rows_as_at_n(measured, name):
     assert_same_queries(measured, f"admin {name}")
+
+
+# Lists made lean for issue #14, pinned at both sizes: one query more is a regression.
+PINNED = {
+    "me": 3,  # token and person, organisations, certifications
+    # token and person, the machine, its opening hours, live bookings and closures (one query)
+    "availability, 4 weeks": 4,
+    # token and person, the count, the page with names and lab-hour balances joined in
+    "incubatees (staff)": 3,
+    "incubatees (member)": 3,
+}
+
+
+@pytest.mark.parametrize("name", PINNED)
+def test_lean_lists_run_their_pinned_number_of_queries(measured, name):
+    small, large = measured[0][name], measured[1][name]
+    assert (len(small), len(large)) == (PINNED[name], PINNED[name]), "\n".join(large)

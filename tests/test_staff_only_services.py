@@ -9,6 +9,7 @@ import inspect
 
 import pytest
 
+import billing.services as billing
 import booking.services as booking
 import caiac.accounts.services as accounts
 import caiac.notifications.services as notifications
@@ -57,6 +58,15 @@ STAFF_ONLY = [
     notifications.announcement_send,
     projects.funding_source_create,
     projects.funding_source_update,
+    billing.charge_add,
+    billing.charge_waive,
+    billing.charge_delete,
+    billing.invoices_draft_month_now,
+    billing.invoice_issue,
+    billing.credit_note_create,
+    billing.payment_record,
+    billing.price_item_create,
+    billing.price_item_update,
 ]
 
 ACTING = ("by", "user", "author")

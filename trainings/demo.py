@@ -20,7 +20,7 @@ COURSES = [
      "7", "beginner", "300", None, None),
     ("Safe use of the vacuum emulsifier", "Utilisation sûre de l'émulsionneur sous vide",
      "الاستخدام الآمن لجهاز الاستحلاب تحت التفريغ",
-     "Creams and lotions on the 20 L vacuum emulsifier: set-up, vacuum, homogeniser, cleaning.",
+     "Creams and lotions on the 10 L vacuum emulsifier: set-up, vacuum, homogeniser, cleaning.",
      "3.5", "intermediate", "250", 24, "GMP for cosmetics — ISO 22716 basics"),
     ("Food packaging and labelling rules", "Règles d'emballage et d'étiquetage alimentaire",
      "قواعد تغليف المواد الغذائية ووضع العلامات عليها",
@@ -34,6 +34,42 @@ COURSES = [
      "Steam distillation of rosemary and thyme: loading, yields, separation, safety.",
      "6", "advanced", "500", 36, "Lab safety induction"),
 ]  # fmt: skip
+
+# The descriptions in French and Arabic (title -> (fr, ar)); the English is in COURSES.
+DESCRIPTIONS = {
+    "Lab safety induction": (
+        "Équipements de protection, stockage des produits chimiques, déversements, incendie et "
+        "premiers secours à la Halle Technologique.",
+        "معدات الوقاية، وتخزين المواد الكيميائية، والانسكابات، والحريق، والإسعافات الأولية في "
+        "القاعة التكنولوجية.",
+    ),
+    "GMP for cosmetics — ISO 22716 basics": (
+        "Bonnes pratiques de fabrication cosmétique\u00a0: hygiène, traçabilité, dossiers de lot.",
+        "ممارسات التصنيع الجيدة لمستحضرات التجميل: النظافة، والتتبع، وسجلات الدفعات.",
+    ),
+    "Safe use of the vacuum emulsifier": (
+        "Crèmes et laits sur l'émulsionneur sous vide de 10 L\u00a0: préparation, vide, "
+        "homogénéisateur, nettoyage.",
+        "الكريمات والمستحلبات على جهاز الاستحلاب تحت التفريغ سعة 10 لترات: التحضير، والتفريغ، "
+        "والمجانس، والتنظيف.",
+    ),
+    "Food packaging and labelling rules": (
+        "Règles de l'ONSSA, mentions obligatoires, allergènes, lot et dates\u00a0; utilisation "
+        "de la soudeuse à bande.",
+        "قواعد المكتب الوطني للسلامة الصحية للمنتجات الغذائية، والبيانات الإلزامية، ومسببات "
+        "الحساسية، ورقم الدفعة والتواريخ؛ واستعمال آلة اللحام الحراري.",
+    ),
+    "Freeze dryer operation": (
+        "Chargement, cycles de congélation et de séchage, dégivrage et nettoyage du "
+        "lyophilisateur.",
+        "التحميل، ودورات التجميد والتجفيف، وإذابة الجليد، وتنظيف جهاز التجفيف بالتجميد.",
+    ),
+    "Essential-oil distillation": (
+        "Distillation à la vapeur du romarin et du thym\u00a0: chargement, rendements, "
+        "séparation, sécurité.",
+        "التقطير بالبخار لإكليل الجبل والزعتر: التحميل، والمردود، والفصل، والسلامة.",
+    ),
+}
 
 # course, trainer, place, days ahead, hour (local), hours long, capacity, language, enrolled
 SESSIONS = [
@@ -70,7 +106,10 @@ def _courses() -> dict[str, Course]:
             title=title,
             defaults={
                 "description": description,
-                "translations": {"fr": {"title": fr}, "ar": {"title": ar}},
+                "translations": {
+                    "fr": {"title": fr, "description": DESCRIPTIONS[title][0]},
+                    "ar": {"title": ar, "description": DESCRIPTIONS[title][1]},
+                },
                 "duration_hours": Decimal(hours),
                 "level": level,
                 "price": Decimal(price),

@@ -198,10 +198,10 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=False, methods=["post"], url_path="draft-month")
     def draft_month(self, request):
         """Staff draft (or complete) the invoices of a month now, as the monthly task does."""
-        access.require_staff(request.user)
+        access.require_staff(request.user)  # before the body says anything
         body = s.DraftMonthSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        drafts = services.invoices_draft_month(**body.validated_data)
+        drafts = services.invoices_draft_month_now(by=request.user, **body.validated_data)
         invoices = (
             selectors.with_delivery(
                 selectors.with_balance(Invoice.objects.filter(pk__in=[d.pk for d in drafts]))

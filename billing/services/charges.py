@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +21,7 @@ from billing.models import Charge, ChargeKind, CustomerProfile, Invoice, PriceIt
 from billing.money import HUNDRED, default_vat_rate, line_amounts, round_money
 from billing.services.lines import invoice_rebuild, lock_draft
 from booking.models import Booking, BookingEvent, BookingStatus, Closure
-from caiac import access
+from caiac import access, formatting
 from caiac.accounts.models import Membership, MembershipRole, Organisation, User
 from caiac.clock import local_date, local_tz
 from caiac.errors import Conflict, Invalid, is_unique_violation
@@ -90,8 +90,10 @@ def _booking_charge_values(booking: Booking, kind: str, amount: Decimal) -> dict
 def _booking_charge_values_in_language(booking: Booking, kind: str, amount: Decimal) -> dict:
     hours = _hours(booking)
     if kind == ChargeKind.BOOKING:
+        # The machine's name isolated (FSI ... PDI): a French name in an Arabic description keeps
+        # its brackets, and the description takes the direction of its own language.
         description = gettext("%(machine)s, %(when)s (%(hours)s h)") % {
-            "machine": booking.equipment.name,
+            "machine": formatting.isolate(booking.equipment.name),
             "when": _when(booking),
             "hours": f"{hours.normalize():f}",
         }
@@ -102,7 +104,7 @@ def _booking_charge_values_in_language(booking: Booking, kind: str, amount: Deci
         quantity, unit, unit_price = _hours_at_rate(amount, Decimal(booking.hourly_rate))
     else:
         label = ChargeKind(kind).label
-        description = f"{label}: {booking.equipment.name}, {_when(booking)}"
+        description = f"{label}: {formatting.isolate(booking.equipment.name)}, {_when(booking)}"
         quantity, unit, unit_price = Decimal(1), "", amount
     return {
         "organisation_id": booking.organisation_id,
@@ -162,12 +164,8 @@ def _organisation_paying_for(user: User) -> int | None:
     """A training fee goes to the person's organisation: the one they own, else the oldest."""
     membership = (
         Membership.objects.filter(user=user)
-        .order_by(
-            # owners first
-            ~Q(role=MembershipRole.OWNER),
-            "joined_at",
-            "pk",
-        )
+        .alias(not_owner=Case(When(role=MembershipRole.OWNER, then=0), default=1))
+        .order_by("not_owner", "joined_at", "pk")
         .first()
     )
     return membership.organisation_id if membership else None
@@ -190,7 +188,7 @@ def _collect_course_fees() -> int:
             description = gettext("Training “%(course)s”, %(start)s — %(person)s") % {
                 "course": course.local_title,
                 "start": f"{session.start.astimezone(local_tz()):%H:%M}",
-                "person": enrolment.user.display_name,
+                "person": formatting.isolate(enrolment.user.display_name),
             }
         charge = _create_once(
             organisation_id=organisation_id,

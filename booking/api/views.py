@@ -173,6 +173,8 @@ class EquipmentViewSet(
     filter_backends: list = []
 
     def get_queryset(self):
+        if self.action == "availability":
+            return Equipment.objects.all()  # its rules only: no course, no filters
         request = self.request
         return selectors.equipment_list(
             category=_choice_param(request, "category", [*Category.values, "conditioning"]),
@@ -230,12 +232,19 @@ class EquipmentViewSet(
         # Built by hand (a month is hundreds of intervals): the same body as
         # AvailabilitySerializer, which documents it, at a fraction of the cost.
         tz = timezone.get_current_timezone()
+        texts: dict = {}  # back-to-back blocks: one block's end is the next one's start
+
+        def text(moment):
+            if moment not in texts:
+                texts[moment] = datetime_text(moment, tz)
+            return texts[moment]
+
         data = {
-            "free": [{"start": datetime_text(a, tz), "end": datetime_text(b, tz)} for a, b in free],
+            "free": [{"start": text(a), "end": text(b)} for a, b in free],
             "busy": [
                 {
-                    "start": datetime_text(b.start, tz),
-                    "end": datetime_text(b.end, tz),
+                    "start": text(b.start),
+                    "end": text(b.end),
                     "kind": b.kind,
                     "label": b.label,
                     "title": b.title,

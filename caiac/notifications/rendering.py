@@ -6,6 +6,7 @@ rendered with autoescape off (the web page escapes on display). Times show on th
 Africa/Casablanca wall clock through ``{% load messages %}{{ start|local_datetime }}``.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from email.header import Header
@@ -45,12 +46,32 @@ def message_render(message: Message, *, language: str | None = None) -> Rendered
             "kind_label": kind_label(message.kind),
             **(message.context or {}),
         }
+        if translation.get_language_bidi():
+            context = _isolate_names(context)
         subject = _render(message.kind, "subject", context)
         body = _render(message.kind, "body", context)
     # A subject is one line (a template's trailing newline or a wrapped line must not leak);
     # optional blocks left out of a body leave runs of blank lines, kept to one.
     body = re.sub(r"\n[ \t]*(\n[ \t]*)+\n", "\n\n", body.strip())
     return Rendered(subject=" ".join(subject.split()), body=body + "\n")
+
+
+# Names people typed (a machine, a course, an organisation...) are mostly Latin: inside an Arabic
+# sentence their direction must be their own, or the punctuation around them jumps to the wrong
+# side. Plain text has no <bdi>: Unicode's first-strong isolate (FSI ... PDI) does the same.
+NAME_KEYS = frozenset(
+    {"call", "city", "cohort", "course", "equipment", "inviter", "location", "machine", "name",
+     "organisation", "place", "project", "reason", "recipient_name", "title", "trainer", "what"}
+)  # fmt: skip
+
+
+def _isolate_names(context: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: f"\u2068{value}\u2069"
+        if key in NAME_KEYS and isinstance(value, str) and value
+        else value
+        for key, value in context.items()
+    }
 
 
 def _render(kind: str, part: str, context: dict[str, Any]) -> str:
@@ -75,13 +96,21 @@ class _Email(EmailMultiAlternatives):
     def message(self, *args, **kwargs):
         # Django encodes a non-ASCII subject without knowing the header's name, so the first
         # encoded word is folded onto a line of its own ("Subject: \n =?utf-8?q?R=C3=A9..."),
-        # which several clients show as a subject starting with a space. Encode it knowing it.
-        message = super().message(*args, **kwargs)
-        if not self.subject.isascii():
-            del message["Subject"]
-            encoded = Header(self.subject, "utf-8", header_name="Subject").encode()
-            # Past Django's own __setitem__, which would encode the words a second time.
-            EmailMessageBase.__setitem__(message, "Subject", encoded)
+        # which several clients show as a subject starting with a space. Encode it knowing it,
+        # once: Django is handed an empty subject meanwhile (the encoding is most of the cost
+        # of building a message: Python's email package measures each word character by
+        # character).
+        subject = self.subject
+        if subject.isascii():
+            return super().message(*args, **kwargs)
+        self.subject = ""
+        try:
+            message = super().message(*args, **kwargs)
+        finally:
+            self.subject = subject
+        del message["Subject"]
+        # Past Django's own __setitem__, which would encode the words a second time.
+        EmailMessageBase.__setitem__(message, "Subject", _encoded_subject(subject))
         return message
 
     def _create_mime_attachment(self, content, mimetype):
@@ -89,6 +118,12 @@ class _Email(EmailMultiAlternatives):
         if mimetype == "text/calendar" and self.calendar_method:
             part.set_param("method", self.calendar_method, requote=False)
         return part
+
+
+@functools.lru_cache(maxsize=512)
+def _encoded_subject(subject: str) -> str:
+    # An announcement goes out to hundreds of people with the same subject: encoded once.
+    return Header(subject, "utf-8", header_name="Subject").encode()
 
 
 def email_build(message: Message) -> EmailMultiAlternatives:
@@ -141,14 +176,19 @@ class _Footer:
 
 def _footer(language: str, unsubscribe: str) -> _Footer:
     preferences = settings.SITE_URL + reverse("frontend:notifications-preferences")
-    with translation.override(language):
-        note = str(_("Choose which emails you receive:"))
+    note = _footer_note(language)
     return _Footer(
         text=f"\n-- \n{note}\n{preferences}\n",
         preferences=preferences,
         unsubscribe=unsubscribe,
         note=note,
     )
+
+
+@functools.lru_cache(maxsize=16)
+def _footer_note(language: str) -> str:
+    with translation.override(language):
+        return str(_("Choose which emails you receive:"))
 
 
 def _html(rendered: Rendered, *, language: str, footer: _Footer) -> str:

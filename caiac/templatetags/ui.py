@@ -2,7 +2,8 @@
 
 Filters (text): ``money``, ``number``, ``hours``, ``day``, ``day_short``, ``time24``, ``when``,
 ``datef`` (a named Django format). Filters (HTML, isolated for right-to-left pages):
-``timerange``, ``span``, ``daterange``, ``bdi``, ``ltr``. Tags: ``{% status_badge obj %}``.
+``timerange``, ``span``, ``period``, ``daterange``, ``bdi``, ``ltr``.
+Tags: ``{% status_badge obj %}``.
 See docs/frontend.md.
 """
 
@@ -72,7 +73,8 @@ def datef(value, fmt="DATE_FORMAT") -> str:
 
 @register.filter
 def timerange(start, end):
-    """``{{ booking.start|timerange:booking.end }}`` → ``<bdi dir="ltr">09:00-10:00</bdi>``."""
+    """``{{ booking.start|timerange:booking.end }}`` → "09:00-10:00" in a left-to-right
+    ``<bdi>`` that does not wrap."""
     return formatting.time_range_html(start, end)
 
 
@@ -80,6 +82,13 @@ def timerange(start, end):
 def span(start, end):
     """``{{ booking.start|span:booking.end }}`` → "jeu 14 mai 2026, 09:00-10:00" (isolated)."""
     return formatting.span_html(start, end)
+
+
+@register.filter
+def period(start, end):
+    """``{{ closure.start|period:closure.end }}``: whole days as days ("ven 1 jan. 2027",
+    "21 - 23 décembre 2026"), otherwise like ``span``."""
+    return formatting.period_html(start, end)
 
 
 @register.filter
@@ -120,6 +129,9 @@ STATUS_COLOURS = {
     "issued": "primary",
     "paid": "success",
     "credited": "secondary",
+    "available": "success",  # machines
+    "maintenance": "warning",
+    "retired": "secondary",
 }
 
 

@@ -82,6 +82,10 @@ class CaiacFormMixin:
             css = widget_class(field.widget)
             if css and css not in field.widget.attrs.get("class", ""):
                 field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} {css}".strip()
+            if type(field.widget) is forms.TextInput or isinstance(field.widget, forms.Textarea):
+                # Free text takes the direction of what is typed: a French reason on an Arabic
+                # page keeps its full stop at its end instead of jumping to the start.
+                field.widget.attrs.setdefault("dir", "auto")
 
     def full_clean(self):
         super().full_clean()

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from caiac import access
+from caiac import access, formatting
 from caiac.accounts.models import Role, User
 from caiac.projects import selectors as project_selectors
 from frontend.forms import CaiacForm, DateInput, TimeInput
@@ -208,7 +208,8 @@ class FundingBySourceMixin:
         for source in self.sources:
             name = self.SOURCE_FIELD.format(source.pk)
             added[name] = forms.DecimalField(
-                label=_("of which from %(source)s (MAD)") % {"source": source.name},
+                label=_("of which from %(source)s (MAD)")
+                % {"source": formatting.isolate(source.name)},
                 min_value=0,
                 decimal_places=2,
                 required=False,

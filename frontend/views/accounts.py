@@ -192,10 +192,9 @@ class _FormInvalid(Exception):
 
 def _organisation_for(request, pk: int):
     """Members see the page; owners and staff manage; anyone else gets 404."""
-    organisation = access.scope(Organisation.objects.all(), request.user, via="pk")
-    organisation = organisation.filter(pk=pk).first()
-    if organisation is None:
-        raise Http404
+    organisation = access.get_for_person_or_404(
+        Organisation.objects.all(), request.user, pk, via="pk"
+    )
     return organisation, access.manages(request.user, organisation)
 
 
@@ -204,8 +203,7 @@ def organisation_people(request, pk: int):
     organisation, can_manage = _organisation_for(request, pk)
     invite_form = forms.InviteForm(request.POST or None) if can_manage else None
     if request.method == "POST":
-        if not can_manage:
-            raise Http404
+        access.require_owner_of(request.user, organisation)  # 403, as in the API
         if invite_form.is_valid():
             try:
                 sent = frontdoor.invitation_create(
@@ -279,9 +277,8 @@ def organisation_member_remove(request, pk: int, user_id: int):
 @login_required
 @require_POST
 def invitation_revoke(request, pk: int, invitation_id: int):
-    organisation, can_manage = _organisation_for(request, pk)
-    if not can_manage:
-        raise Http404
+    organisation, _can_manage = _organisation_for(request, pk)
+    access.require_owner_of(request.user, organisation)  # 403, as in the API
     pending = organisation.invitations.filter(pk=invitation_id).first()
     if pending is None:
         raise Http404

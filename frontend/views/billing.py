@@ -333,9 +333,8 @@ def charges(request):
 @login_required
 @require_POST
 def draft_month(request):
-    access.require_staff(request.user)
     year, month = services.previous_month(timezone.localdate())
-    drafts = services.invoices_draft_month(year=year, month=month)
+    drafts = services.invoices_draft_month_now(by=request.user, year=year, month=month)
     messages.success(
         request, gettext("%(count)s draft invoices created or completed.") % {"count": len(drafts)}
     )

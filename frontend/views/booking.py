@@ -414,7 +414,14 @@ def move_quote(request, pk: int):
 
 @login_required
 def my_bookings(request):
-    bookings = selectors.bookings_of(request.user).order_by("-start", "-id")
+    """Coming up (in progress included), soonest first; or the past, latest first."""
+    now = timezone.now()
+    past = request.GET.get("when") == "past"
+    mine = selectors.bookings_of(request.user)
+    if past:
+        bookings = mine.filter(end__lte=now).order_by("-start", "-id")
+    else:
+        bookings = mine.filter(end__gt=now).order_by("start", "id")
     page = Paginator(bookings, 25).get_page(request.GET.get("page"))
     feeds = [
         (feed, request.build_absolute_uri(f"/api/v1/calendar/{feed.token}.ics"))
@@ -423,7 +430,7 @@ def my_bookings(request):
     return render(
         request,
         "frontend/booking/mine.html",
-        {"page": page, "live": LIVE_STATUSES, "now": timezone.now(), "feeds": feeds},
+        {"page": page, "past": past, "live": LIVE_STATUSES, "now": now, "feeds": feeds},
     )
 
 

@@ -6,9 +6,12 @@ and mentoring sessions of an incubatee, and KPI report amendments. Same services
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from caiac import access
 from caiac.errors import DomainError
@@ -92,8 +95,41 @@ def call_form(request, call_id: int | None = None):
     return render(
         request,
         "frontend/incubation/call_form.html",
-        {"form": form, "criteria": criteria, "call": call},
+        {
+            "form": form,
+            "criteria": criteria,
+            "call": call,
+            "jury": selectors.call_jury(call) if call is not None else [],
+        },
     )
+
+
+@login_required
+@require_POST
+def call_juror_remove(request, call_id: int, juror_id: int):
+    """Take a juror off the jury of the call's applications awaiting a decision; they stay on
+    those they have started scoring (said in a warning)."""
+    call = _staff_get(request, selectors.calls_visible_to(request.user), call_id)
+    juror = next((row.juror for row in selectors.call_jury(call) if row.juror.pk == juror_id), None)
+    if juror is None:
+        raise Http404
+    result = services.call_juror_remove(by=request.user, call=call, juror=juror)
+    messages.success(
+        request,
+        ngettext(
+            "%(juror)s is off the jury of %(n)d application.",
+            "%(juror)s is off the jury of %(n)d applications.",
+            len(result["removed"]),
+        )
+        % {"juror": juror.display_name, "n": len(result["removed"])},
+    )
+    for application in result["kept"]:
+        messages.warning(
+            request,
+            _("%(juror)s has already scored %(organisation)s and stays on its jury.")
+            % {"juror": juror.display_name, "organisation": application.organisation.name},
+        )
+    return redirect("frontend:incubation-call-edit", call_id=call.pk)
 
 
 # --- Milestones and mentoring ----------------------------------------------------------------
@@ -201,6 +237,11 @@ def kpi_amend(request, report_id: int):
 urlpatterns = [
     path("incubation/calls/new/", call_form, name="incubation-call-new"),
     path("incubation/calls/<int:call_id>/edit/", call_form, name="incubation-call-edit"),
+    path(
+        "incubation/calls/<int:call_id>/jurors/<int:juror_id>/remove/",
+        call_juror_remove,
+        name="incubation-call-juror-remove",
+    ),
     path(
         "incubation/incubatees/<int:incubatee_id>/milestones/new/",
         milestone_form,

@@ -18,7 +18,7 @@ from billing import selectors as billing_selectors
 from booking import reports as booking_reports
 from booking import selectors, services
 from booking.models import Booking, Closure, Equipment, EquipmentStatus
-from caiac import access, clock
+from caiac import access, clock, formatting
 from caiac.errors import DomainError
 from caiac.exports import Table, csv_response
 from frontend.redirects import redirect_next
@@ -132,6 +132,17 @@ def _month_label(month: datetime.date) -> str:
     return month.strftime("%Y-%m")
 
 
+def _axis_label(value: str, axis: str | None) -> str:
+    """The page's label of a chart row: an ISO week ("2026-11-30") or month ("2026-11") as the
+    language writes it ("30 novembre", "novembre 2026"). The CSV keeps the ISO form, which sorts
+    and parses."""
+    if axis == "week":
+        return formatting.date(datetime.date.fromisoformat(value), "MONTH_DAY_FORMAT")
+    if axis == "month":
+        return formatting.date(datetime.date.fromisoformat(f"{value}-01"), "YEAR_MONTH_FORMAT")
+    return value
+
+
 def dashboard_charts(first: datetime.date, last: datetime.date) -> list[dict]:
     """Every chart of the dashboard: its kind, its table (headers, rows of label + numbers)."""
     weeks, machines = selectors.utilisation_by_week(first=first, last=last)
@@ -149,6 +160,8 @@ def dashboard_charts(first: datetime.date, last: datetime.date) -> list[dict]:
             "title": _("Utilisation per machine per week (%)"),
             "help": _("Hours booked ÷ hours open (opening hours minus closures)."),
             "kind": "line",
+            "unit": "%",
+            "axis": "week",
             "headers": [_("Week of"), *[m.name for m in machines]],
             "rows": [
                 [w.isoformat(), *[_pct(m.utilisation[i]) for m in machines]]
@@ -168,6 +181,8 @@ def dashboard_charts(first: datetime.date, last: datetime.date) -> list[dict]:
             "title": _("No-show rate per month (%)"),
             "help": _("No-shows among the bookings that ended checked in or no-show."),
             "kind": "line",
+            "unit": "%",
+            "axis": "month",
             "headers": [_("Month"), _("No-show rate (%)"), _("Checked in"), _("No-shows")],
             "series": 1,
             "rows": [
@@ -183,6 +198,7 @@ def dashboard_charts(first: datetime.date, last: datetime.date) -> list[dict]:
                 "issued invoices net of credit notes, excluding VAT."
             ),
             "kind": "bar",
+            "axis": "month",
             "headers": [_("Month"), _("Booked (MAD)"), _("Invoiced (MAD)")],
             "rows": [
                 [_month_label(m["month"]), m["booked_mad"], invoiced.get(m["month"], Decimal(0))]
@@ -195,6 +211,7 @@ def dashboard_charts(first: datetime.date, last: datetime.date) -> list[dict]:
             "help": _("People marked present; women / men where their profile says so."),
             "kind": "bar",
             "stacked": True,
+            "axis": "month",
             "headers": [_("Month"), _("Women"), _("Men"), _("Not stated")],
             "rows": [
                 [_month_label(p["month"]), p["women"], p["men"], p["not_stated"]] for p in people
@@ -236,6 +253,11 @@ def dashboard(request):
     query = f"from={first.isoformat()}&to={last.isoformat()}"
     for chart in charts:
         chart["csv"] = f"{reverse('frontend:staff-chart-csv', args=[chart['id']])}?{query}"
+        # Nothing but zeros: an empty grid says less than a sentence (the table stays).
+        chart["blank"] = all(not cell for row in chart["rows"] for cell in row[1:])
+        chart["lines"] = [
+            (_axis_label(row[0], chart.get("axis")), row[0], row[1:]) for row in chart["rows"]
+        ]
     today = timezone.localdate()
     return render(
         request,

@@ -191,31 +191,25 @@ class IncubateeViewSet(
     permission_classes = [permissions.IsAuthenticated, IsClusterStaffOrReadOnly]
 
     def get_queryset(self):
-        queryset = selectors.incubatees_visible_to(self.request.user)
         if self.action == "list":
-            # What a row shows, no more: two related names, not the programme.
-            queryset = (
-                queryset.select_related(None)
-                .select_related("cohort", "organisation")
-                .only(*s.INCUBATEE_LIST_COLUMNS)
-            )
+            queryset = selectors.incubatee_rows_visible_to(self.request.user)
         else:
-            queryset = queryset.prefetch_related("stage_changes__changed_by")
+            queryset = selectors.incubatees_visible_to(self.request.user).prefetch_related(
+                "stage_changes__changed_by"
+            )
         return queryset.order_by("cohort_id", "organisation__name")
 
     def get_serializer_class(self):
         return s.IncubateeDetailSerializer if self.action != "list" else s.IncubateeSerializer
 
-    def get_serializer(self, *args, **kwargs):
-        if kwargs.get("many") and args:
-            # A page of incubatees: every organisation's lab-hour balance in one batch.
-            rows = list(args[0])
-            kwargs.setdefault("context", self.get_serializer_context())
-            kwargs["context"]["lab_hours_balances"] = selectors.lab_hours_balances(
-                organisation_ids={row.organisation_id for row in rows}
-            )
-            args = (rows, *args[1:])
-        return super().get_serializer(*args, **kwargs)
+    def list(self, request, *args, **kwargs):
+        # Plain rows (names and lab-hour balances from the same query), written as
+        # IncubateeSerializer documents them.
+        rows = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(rows)
+        if page is None:
+            return Response(s.incubatee_list_data(rows))
+        return self.get_paginated_response(s.incubatee_list_data(page))
 
     def _out(self, incubatee, code=status.HTTP_200_OK):
         incubatee = self.get_queryset().get(pk=incubatee.pk)

@@ -136,7 +136,7 @@ def _trainings(start: datetime.datetime, end: datetime.datetime):
             presences.append(
                 {
                     "session_id": session.pk,
-                    "course": session.course.title,
+                    "course": session.course.local_title,
                     "start": session.start,
                     "person_id": enrolment.user_id,
                     "person": enrolment.user.display_name,
@@ -147,7 +147,7 @@ def _trainings(start: datetime.datetime, end: datetime.datetime):
         sessions.append(
             {
                 "session_id": session.pk,
-                "course": session.course.title,
+                "course": session.course.local_title,
                 "start": session.start,
                 "end": session.end,
                 "hours": length,

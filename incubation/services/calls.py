@@ -339,6 +339,43 @@ def call_jurors_assign(*, by: User, call: Call, jurors: list[User]) -> dict[str,
 
 
 @transaction.atomic
+def call_juror_remove(*, by: User, call: Call, juror: User) -> dict[str, list[Application]]:
+    """Take ``juror`` off the jury of the call's applications awaiting a decision.
+
+    Where they have already given a score they stay (their scores count in the ranking, and a
+    score is never withdrawn): those applications come back as ``kept``. Decided applications
+    keep the jury that decided them. Returns ``{"removed": [...], "kept": [...]}``."""
+    access.require_staff(by)
+    # Locked first, then the scores read: a score given at the same moment (evaluation_create
+    # locks the same row) is either refused or seen here.
+    assignments = list(
+        JurorAssignment.objects.select_for_update(of=("self",))
+        .filter(
+            application__call=call,
+            application__status=ApplicationStatus.SUBMITTED,
+            juror=juror,
+        )
+        .select_related("application__organisation")
+        .order_by("application__organisation__name", "pk")
+    )
+    scored = set(
+        Evaluation.objects.filter(
+            juror=juror, application_id__in=[a.application_id for a in assignments]
+        ).values_list("application_id", flat=True)
+    )
+    result: dict[str, list[Application]] = {"removed": [], "kept": []}
+    for assignment in assignments:
+        if assignment.application_id in scored:
+            result["kept"].append(assignment.application)
+        else:
+            result["removed"].append(assignment.application)
+    JurorAssignment.objects.filter(
+        pk__in=[a.pk for a in assignments if a.application_id not in scored]
+    ).delete()
+    return result
+
+
+@transaction.atomic
 def evaluation_create(
     *,
     juror: User,
@@ -348,8 +385,15 @@ def evaluation_create(
     comment: str = "",
 ) -> Evaluation:
     """One juror's score of one criterion; given once (409 ``already_scored`` the second time)."""
-    application = Application.objects.prefetch_related("assignments").get(pk=application.pk)
-    if not selectors.is_juror_of(user=juror, application=application):
+    application = Application.objects.get(pk=application.pk)
+    # The assignment row is locked: a juror taken off the jury at this moment is either refused
+    # here or scores first and is kept on it (``call_juror_remove`` locks the same rows).
+    assignment = (
+        JurorAssignment.objects.select_for_update()
+        .filter(application=application, juror=juror)
+        .first()
+    )
+    if assignment is None:
         raise NotAllowed(_("You are not a juror of this application."), code="not_assigned")
     if application.status != ApplicationStatus.SUBMITTED:
         raise Invalid(

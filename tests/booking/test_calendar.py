@@ -224,7 +224,7 @@ def test_the_move_page_shows_the_calendar_without_the_booking_and_moves_it(
 ):
     client = signed_in(member)
     page = client.get(f"/lab/bookings/{booked.pk}/move/").content.decode()
-    assert "is-current" in page and "Maintenant réservé ici" in page
+    assert "is-current" in page and '<span class="cell-label">Actuel</span>' in page
     response = client.post(
         f"/lab/bookings/{booked.pk}/move/", {"date": "2026-11-27", "start": "14:00", "end": "15:00"}
     )

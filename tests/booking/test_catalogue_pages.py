@@ -284,3 +284,45 @@ def test_an_unknown_object_is_a_404_for_staff(client, staff):
     client.force_login(staff)
     assert client.get("/staff/machines/999999/edit/").status_code == 404
     assert client.get("/lab/closures/999999/edit/").status_code == 404
+
+
+def _in_arabic(person):
+    person.language = "ar"
+    person.save(update_fields=["language"])
+    return person
+
+
+def test_opening_hours_read_left_to_right_in_arabic_as_every_other_time_range(
+    client, staff, lab_hours
+):
+    """Unisolated, "08:30-17:30" inside Arabic text is drawn "17:30-08:30"."""
+    client.force_login(_in_arabic(staff))
+    page = client.get("/staff/opening-hours/").content.decode()
+    rule = lab_hours[0]
+    removal = client.get(f"/staff/opening-hours/{rule.pk}/delete/").content.decode()
+    for html in (page, removal):
+        assert '<bdi dir="ltr" class="text-nowrap">08:30\u201317:30</bdi>' in html
+        assert "08:30\u201317:30</td>" not in html
+
+
+def test_the_machine_list_names_each_rate_and_states_its_rules_in_words(client, staff, machine):
+    machine.hourly_rate_member, machine.hourly_rate_non_member = Decimal(150), Decimal(300)
+    machine.requires_approval = True
+    machine.save()
+    client.force_login(_in_arabic(staff))
+    page = client.get("/staff/machines/").content.decode()
+    row = page[page.index(f'id="machine-{machine.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert "الأعضاء" in row and "الآخرون" in row  # members, others: not "150 / 300"
+    assert "بخطوات من" in row  # "... in steps of ... min"
+    assert "تتطلب موافقة" in row
+    assert "text-bg-success status-available" in row
+
+
+def test_typed_text_takes_its_own_direction_on_an_arabic_page(client, staff, machine):
+    """A French description on an Arabic page keeps its full stop at its end."""
+    client.force_login(_in_arabic(staff))
+    page = client.get(f"/staff/machines/{machine.pk}/edit/").content.decode()
+    for name in ("name", "description", "reason"):
+        field = page[page.index(f'name="{name}"') :]
+        assert 'dir="auto"' in field[: field.index(">")], name

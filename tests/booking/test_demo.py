@@ -22,5 +22,16 @@ def test_demo_lab_is_realistic_and_seeding_twice_changes_nothing():
         "transformation",
         "packaging",
     }
-    assert Equipment.objects.get(name__startswith="Vacuum emulsifier").required_course == course
+    assert Equipment.objects.get(name=demo.EMULSIFIER).required_course == course
     assert OpeningHours.objects.filter(label="Ramadan 2027").count() == 5
+
+
+def test_the_machines_carry_french_names_and_an_older_english_demo_is_renamed_in_place():
+    ctx, _lines = accounts_demo.seed()
+    older = Equipment.objects.create(name="Planetary mixer (20 L)", category="prototyping")
+    demo.seed(ctx)
+    older.refresh_from_db()
+    assert older.name == demo.MIXER == "Mélangeur planétaire (20 L)"
+    assert not Equipment.objects.filter(name__in=demo.FORMER_NAMES).exists()
+    assert Equipment.objects.count() == len(demo.MACHINES)
+    assert older.location == "Halle A · paillasse 1"

@@ -1,12 +1,14 @@
 """Every kind of email with an event, sent for real, read by two iCalendar parsers."""
 
+import itertools
 import re
 
 import pytest
 from django.core import mail
 
 from booking import services
-from booking.models import FeedKind
+from booking.ics import booking_uid
+from booking.models import Booking, FeedKind
 from caiac.notifications.delivery import send_due
 from caiac.notifications.models import Message
 from tests.booking.conftest import local
@@ -14,6 +16,7 @@ from tests.booking.factories import EquipmentFactory
 from tests.factories import TrainerFactory, UserFactory
 from tests.icalendar_readers import calendar_parts, read_calendar, read_invitation
 from tests.trainings.factories import CourseFactory
+from trainings.ics import session_uid
 from trainings.services import (
     session_cancel,
     session_create,
@@ -24,24 +27,25 @@ from trainings.services import (
 
 pytestmark = pytest.mark.django_db
 
-# kind → the METHOD its invitation carries
+# kind → the METHOD and the STATUS of its invitation
 EXPECTED = {
-    "booking.pending": "REQUEST",
-    "booking.confirmed": "REQUEST",
-    "booking.approved": "REQUEST",
-    "booking.rejected": "CANCEL",
-    "booking.moved": "REQUEST",
-    "booking.cancelled": "CANCEL",
-    "booking.reminder_24h": "REQUEST",
-    "booking.reminder_1h": "REQUEST",
-    "trainings.enrolled": "REQUEST",
-    "trainings.promoted": "REQUEST",
-    "trainings.session_changed": "REQUEST",
-    "trainings.session_assigned": "REQUEST",
-    "trainings.reminder_24h": "REQUEST",
-    "trainings.reminder_1h": "REQUEST",
-    "trainings.enrolment_cancelled": "CANCEL",
-    "trainings.session_cancelled": "CANCEL",
+    "booking.pending": ("REQUEST", "TENTATIVE"),
+    "booking.confirmed": ("REQUEST", "CONFIRMED"),
+    "booking.approved": ("REQUEST", "CONFIRMED"),
+    "booking.rejected": ("CANCEL", "CANCELLED"),
+    "booking.moved": ("REQUEST", "CONFIRMED"),
+    "booking.cancelled": ("CANCEL", "CANCELLED"),
+    "booking.cancelled_by_lab": ("CANCEL", "CANCELLED"),
+    "booking.reminder_24h": ("REQUEST", "CONFIRMED"),
+    "booking.reminder_1h": ("REQUEST", "CONFIRMED"),
+    "trainings.enrolled": ("REQUEST", "CONFIRMED"),
+    "trainings.promoted": ("REQUEST", "CONFIRMED"),
+    "trainings.session_changed": ("REQUEST", "CONFIRMED"),
+    "trainings.session_assigned": ("REQUEST", "CONFIRMED"),
+    "trainings.reminder_24h": ("REQUEST", "CONFIRMED"),
+    "trainings.reminder_1h": ("REQUEST", "CONFIRMED"),
+    "trainings.enrolment_cancelled": ("CANCEL", "CANCELLED"),
+    "trainings.session_cancelled": ("CANCEL", "CANCELLED"),
 }
 
 
@@ -77,6 +81,19 @@ def test_every_email_about_an_event_carries_an_invitation_both_parsers_read(
     )
     services.booking_approve(user=staff, booking=approved)
     services.booking_reject(user=staff, booking=rejected, reason="Audit")
+    # A booking the lab cancels alone (a closure of its machine) gets its own CANCEL.
+    closed = EquipmentFactory()
+    hit = services.booking_create(
+        user=member, equipment=closed, start=local(2026, 11, 26, 14), end=local(2026, 11, 26, 15)
+    )
+    run_outbox()
+    services.closure_create(
+        by=staff,
+        equipment=closed,
+        start=local(2026, 11, 26, 0),
+        end=local(2026, 11, 27, 0),
+        reason="Panne",
+    )
     # Trainings: assigned, enrolled, promoted, changed, enrolment cancelled, session cancelled.
     trainer = TrainerFactory()
     session = session_create(
@@ -100,16 +117,43 @@ def test_every_email_about_an_event_carries_an_invitation_both_parsers_read(
     run_outbox()
 
     seen: dict[str, set] = {}
+    sequences: dict[tuple, list[int]] = {}  # (recipient, UID, kind) → SEQUENCE of each email
     for email in mail.outbox:
         if not calendar_parts(email):
             continue
         message_id = re.search(r"caiac\.message\.(\d+)@", email.extra_headers["Message-ID"])
-        kind = Message.objects.get(pk=int(message_id.group(1))).kind
+        message = Message.objects.get(pk=int(message_id.group(1)))
         event = read_invitation(email)
-        seen.setdefault(kind, set()).add(event["method"])
-        expected_status = "CANCELLED" if event["method"] == "CANCEL" else event["status"]
-        assert event["status"] == expected_status
-    assert seen == {kind: {method} for kind, method in EXPECTED.items()}
+        seen.setdefault(message.kind, set()).add((event["method"], event["status"]))
+        about = message.about
+        uid = booking_uid(about) if isinstance(about, Booking) else session_uid(about)
+        assert event["uid"] == uid, (message.kind, event["uid"], uid)
+        key = (message.recipient.username, uid, message.kind)
+        sequences.setdefault(key, []).append(event["sequence"])
+    assert seen == {kind: {expected} for kind, expected in EXPECTED.items()}
+
+    def revisions(person, uid, *kinds) -> list[int]:
+        """The SEQUENCE of the one email of each kind, in the order the changes happened."""
+        found = [sequences[(person.username, uid, kind)] for kind in kinds]
+        assert all(len(one) == 1 for one in found), found
+        return [one[0] for one in found]
+
+    def rises(values: list[int]) -> bool:
+        return all(a < b for a, b in itertools.pairwise(values))
+
+    bookings = (
+        (booking, ("booking.confirmed", "booking.moved", "booking.cancelled")),
+        (approved, ("booking.pending", "booking.approved")),
+        (rejected, ("booking.pending", "booking.rejected")),
+        (hit, ("booking.confirmed", "booking.cancelled_by_lab")),
+    )
+    for one, kinds in bookings:
+        assert rises(revisions(member, booking_uid(one), *kinds)), kinds
+    uid = session_uid(session)
+    assert rises(revisions(first, uid, "trainings.enrolled", "trainings.enrolment_cancelled"))
+    changes = ("trainings.session_changed", "trainings.session_cancelled")
+    assert rises(revisions(waiting, uid, "trainings.promoted", *changes))
+    assert rises(revisions(trainer, uid, "trainings.session_assigned", *changes))
 
 
 @pytest.mark.parametrize("kind", [FeedKind.USER, FeedKind.ORGANISATION, FeedKind.EQUIPMENT])

@@ -1,4 +1,5 @@
 import pytest
+import time_machine
 
 from booking import services
 from booking.models import Booking, BookingStatus
@@ -33,7 +34,7 @@ def test_catalogue_filters_by_line(signed_in, member, lab_hours):
 def test_machine_page_shows_rules_and_the_calendar_of_the_week(frozen, signed_in, member, machine):
     page = signed_in(member).get(f"/lab/machines/{machine.pk}/?week=2026-11-23").content.decode()
     assert "<bdi>100,00\xa0MAD</bdi>/h" in page  # the amount isolated from the text around it
-    assert '<bdi dir="ltr">08:30\u201317:30</bdi>' in page  # the opening hours
+    assert '<bdi dir="ltr" class="text-nowrap">08:30\u201317:30</bdi>' in page  # the opening hours
     assert page.count('class="cell-link slot"') == 18 * 5  # every half hour of Mon-Fri is free
     partial = signed_in(member).get(
         f"/lab/machines/{machine.pk}/slots/?week=2026-11-30", HTTP_HX_REQUEST="true"
@@ -126,7 +127,7 @@ def test_time_ranges_keep_their_order_in_arabic(frozen, signed_in, member, machi
     )
     page = client.get("/lab/my-bookings/").content.decode()
     assert 'dir="rtl"' in page
-    assert '<bdi dir="ltr">09:00\u201310:00</bdi>' in page
+    assert '<bdi dir="ltr" class="text-nowrap">09:00\u201310:00</bdi>' in page
 
 
 @pytest.mark.parametrize(
@@ -149,3 +150,32 @@ def test_cancel_sends_the_browser_back_only_within_this_site(
     )
     assert response.status_code == 302
     assert response["Location"] == lands_on
+
+
+def test_my_bookings_shows_what_comes_next_first_and_the_past_apart(signed_in, member, machine):
+    with time_machine.travel(local(2026, 11, 23, 7, 0), tick=False):
+        done = services.booking_create(
+            user=member,
+            equipment=machine,
+            start=local(2026, 11, 23, 9),
+            end=local(2026, 11, 23, 10),
+        )
+        later = services.booking_create(
+            user=member,
+            equipment=machine,
+            start=local(2026, 11, 27, 9),
+            end=local(2026, 11, 27, 10),
+        )
+        sooner = services.booking_create(
+            user=member,
+            equipment=machine,
+            start=local(2026, 11, 25, 9),
+            end=local(2026, 11, 25, 10),
+        )
+    with time_machine.travel(local(2026, 11, 24, 8, 0), tick=False):
+        client = signed_in(member)
+        coming = client.get("/lab/my-bookings/").content.decode()
+        past = client.get("/lab/my-bookings/?when=past").content.decode()
+    assert coming.index(f'id="booking-{sooner.pk}"') < coming.index(f'id="booking-{later.pk}"')
+    assert f'id="booking-{done.pk}"' not in coming
+    assert f'id="booking-{done.pk}"' in past and f'id="booking-{later.pk}"' not in past

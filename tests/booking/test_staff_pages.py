@@ -167,6 +167,10 @@ def test_a_closure_over_nothing_is_made_in_one_step(client, staff, frozen, lab_h
          "end_time": "23:59", "reason": "Manifeste de l'indépendance"},
     )  # fmt: skip
     assert response.status_code == 302 and Closure.objects.count() == 1
+    # Listed as the day it closes, not as "lun. 11 janv. 00:00 - mar. 12 janv. 00:00".
+    listed = client.get("/lab/closures/").content.decode()
+    assert "<bdi>lun 11 jan. 2027</bdi>" in listed
+    assert "00:00" not in listed[listed.index('id="upcoming"') :]
 
 
 def test_the_dashboard_tables_carry_the_figures_of_the_usage_selector(
@@ -186,6 +190,12 @@ def test_the_dashboard_tables_carry_the_figures_of_the_usage_selector(
     assert utilisation["rows"][0][column] == Decimal("6.7")  # 3 h of 45 h open
     page = response.content.decode()
     assert 'id="chart-utilisation"' in page and 'data-value="6.7"' in page
+    # The axis reads as the language writes a week (the CSV keeps the ISO date).
+    assert '<th scope="row" data-value="2026-11-23"><bdi>23 novembre</bdi></th>' in page
+    # Nobody trained that week: a sentence, not an empty grid; its table of zeros stays.
+    assert charts["participants"]["rows"] and charts["participants"]["blank"]
+    assert 'id="chart-participants-empty"' in page and 'id="chart-participants"' not in page
+    assert 'id="table-participants"' in page
     assert "<script>" not in page and 'style="' not in page
 
 

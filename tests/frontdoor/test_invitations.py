@@ -366,7 +366,7 @@ def test_the_people_page_is_read_only_for_members_and_hidden_from_outsiders(
     assert page.status_code == 200
     assert "new-invite" not in page.content.decode()
     assert 'name="email"' not in page.content.decode()
-    assert member_browser.post(url, {"email": "x@example.ma"}).status_code == 404
+    assert member_browser.post(url, {"email": "x@example.ma"}).status_code == 403
     outsider = Client()
     outsider.force_login(other_owner)
     assert outsider.get(url).status_code == 404

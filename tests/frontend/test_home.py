@@ -15,12 +15,14 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from booking.models import Booking, BookingStatus
+from booking.models import Booking, BookingStatus, Equipment
+from booking.selectors import free_slots
 from caiac.accounts.models import User
 from caiac.clock import wall_clock
 from trainings.models import Enrolment, Session
 
 WEDNESDAY_3PM = wall_clock(datetime.date(2026, 12, 9), datetime.time(15, 0))
+NEXT_MONDAY = wall_clock(datetime.date(2026, 12, 14), datetime.time(0))
 PEOPLE = ("fatima", "youssef", "hamid", "salma", "khadija", "trainer", "staff", "jury1")
 MAX_QUERIES = 20
 pytestmark = pytest.mark.django_db
@@ -62,6 +64,21 @@ def day(django_db_setup, django_db_blocker):
                 ).values_list("equipment__name", "status", "organisation__name")
             ),
             "pending": Booking.objects.filter(status=BookingStatus.PENDING).count(),
+            "this_week": Booking.objects.filter(
+                start__gte=wall_clock(datetime.date(2026, 12, 7), datetime.time(0)),
+                start__lt=NEXT_MONDAY,
+                kind="member",
+            ).count(),
+            "free_next_week": {
+                machine.name: bool(
+                    free_slots(
+                        equipment=machine,
+                        start=NEXT_MONDAY,
+                        end=NEXT_MONDAY + datetime.timedelta(days=7),
+                    )
+                )
+                for machine in Equipment.objects.filter(status="available")
+            },
         }
         transaction.set_rollback(True)
     cache.clear()
@@ -90,11 +107,17 @@ def test_the_demo_makes_today_real_and_loading_it_twice_changes_nothing(day):
     assert facts["pending"] >= 1  # one awaits approval
 
 
+def test_the_demo_has_bookings_this_week_and_every_machine_free_slots_next_week(day):
+    _homes, facts = day
+    assert facts["this_week"] >= 8  # Monday to Wednesday's, the days before the demo was loaded
+    assert facts["free_next_week"] and all(facts["free_next_week"].values())
+
+
 def test_a_members_home_lists_her_next_bookings_sessions_certifications_and_hours(day):
     html = day[0]["fatima"][1]
     bookings = section(html, "next-bookings")
     assert "Autoclave (75 L)" in bookings  # tomorrow morning
-    assert "Planetary mixer (20 L)" not in bookings  # this morning's: over
+    assert "Mélangeur planétaire (20 L)" not in bookings  # this morning's: over
     assert "Accueil sécurité de la halle" in section(html, "next-sessions")  # French title
     assert "Distillation d" in section(html, "certifications")
     assert section(html, "lab-hours")
@@ -108,10 +131,12 @@ def test_a_member_on_a_waiting_list_sees_her_position(day):
 
 def test_what_waits_for_a_member_an_overdue_milestone_or_a_booking_awaiting_approval(day):
     waiting = section(day[0]["salma"][1], "waiting")
-    assert "Formulation stability test" in waiting and 'data-status="overdue"' in waiting
+    assert "Test de stabilité de la formulation" in waiting
+    assert 'data-status="overdue"' in waiting
     waiting = section(day[0]["khadija"][1], "waiting")
-    assert "Freeze dryer (pilot)" in waiting and 'data-status="pending"' in waiting
-    assert not section(day[0]["fatima"][1], "waiting")  # nothing waits for her
+    assert "Lyophilisateur pilote" in waiting and 'data-status="pending"' in waiting
+    waiting = section(day[0]["fatima"][1], "waiting")  # due in ten days, whatever the day
+    assert "Emballage export" in waiting and 'data-status="overdue"' not in waiting
 
 
 def test_a_home_never_shows_another_organisations_booking(day):
@@ -127,7 +152,8 @@ def test_a_trainers_home_shows_the_ended_session_whose_attendance_is_to_take(day
     due = section(html, "attendance-due")
     assert "Accueil sécurité de la halle" in due
     assert "3 personnes non pointées" in due
-    assert section(html, "teaching")
+    teaching = section(html, "teaching")  # the full safety induction: 3 places, 5 people
+    assert "3/3 inscrits" in teaching and "2 en attente" in teaching
     assert not section(html, "next-bookings")  # no organisation: no member sections
 
 

@@ -173,3 +173,40 @@ def test_a_cohort_ending_before_it_starts_is_refused_in_the_admin(admin_client, 
 )
 def test_incubation_admin_lists_open(admin_client, report, url):
     assert admin_client.get(url).status_code == 200
+
+
+def test_a_mentoring_session_added_in_the_admin_names_only_a_project_of_the_incubatee(
+    admin_client, staff, incubatee, organisation, other_organisation
+):
+    from caiac.projects import services as projects
+    from incubation.models import MentoringSession
+
+    own = projects.project_create(by=staff, lead=organisation, title="Argan", theme="cosmetics")
+    theirs = projects.project_create(
+        by=staff, lead=other_organisation, title="Safran", theme="agrifood"
+    )
+    data = {"incubatee": incubatee.pk, "mentor": "", "mentor_name": "Mme Idrissi",
+            "date": "2026-11-20", "hours": "1.5", "topic": "Formulation", "notes": ""}  # fmt: skip
+    url = "/admin/incubation/mentoringsession/add/"
+    refused = admin_client.post(url, {**data, "project": theirs.pk})
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors["project"]  # project_not_partner
+    assert not MentoringSession.objects.exists()
+    assert admin_client.post(url, {**data, "project": own.pk}).status_code == 302
+    assert MentoringSession.objects.get().project == own
+
+
+def test_the_admin_shows_a_kpi_reports_split_by_source(admin_client, incubatee, member):
+    from caiac.projects.models import FundingSource
+
+    bank = FundingSource.objects.create(name="Crédit Agricole du Maroc", kind="bank")
+    with time_machine.travel(NOW, tick=False):
+        report = services.kpi_report_submit(
+            by=member,
+            incubatee=incubatee,
+            period="2026-Q3",
+            revenue_mad=Decimal(0),
+            funding_by_source=[{"source": bank, "amount_mad": Decimal("90000")}],
+        )
+    page = admin_client.get(f"/admin/incubation/kpireport/{report.pk}/change/").content.decode()
+    assert "Crédit Agricole du Maroc: 90000.00" in page

@@ -43,6 +43,58 @@ def test_only_staff_name_a_jury(member, call, juror):
         services.call_jurors_assign(by=member, call=call, jurors=[juror])
 
 
+@pytest.fixture
+def two_submitted(call, submitted, other_member, other_organisation, question):
+    """The cooperative's application and Atlas Essences', both awaiting a decision."""
+    other = services.application_create(
+        by=other_member, call=call, organisation=other_organisation,
+        answers={str(question.pk): "Eau de rose"},
+    )  # fmt: skip
+    return submitted, services.application_submit(by=other_member, application=other)
+
+
+def test_a_juror_taken_off_a_call_stays_only_where_they_have_started_scoring(
+    staff, two_submitted, juror, juror2, criteria
+):
+    cooperative, atlas = two_submitted
+    services.call_jurors_assign(by=staff, call=cooperative.call, jurors=[juror, juror2])
+    services.evaluation_create(
+        juror=juror, application=atlas, criterion=criteria[0], score=7
+    )  # half-way through Atlas's
+    result = services.call_juror_remove(by=staff, call=cooperative.call, juror=juror)
+    assert (result["removed"], result["kept"]) == ([cooperative], [atlas])
+    assert set(JurorAssignment.objects.values_list("application_id", "juror_id")) == {
+        (atlas.pk, juror.pk),
+        (cooperative.pk, juror2.pk),
+        (atlas.pk, juror2.pk),
+    }
+    assert [a.pk for a in services.call_juror_remove(
+        by=staff, call=cooperative.call, juror=juror
+    )["removed"]] == []  # fmt: skip
+
+
+def test_a_juror_taken_off_can_no_longer_score(staff, assigned, juror, criteria):
+    services.call_juror_remove(by=staff, call=assigned.call, juror=juror)
+    with pytest.raises(NotAllowed) as refused:
+        services.evaluation_create(
+            juror=juror, application=assigned, criterion=criteria[0], score=5
+        )
+    assert refused.value.code == "not_assigned"
+
+
+def test_a_decided_application_keeps_the_jury_that_decided_it(staff, assigned, juror):
+    services.application_decline(by=staff, application=assigned, reason="Hors champ")
+    result = services.call_juror_remove(by=staff, call=assigned.call, juror=juror)
+    assert result == {"removed": [], "kept": []}
+    assert JurorAssignment.objects.filter(application=assigned, juror=juror).exists()
+
+
+def test_only_staff_take_a_juror_off(member, assigned, juror):
+    with pytest.raises(NotAllowed):
+        services.call_juror_remove(by=member, call=assigned.call, juror=juror)
+    assert JurorAssignment.objects.filter(juror=juror).exists()
+
+
 def test_a_mentoring_session_edited_to_a_mentor_account_takes_the_mentors_name(staff, incubatee):
     import datetime
     from decimal import Decimal

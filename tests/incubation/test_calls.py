@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from caiac.notifications.models import Message
 from incubation import selectors, services
@@ -303,6 +304,25 @@ def test_equal_totals_share_a_rank_and_the_next_rank_skips(
         ("Zagora Bio", 3, Decimal("70.00")),
     ]
     assert selectors.ranking_ties(rows) == {1}
+
+
+def test_the_ranking_page_marks_a_tie_and_states_that_it_decides_nothing(
+    client, staff, juror, call, criteria, assigned, other_member, other_organisation
+):
+    other = services.application_create(
+        by=other_member, call=call, organisation=other_organisation,
+        answers={str(call.questions.get().pk): "Eau de rose"},
+    )  # fmt: skip
+    services.application_submit(by=other_member, application=other)
+    services.jurors_assign(by=staff, application=other, jurors=[juror])
+    _score(juror, assigned, criteria, 8, 4)  # 80.00
+    _score(juror, other, criteria, 8, 4)  # 80.00: a tie
+    client.force_login(staff)
+    page = client.get(f"/incubation/calls/{call.pk}/ranking/").content.decode()
+    assert page.count("1=") == 2  # both first, both marked as tied
+    assert 'id="tie-rule"' in page
+    with translation.override("fr"):
+        assert str(_("(tie)")) in page
 
 
 def test_a_juror_half_way_through_does_not_count_in_the_ranking(

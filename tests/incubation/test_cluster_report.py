@@ -276,6 +276,17 @@ def test_training_sessions_participants_by_gender_and_participant_hours(year_202
     assert len(report["details"]["training_participants"]) == 5
 
 
+def test_training_rows_name_the_course_in_the_language_of_the_report(year_2026):
+    from trainings.models import Course
+
+    Course.objects.update(translations={"ar": {"title": "الاستحلاب على البارد"}})
+    with translation.override("ar"):
+        report = cluster_report(year=2026)
+    courses = {r["course"] for r in report["details"]["training_sessions"]}
+    courses |= {r["course"] for r in report["details"]["training_participants"]}
+    assert courses == {"الاستحلاب على البارد"}
+
+
 def test_lab_hours_booked_and_used_and_revenue(year_2026):
     report = cluster_report(year=2026)
     assert report["figures"]["lab"] == {

@@ -156,6 +156,22 @@ def test_incubatee_api_hides_other_organisations(client_for, member, incubatee, 
     assert client.get(f"{INCUBATEES}{other_incubatee.pk}/").status_code == 404
 
 
+def test_the_list_shows_each_incubatee_as_its_own_page_does(
+    client_for, staff, incubatee, other_incubatee
+):
+    services.incubatee_move_stage(by=staff, incubatee=incubatee, stage="incubation")
+    LabCredit.objects.filter(organisation=other_incubatee.organisation).delete()  # none left
+    client = client_for(staff)
+    listed = client.get(INCUBATEES).json()["results"]
+    detailed = [client.get(f"{INCUBATEES}{row['id']}/").json() for row in listed]
+    assert listed == [
+        {key: value for key, value in page.items() if key != "stage_changes"} for page in detailed
+    ]
+    assert sorted(row["lab_hours_balance"] for row in listed) == ["0.00", "14.00"]
+    filtered = client.get(INCUBATEES, {"stage": "incubation"}).json()["results"]
+    assert [row["id"] for row in filtered] == [incubatee.pk]
+
+
 def test_staff_add_an_organisation_to_a_cohort_once(client_for, staff, cohort, organisation):
     client = client_for(staff)
     body = {"cohort": cohort.pk, "organisation": organisation.pk, "stage": "incubation"}

@@ -29,6 +29,11 @@ def mixer(db):
     return EquipmentFactory(name="Mélangeur planétaire", hourly_rate_member=Decimal("100.00"))
 
 
+def listed_balances(client) -> list[str]:
+    response = client.get("/api/v1/incubation/incubatees/")
+    return [row["lab_hours_balance"] for row in response.json()["results"]]
+
+
 def test_the_lab_hour_benefit_is_spent_by_a_booking(
     monday_morning, client_for, staff, member, cohort, organisation, mixer
 ):
@@ -38,6 +43,7 @@ def test_the_lab_hour_benefit_is_spent_by_a_booking(
     client = client_for(member)
     url = f"/api/v1/incubation/incubatees/{incubatee.pk}/"
     assert client.get(url).data["lab_hours_balance"] == "14.00"
+    assert listed_balances(client) == ["14.00"]
 
     booking = booking_services.booking_create(
         user=member,
@@ -47,6 +53,7 @@ def test_the_lab_hour_benefit_is_spent_by_a_booking(
     )
     assert booking.price == Decimal("0.00")
     assert client.get(url).data["lab_hours_balance"] == "12.00"
+    assert listed_balances(client) == ["12.00"]
 
     report = client_for(staff).get(f"/api/v1/incubation/cohorts/{cohort.pk}/report/").json()
     assert report["figures"]["lab_hours_used"] == "2.00"
@@ -55,6 +62,7 @@ def test_the_lab_hour_benefit_is_spent_by_a_booking(
 
     booking_services.booking_cancel(user=member, booking=booking)
     assert client.get(url).data["lab_hours_balance"] == "14.00"
+    assert listed_balances(client) == ["14.00"]
 
 
 def test_hours_beyond_the_credit_are_paid(

@@ -189,3 +189,20 @@ def test_staff_assign_a_juror_from_the_ranking_page(client, staff, juror, submit
     response = client.post(url, {"application": submitted.pk, "juror": "nobody"})
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
+
+
+def test_last_quarters_kpi_report_waits_on_the_members_home_until_it_is_sent(
+    client, member, incubatee
+):
+    _login(client, member)
+    with time_machine.travel(datetime.datetime(2026, 11, 20, 10, tzinfo=datetime.UTC)):
+        home = client.get("/").content.decode()
+        assert 'indicateurs <bdi dir="ltr">2026-Q3</bdi>' in home  # "KPI report for 2026-Q3"
+        assert f'href="/incubation/incubatees/{incubatee.pk}/"' in home
+        services.kpi_report_submit(
+            by=member, incubatee=incubatee, period="2026-Q3", revenue_mad=1000, jobs_women=1,
+            jobs_men=0, funding_raised_mad=0, products_launched=1, exports_mad=0,
+        )  # fmt: skip
+        home = client.get("/").content.decode()
+    assert "2026-Q3" not in home
+    assert 'id="waiting"' not in home  # nothing else waits for her

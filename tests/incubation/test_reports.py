@@ -25,7 +25,7 @@ NOW = datetime.datetime(2026, 11, 20, 12, 0, tzinfo=datetime.UTC)
 #   products  1 + 2 + 1 + 2 + 0 + 1 = 7          certifications 1 + 1 + 0 + 1 + 0 + 1 = 4
 #   exports   60000 + 75000 + 20000 = 155000, by Amalou and Atlas Essences (2 exporters)
 # demo.MENTORING: 2.0 + 1.5 + 3.0 + 2.5 = 9.0 hours in 4 sessions
-# demo.MILESTONES: 3 done; on 20 Nov 2026 one is overdue (Nectar's stability test, 15 Oct)
+# demo.MILESTONES: 3 done; one overdue whatever the day (Nectar's stability test, 53 days ago)
 # Organisations: Amalou and Atlas are cluster members, Nectar is not.
 EXPECTED = {
     "incubatees": 3,

@@ -105,6 +105,49 @@ def test_jurors_named_on_the_call_judge_every_submitted_application_but_their_ow
     assert assigned == {(submitted.pk, juror.username)}  # the member does not judge their own
 
 
+def test_staff_take_a_juror_off_the_call_from_its_page(
+    client, staff, call, assigned, juror, juror2, criteria
+):
+    services.evaluation_create(juror=juror2, application=assigned, criterion=criteria[0], score=4)
+    client.force_login(staff)
+    page = client.get(f"/incubation/calls/{call.pk}/edit/")
+    assert [(row.juror, row.awaiting, row.scored) for row in page.context["jury"]] == sorted(
+        [(juror, 1, 0), (juror2, 1, 1)], key=lambda row: row[0].display_name
+    )
+    remove = f"/incubation/calls/{call.pk}/jurors/{juror.pk}/remove/"
+    assert remove in page.content.decode()
+    assert client.get(remove).status_code == 405  # a button, never a link
+    response = client.post(remove, follow=True)
+    assert response.redirect_chain[-1][0] == f"/incubation/calls/{call.pk}/edit/"
+    assert not JurorAssignment.objects.filter(juror=juror).exists()
+    assert [row.juror for row in response.context["jury"]] == [juror2]
+    # The juror who has scored stays, and staff are told why.
+    response = client.post(f"/incubation/calls/{call.pk}/jurors/{juror2.pk}/remove/", follow=True)
+    assert JurorAssignment.objects.filter(juror=juror2).exists()
+    assert [m.level_tag for m in response.context["messages"]] == ["success", "warning"]
+
+
+def test_a_person_who_is_not_on_the_jury_of_the_call_is_not_found(
+    client, staff, call, submitted, juror
+):
+    client.force_login(staff)
+    assert client.post(f"/incubation/calls/{call.pk}/jurors/{juror.pk}/remove/").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["member", "trainer", "juror"])
+def test_only_staff_take_a_juror_off_a_call(client, request, call, assigned, juror, who):
+    client.force_login(request.getfixturevalue(who))
+    url = f"/incubation/calls/{call.pk}/jurors/{juror.pk}/remove/"
+    assert client.post(url).status_code == 403
+    assert JurorAssignment.objects.filter(juror=juror).exists()
+
+
+def test_anonymous_people_are_sent_to_sign_in_to_take_a_juror_off(client, call, assigned, juror):
+    response = client.post(f"/incubation/calls/{call.pk}/jurors/{juror.pk}/remove/")
+    assert response.status_code == 302 and "login" in response["Location"]
+    assert JurorAssignment.objects.filter(juror=juror).exists()
+
+
 def test_an_unknown_juror_username_is_shown_on_the_field(client, staff, programme):
     client.force_login(staff)
     response = client.post(

@@ -5,6 +5,8 @@ from collections import Counter
 import pytest
 import time_machine
 from django.core import mail
+from django.db import OperationalError
+from django.db.models import QuerySet
 from icalendar import Calendar
 
 from caiac.notifications import delivery
@@ -141,6 +143,26 @@ def test_an_smtp_error_is_retried_with_backoff_then_succeeds(member, schedule, f
         assert delivery.send_due() == {Outcome.SENT: 1}
     assert len(mail.outbox) == 1
     assert reload(message).attempts == 2
+
+
+def test_each_retry_waits_exactly_the_configured_delay_from_its_failure(
+    member, schedule, flaky_backend, settings
+):
+    settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 60
+    flaky_backend.failures = 3
+    message = schedule(member)
+    failed_at = now()
+    waits = []
+    for _ in range(3):
+        with time_machine.travel(failed_at, tick=False):
+            assert delivery.send_due() == {Outcome.RETRY_LATER: 1}
+        retry_at = reload(message).next_attempt_at
+        waits.append((retry_at - failed_at).total_seconds())
+        failed_at = retry_at  # the first scan that may try again
+    assert waits == [60, 120, 240]
+    with time_machine.travel(failed_at, tick=False):
+        assert delivery.send_due() == {Outcome.SENT: 1}
+    assert len(mail.outbox) == 1
 
 
 def test_backoff_doubles_after_each_failure(settings):
@@ -327,6 +349,49 @@ def test_a_send_killed_midway_is_recovered_and_sent_once(member, schedule, setti
     with time_machine.travel(now() + datetime.timedelta(seconds=181)):
         assert delivery.send_due() == {Outcome.SENT: 1}
     assert len(mail.outbox) == 1
+
+
+def dropping_once(real, *, when=lambda *args, **kwargs: True):
+    """``real``, except that its first call (for which ``when`` holds) raises what a lost
+    database connection raises."""
+
+    def flaky(*args, **kwargs):
+        if not flaky.dropped and when(*args, **kwargs):
+            flaky.dropped = True
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(*args, **kwargs)
+
+    flaky.dropped = False
+    return flaky
+
+
+@pytest.mark.django_db(transaction=True)  # a dropped connection is closed, as in production
+@pytest.mark.parametrize("where", ["claiming", "building the email", "marking it sent"])
+def test_a_database_error_during_a_scan_leaves_the_message_sent_exactly_once(
+    member, schedule, monkeypatch, where
+):
+    message = schedule(member)
+    if where == "claiming":
+        flaky = dropping_once(delivery.relevance.still_applies)
+        monkeypatch.setattr(delivery.relevance, "still_applies", flaky)
+    elif where == "building the email":
+        flaky = dropping_once(delivery.email_build)
+        monkeypatch.setattr(delivery, "email_build", flaky)
+    else:  # the email is out; the UPDATE that marks the row sent meets the dropped connection
+        flaky = dropping_once(
+            QuerySet.update, when=lambda qs, **values: values.get("status") == MessageStatus.SENT
+        )
+        monkeypatch.setattr(QuerySet, "update", flaky)
+        monkeypatch.setattr(delivery.time, "sleep", lambda seconds: None)
+
+    delivery.send_due()
+    assert flaky.dropped
+    delivery.send_due()  # the next scan
+    delivery.send_due()  # and one more: nothing is left to send
+
+    assert len(mail.outbox) == 1
+    sent = reload(message)
+    assert (sent.status, sent.attempts) == (MessageStatus.SENT, 1)
 
 
 def test_a_crash_after_the_sink_took_the_mail_does_not_send_it_twice(member, schedule, file_sink):

@@ -105,3 +105,15 @@ def test_one_click_unsubscribe_turns_that_kind_off_by_email_without_signing_in(s
 def test_a_forged_unsubscribe_link_is_404(client, member):
     assert client.post("/notifications/unsubscribe/not-a-token/").status_code == 404
     assert client.get("/notifications/unsubscribe/eyJ1IjoxfQ:abc:def/").status_code == 404
+
+
+def test_latin_names_keep_their_own_direction_inside_an_arabic_email(schedule):
+    """ "Coopérative Amalou." in an Arabic sentence: without an isolate, the full stop and the
+    words after it are drawn on the wrong side of the name."""
+    isolated = f"\u2068{LONG_EQUIPMENT}\u2069"
+    arabic = mime(send(schedule, UserFactory(language="ar")))
+    text = arabic.get_body(preferencelist=("plain",)).get_content()
+    assert isolated in text and isolated in str(arabic["Subject"])
+    french = mime(send(schedule, UserFactory(language="fr")))
+    assert "\u2068" not in french.get_body(preferencelist=("plain",)).get_content()
+    assert LONG_EQUIPMENT in str(french["Subject"])

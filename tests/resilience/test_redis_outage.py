@@ -1,7 +1,8 @@
 """Redis goes away (its own redis-server, stopped by the test) and comes back.
 
-While it is down: a booking through the API is a 201 (the throttles fall back to process
-memory), a token is issued, and the confirmation waits in the outbox. Once Redis is back, the
+While it is down: a booking or an enrolment through the API is a 201 (the throttles fall back
+to process memory), a token is issued, people sign in and pages render, and the confirmations
+wait in the outbox. Once Redis is back, the
 same worker and beat — never restarted — deliver it, exactly once.
 """
 
@@ -20,6 +21,7 @@ from tests.resilience.servers import (
     subprocess_env,
     wait_for,
 )
+from tests.trainings.factories import SessionFactory
 
 pytestmark = [
     pytest.mark.integration,
@@ -100,3 +102,40 @@ def test_booking_works_while_redis_is_down_and_the_confirmation_goes_out_once_it
     )
     confirmation.refresh_from_db()
     assert confirmation.attempts == 1
+
+
+def test_enrolling_signing_in_and_pages_work_while_redis_is_down(
+    redis_server,  # noqa: F811
+    settings,
+    client,
+):
+    settings.CACHES = {
+        "default": {"BACKEND": "caiac.cache.ResilientRedisCache", "LOCATION": redis_server.url}
+    }
+    person = member_of(OrganisationFactory(name="Coopérative Tifawin"), username="tifawin")
+    machine = machine_open_around_the_clock()
+    by_api, by_page = SessionFactory(), SessionFactory()
+    redis_server.stop()
+
+    api = APIClient()
+    token = api.post(
+        "/api/v1/auth/token/", {"username": person.username, "password": PASSWORD}, format="json"
+    )
+    assert token.status_code == 200, token.content
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
+    response = api.post(f"/api/v1/trainings/sessions/{by_api.pk}/enrol/", {}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "enrolled"
+
+    signed_in = client.post("/login/", {"username": person.username, "password": PASSWORD})
+    assert signed_in.status_code == 302, signed_in.content
+    for url in ("/lab/", f"/lab/machines/{machine.pk}/", "/trainings/", "/lab/my-bookings/"):
+        page = client.get(url)
+        assert page.status_code == 200, (url, page.status_code)
+    assert client.post(f"/trainings/sessions/{by_page.pk}/enrol/").status_code == 302
+
+    # Both seats are taken and their invitations wait in the outbox for the scan.
+    waiting = Message.objects.filter(
+        recipient=person, kind="trainings.enrolled", status=MessageStatus.PENDING
+    )
+    assert {m.object_id for m in waiting} == {by_api.pk, by_page.pk}

@@ -195,3 +195,14 @@ def test_attendance_sheet_is_a_csv_of_the_enrolled(client_for, trainer, member, 
     assert all(len(row) == len(rows[0]) for row in rows), "one table"
     refused = client_for(member).get(f"/api/v1/trainings/sessions/{session.pk}/attendance.csv")
     assert refused.status_code == 403
+
+
+def test_a_formula_typed_as_a_name_is_quoted_in_the_attendance_sheet(client_for, trainer, session):
+    EnrolmentFactory(
+        session=session, user=UserFactory(username="mallory", first_name="=cmd|' /C calc'!A0")
+    )
+    response = client_for(trainer).get(f"/api/v1/trainings/sessions/{session.pk}/attendance.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    name = rows[0].index("Nom")
+    [row] = rows[1:]
+    assert row[name].startswith("'=cmd")  # text for a spreadsheet, never a formula

@@ -12,6 +12,7 @@ from booking.models import Booking, BookingKind, BookingStatus
 from caiac.errors import Conflict
 from tests.booking.conftest import local
 from tests.booking.factories import ClosureFactory, EquipmentFactory, lab_open_weekdays
+from tests.factories import PASSWORD
 from tests.trainings.factories import CourseFactory
 from trainings.services import session_cancel, session_create, session_update
 
@@ -83,6 +84,21 @@ def test_availability_leaves_out_the_session_and_shows_it_as_formation(
         "2026-11-25T09:00:00Z",
         "2026-11-25T12:00:00Z",
     )
+
+
+@pytest.mark.parametrize(("language", "label"), [("fr", "Formation"), ("ar", "تدريب")])
+def test_the_booking_grid_shows_the_session_as_formation_with_its_course(
+    frozen, client, member, staff, trainer, machine, language, label
+):
+    schedule(staff, trainer, machine)  # Wednesday 09:00-12:00: six half-hour cells
+    member.language = language
+    member.save()
+    client.login(username=member.username, password=PASSWORD)
+    page = client.get(f"/lab/machines/{machine.pk}/?week=2026-11-23").content.decode()
+    assert page.count("cell state-training") == 6
+    assert "cell state-taken" not in page
+    assert page.count(f'{label}<span class="cell-course"> · ') == 6
+    assert page.count("Conduite de l\u2019émulsionneur sous vide") >= 6
 
 
 def test_availability_names_only_the_viewers_own_bookings(

@@ -245,3 +245,14 @@ def test_a_warning_about_a_certification_revoked_meanwhile_is_dropped(staff, exp
     message = Message.objects.get(kind="trainings.certification_expiring")
     assert message_deliver(message_id=message.pk) == Outcome.DROPPED
     assert Certification.objects.get(pk=expiring.pk).revoked_at is not None
+
+
+def test_expiring_certifications_are_looked_for_every_morning_on_the_beat_schedule():
+    from caiac.celery import app
+    from trainings.tasks import notify_expiring_certifications
+
+    entry = app.conf.beat_schedule["trainings-notify-expiring-certifications"]
+    assert entry["task"] == notify_expiring_certifications.name
+    schedule = entry["schedule"]
+    assert (schedule.hour, schedule.minute, schedule.day_of_month) == ({8}, {0}, set(range(1, 32)))
+    assert str(app.conf.timezone) == "Africa/Casablanca"  # 08:00 on the lab's clock

@@ -30,6 +30,8 @@
     var kind = section.getAttribute("data-kind") || "bar";
     var stacked = section.getAttribute("data-stacked") === "1";
     var rtl = document.documentElement.dir === "rtl";
+    // A rate in % spans at least 0-10 on its axis: a month at 0 % is not drawn as "0 of 1".
+    var percent = section.getAttribute("data-unit") === "%";
     var chart = new window.Chart(canvas, {
       type: kind,
       data: {
@@ -37,14 +39,29 @@
         datasets: data.columns.slice(0, series).map(function (values, i) {
           var colour = PALETTE[i % PALETTE.length];
           return { label: data.headers[i + 1], data: values, backgroundColor: colour,
-                   borderColor: colour, spanGaps: true, tension: 0.2 };
+                   borderColor: colour, spanGaps: true, tension: 0 };
         })
       },
       options: {
         responsive: true, maintainAspectRatio: false, animation: false,
-        locale: document.documentElement.lang || "fr",
-        plugins: { legend: { rtl: rtl, position: "bottom" }, tooltip: { rtl: rtl } },
-        scales: { x: { stacked: stacked, reverse: rtl }, y: { stacked: stacked, beginAtZero: true } }
+        layout: { padding: { bottom: 10 } },  // slanted Arabic labels measure short
+        // Arabic pages write numbers as French does (Western digits, "1 200,5"): the axes too.
+        locale: rtl ? "fr" : document.documentElement.lang || "fr",
+        plugins: {
+          legend: { rtl: rtl, position: "bottom", labels: { boxWidth: 12, font: { size: 11 } } },
+          tooltip: { rtl: rtl }
+        },
+        scales: {
+          // offset: half a step of room at each end, or a line's first and last labels are cut.
+          // A time axis (lines) keeps its labels level and skips some; slanted ones were cut.
+          x: { stacked: stacked, reverse: rtl, offset: true,
+               ticks: kind === "line" ? { maxRotation: 0, autoSkipPadding: 12 } : {} },
+          // Whole numbers on the axis: counts and percentages, never "0,1" steps of nothing.
+          // In Arabic time runs right to left: the figures' axis stands where it starts.
+          y: { stacked: stacked, beginAtZero: true, ticks: { precision: 0 },
+               position: rtl ? "right" : "left",
+               suggestedMax: percent ? 10 : undefined }
+        }
       }
     });
     section.setAttribute("data-drawn", String(chart.data.datasets.length));
