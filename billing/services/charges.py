@@ -87,13 +87,18 @@ def _booking_charge_values(booking: Booking, kind: str, amount: Decimal) -> dict
         return _booking_charge_values_in_language(booking, kind, amount)
 
 
+def _name(value: str) -> str:
+    """A name inside a description in the invoice's language. In Arabic it is isolated (FSI ...
+    PDI) so a French name keeps its brackets and the sentence its direction; elsewhere the
+    stored text (API, journal, PDF) stays free of invisible characters."""
+    return formatting.isolate(value) if translation.get_language_bidi() else value
+
+
 def _booking_charge_values_in_language(booking: Booking, kind: str, amount: Decimal) -> dict:
     hours = _hours(booking)
     if kind == ChargeKind.BOOKING:
-        # The machine's name isolated (FSI ... PDI): a French name in an Arabic description keeps
-        # its brackets, and the description takes the direction of its own language.
         description = gettext("%(machine)s, %(when)s (%(hours)s h)") % {
-            "machine": formatting.isolate(booking.equipment.name),
+            "machine": _name(booking.equipment.name),
             "when": _when(booking),
             "hours": f"{hours.normalize():f}",
         }
@@ -104,7 +109,7 @@ def _booking_charge_values_in_language(booking: Booking, kind: str, amount: Deci
         quantity, unit, unit_price = _hours_at_rate(amount, Decimal(booking.hourly_rate))
     else:
         label = ChargeKind(kind).label
-        description = f"{label}: {formatting.isolate(booking.equipment.name)}, {_when(booking)}"
+        description = f"{label}: {_name(booking.equipment.name)}, {_when(booking)}"
         quantity, unit, unit_price = Decimal(1), "", amount
     return {
         "organisation_id": booking.organisation_id,
@@ -188,7 +193,7 @@ def _collect_course_fees() -> int:
             description = gettext("Training “%(course)s”, %(start)s — %(person)s") % {
                 "course": course.local_title,
                 "start": f"{session.start.astimezone(local_tz()):%H:%M}",
-                "person": formatting.isolate(enrolment.user.display_name),
+                "person": _name(enrolment.user.display_name),
             }
         charge = _create_once(
             organisation_id=organisation_id,

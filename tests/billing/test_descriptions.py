@@ -25,3 +25,12 @@ def test_an_arabic_booking_charge_isolates_the_french_machine_name(in_arabic, no
     assert charge.description.startswith(f"{FSI}Émulsionneur sous vide{PDI}")
     assert "09:00-11:00" in charge.description
     assert "\u0633" in charge.description  # "(2 س)": the rest is in Arabic
+
+
+def test_a_french_description_carries_no_invisible_characters(november):
+    """The accountant's journal, the API and the PDF read the stored text as it is."""
+    with travel(2026, 12, 1, 1, 30):
+        services.charges_collect()
+    charge = Charge.objects.get(booking=november["used"], kind=ChargeKind.BOOKING)
+    assert charge.description.startswith("Émulsionneur sous vide, ")
+    assert FSI not in charge.description and PDI not in charge.description
