@@ -253,12 +253,9 @@ class FundingBySourceMixin:
         return data
 
 
-class KpiForm(FundingBySourceMixin, CaiacForm):
-    """A quarter's figures, reported by the incubatee's people (or staff)."""
+class KpiFiguresForm(FundingBySourceMixin, CaiacForm):
+    """A quarter's figures, as the incubatee's people report them and as staff amend them."""
 
-    period = forms.RegexField(
-        regex=r"^\d{4}-Q[1-4]$", label=_("Quarter (e.g. 2026-Q3)"), max_length=7
-    )
     revenue_mad = forms.DecimalField(label=_("Revenue (MAD)"), min_value=0, decimal_places=2)
     jobs_women = forms.IntegerField(label=_("Jobs created (women)"), min_value=0, initial=0)
     jobs_men = forms.IntegerField(label=_("Jobs created (men)"), min_value=0, initial=0)
@@ -273,29 +270,28 @@ class KpiForm(FundingBySourceMixin, CaiacForm):
         label=_("Exports (MAD)"), min_value=0, decimal_places=2, initial=0
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.initial.setdefault("funding_raised_mad", Decimal(0))
-        self.add_source_fields(project_selectors.funding_sources_active())
-
     def figures(self) -> dict:
         data = self.funding_figures()
         data["certifications"] = [c.strip() for c in data["certifications"].split(",")]
         return data
 
 
-class KpiAmendForm(FundingBySourceMixin, CaiacForm):
-    revenue_mad = forms.DecimalField(label=_("Revenue (MAD)"), min_value=0, decimal_places=2)
-    jobs_women = forms.IntegerField(label=_("Jobs created (women)"), min_value=0)
-    jobs_men = forms.IntegerField(label=_("Jobs created (men)"), min_value=0)
-    funding_raised_mad = forms.DecimalField(
-        label=_("Funding raised (MAD)"), min_value=0, decimal_places=2
+class KpiForm(KpiFiguresForm):
+    """A quarter's figures, reported by the incubatee's people (or staff)."""
+
+    field_order = ["period"]
+
+    period = forms.RegexField(
+        regex=r"^\d{4}-Q[1-4]$", label=_("Quarter (e.g. 2026-Q3)"), max_length=7
     )
-    products_launched = forms.IntegerField(label=_("Products launched"), min_value=0)
-    certifications = forms.CharField(
-        label=_("Certifications obtained (comma-separated)"), required=False
-    )
-    exports_mad = forms.DecimalField(label=_("Exports (MAD)"), min_value=0, decimal_places=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("funding_raised_mad", Decimal(0))
+        self.add_source_fields(project_selectors.funding_sources_active())
+
+
+class KpiAmendForm(KpiFiguresForm):
     reason = forms.CharField(
         label=_("Reason for the amendment"),
         max_length=500,
@@ -323,7 +319,6 @@ class KpiAmendForm(FundingBySourceMixin, CaiacForm):
 
     def figures(self) -> dict:
         """The figures and the split; no amount in any source removes a split."""
-        data = {k: v for k, v in self.funding_figures().items() if k != "reason"}
+        data = {k: v for k, v in super().figures().items() if k != "reason"}
         data.setdefault("funding_by_source", [])
-        data["certifications"] = [c.strip() for c in data["certifications"].split(",")]
         return data
