@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from caiac import clock, ical
+from caiac import clock, formatting, ical
 from caiac.notifications.kinds import kind_label
 from caiac.notifications.models import Message
 from caiac.notifications.unsubscribe import unsubscribe_url
@@ -67,9 +67,7 @@ NAME_KEYS = frozenset(
 
 def _isolate_names(context: dict[str, Any]) -> dict[str, Any]:
     return {
-        key: f"\u2068{value}\u2069"
-        if key in NAME_KEYS and isinstance(value, str) and value
-        else value
+        key: formatting.isolate(value) if key in NAME_KEYS and isinstance(value, str) else value
         for key, value in context.items()
     }
 
