@@ -7,7 +7,8 @@ PostgreSQL's column ranges whatever the database, so the schema is the same on S
 
 import datetime
 from functools import partial
-from operator import attrgetter
+from operator import attrgetter, itemgetter
+from types import SimpleNamespace
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -96,16 +97,24 @@ class CompiledListSerializer(serializers.ListSerializer):
     foreign keys already fetched) is read directly, a related id from its ``_id`` column,
     a date-time written as ``DateTimeField`` writes it with the time zone looked up once.
     Anything else (method fields, nested serializers, a null on the way) goes through DRF's own
-    path. ``tests/booking/test_compiled_serializers.py`` holds it to DRF's output byte for byte."""
+    path.
+
+    The rows may also be plain dicts from ``values()`` (no model instance per row and per
+    related row): keyed by the fields' paths (``"equipment__name"``, a related id under the
+    relation's name, as ``values()`` names them), every foreign key on a path among them. Only
+    columns and related ids can be read that way. ``tests/booking/test_compiled_serializers.py``
+    holds both to DRF's output byte for byte."""
 
     def to_representation(self, data):
         iterable = data.all() if isinstance(data, models.manager.BaseManager) else data
+        items = list(iterable)
         child = self.child
         model = getattr(getattr(child, "Meta", None), "model", None)
         tz = timezone.get_current_timezone()
         self._skipped = False
-        plan = [(f.field_name, self._reader(f, model, tz)) for f in child._readable_fields]
-        rows = [{name: read(item) for name, read in plan} for item in iterable]
+        plain = bool(items) and isinstance(items[0], dict)
+        plan = [(f.field_name, self._reader(f, model, tz, plain)) for f in child._readable_fields]
+        rows = [{name: read(item) for name, read in plan} for item in items]
         if self._skipped:  # DRF's own path left a field out of some row
             rows = [{k: v for k, v in row.items() if v is not _SKIP} for row in rows]
         return rows
@@ -123,8 +132,8 @@ class CompiledListSerializer(serializers.ListSerializer):
 
         return read
 
-    def _reader(self, field, model, tz):
-        """How to read the field from a row."""
+    def _reader(self, field, model, tz, plain=False):
+        """How to read the field from a row (a model instance, or a dict if ``plain``)."""
         found = None
         if (
             model is not None
@@ -135,6 +144,8 @@ class CompiledListSerializer(serializers.ListSerializer):
         ):
             found = _model_path(model, field.source_attrs)
         if found is None:
+            if plain:
+                raise TypeError(f"{field.field_name}: not a column, cannot be read from a dict")
             return self._generic(field)
         path, model_field = found
         if model_field.is_relation:
@@ -143,10 +154,11 @@ class CompiledListSerializer(serializers.ListSerializer):
                 and field.pk_field is None
                 and len(path) == 1
             ):
-                return attrgetter(model_field.attname)
+                return itemgetter(path[0]) if plain else attrgetter(model_field.attname)
+            if plain:
+                raise TypeError(f"{field.field_name}: a related object, not in a dict")
             return self._generic(field)
         generic = self._generic(field)
-        get = attrgetter(".".join(path))
         datetime_like = (
             type(field) in (serializers.DateTimeField, fields.WallClockDateTimeField)
             and getattr(field, "format", empty) in (empty, api_settings.DATETIME_FORMAT)
@@ -154,6 +166,9 @@ class CompiledListSerializer(serializers.ListSerializer):
             and getattr(field, "timezone", None) is None
         )
         convert = partial(datetime_text, tz=tz) if datetime_like else field.to_representation
+        if plain:
+            return self._dict_reader(path, convert, generic)
+        get = attrgetter(".".join(path))
         if len(path) == 1:
             return lambda item: None if (v := get(item)) is None else convert(v)
 
@@ -163,5 +178,25 @@ class CompiledListSerializer(serializers.ListSerializer):
             except AttributeError:  # a null foreign key on the way: DRF decides what to do
                 return generic(item)
             return None if value is None else convert(value)
+
+        return read
+
+    @staticmethod
+    def _dict_reader(path, convert, generic):
+        key = "__".join(path)
+        links = ["__".join(path[:i]) for i in range(1, len(path))]  # the foreign keys on the way
+        if not links:
+            return lambda row: None if (v := row[key]) is None else convert(v)
+
+        def read(row):
+            for depth, link in enumerate(links):
+                if row[link] is None:
+                    # What DRF does when the path runs into that null: an object of the same
+                    # shape, None at that link, through DRF's own path.
+                    stand_in = None
+                    for name in reversed(path[: depth + 1]):
+                        stand_in = SimpleNamespace(**{name: stand_in})
+                    return generic(stand_in)
+            return None if (value := row[key]) is None else convert(value)
 
         return read

@@ -243,8 +243,8 @@ class BookingSerializer(ModelSerializer):
         list_serializer_class = CompiledListSerializer
 
 
-# The columns BookingSerializer reads, for the list's ``only()`` (tests/booking/test_api.py
-# checks that a page of the list reads nothing more, row by row).
+# The columns BookingSerializer reads, as the list's ``values()`` (the keys its compiled list
+# serializer reads: tests/booking/test_compiled_serializers.py).
 BOOKING_LIST_COLUMNS = (
     *(
         name
