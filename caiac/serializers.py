@@ -64,6 +64,7 @@ def datetime_text(value: datetime.datetime | None, tz: datetime.tzinfo | None = 
 
 
 _SKIP = object()  # a field DRF leaves out of the row (SkipField)
+_PLAIN_PLANS: dict = {}  # CompiledListSerializer._plain_plan, per serializer class and time zone
 
 
 def _model_path(model, source_attrs: list[str]):
@@ -108,24 +109,47 @@ class CompiledListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
         iterable = data.all() if isinstance(data, models.manager.BaseManager) else data
         items = list(iterable)
-        child = self.child
-        model = getattr(getattr(child, "Meta", None), "model", None)
         tz = timezone.get_current_timezone()
-        self._skipped = False
-        plain = bool(items) and isinstance(items[0], dict)
-        plan = [(f.field_name, self._reader(f, model, tz, plain)) for f in child._readable_fields]
+        if items and isinstance(items[0], dict):
+            plan, may_skip = self._plain_plan(tz)
+        else:
+            plan, may_skip = self._plan(self.child, tz, plain=False)
         rows = [{name: read(item) for name, read in plan} for item in items]
-        if self._skipped:  # DRF's own path left a field out of some row
+        if may_skip:  # DRF's own path may leave a field out of a row
             rows = [{k: v for k, v in row.items() if v is not _SKIP} for row in rows]
         return rows
 
-    def _generic(self, field):
+    def _plain_plan(self, tz):
+        """The plan for plain rows. Building a serializer's fields is DRF's costliest step for a
+        page of 50 (a third of rendering it): a child whose ``Meta.fields_fixed`` is True (its
+        fields never depend on the request) has its plan built once per process and time zone,
+        from a serializer of its class without context."""
+        child_class = type(self.child)
+        if not getattr(getattr(child_class, "Meta", None), "fields_fixed", False):
+            return self._plan(self.child, tz, plain=True)
+        key = (child_class, tz)
+        if key not in _PLAIN_PLANS:
+            _PLAIN_PLANS[key] = self._plan(child_class(), tz, plain=True)
+        return _PLAIN_PLANS[key]
+
+    def _plan(self, child, tz, *, plain: bool):
+        """``([(name, read)], may_skip)``: how to read each field of a row, and whether a reader
+        may leave its field out (``_SKIP``, DRF's SkipField)."""
+        model = getattr(getattr(child, "Meta", None), "model", None)
+        plan, may_skip = [], False
+        for field in child._readable_fields:
+            read, generic = self._reader(field, model, tz, plain)
+            plan.append((field.field_name, read))
+            may_skip = may_skip or generic
+        return plan, may_skip
+
+    @staticmethod
+    def _generic(field):
         def read(item):
             # Serializer.to_representation, one field at a time.
             try:
                 attribute = field.get_attribute(item)
             except SkipField:
-                self._skipped = True
                 return _SKIP
             check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
             return None if check is None else field.to_representation(attribute)
@@ -133,7 +157,8 @@ class CompiledListSerializer(serializers.ListSerializer):
         return read
 
     def _reader(self, field, model, tz, plain=False):
-        """How to read the field from a row (a model instance, or a dict if ``plain``)."""
+        """``(read, through_drf)``: how to read the field from a row (a model instance, or a
+        dict if ``plain``), and whether that may go through DRF's own path."""
         found = None
         if (
             model is not None
@@ -146,7 +171,7 @@ class CompiledListSerializer(serializers.ListSerializer):
         if found is None:
             if plain:
                 raise TypeError(f"{field.field_name}: not a column, cannot be read from a dict")
-            return self._generic(field)
+            return self._generic(field), True
         path, model_field = found
         if model_field.is_relation:
             if (
@@ -154,10 +179,10 @@ class CompiledListSerializer(serializers.ListSerializer):
                 and field.pk_field is None
                 and len(path) == 1
             ):
-                return itemgetter(path[0]) if plain else attrgetter(model_field.attname)
+                return (itemgetter(path[0]) if plain else attrgetter(model_field.attname)), False
             if plain:
                 raise TypeError(f"{field.field_name}: a related object, not in a dict")
-            return self._generic(field)
+            return self._generic(field), True
         generic = self._generic(field)
         datetime_like = (
             type(field) in (serializers.DateTimeField, fields.WallClockDateTimeField)
@@ -167,10 +192,10 @@ class CompiledListSerializer(serializers.ListSerializer):
         )
         convert = partial(datetime_text, tz=tz) if datetime_like else field.to_representation
         if plain:
-            return self._dict_reader(path, convert, generic)
+            return self._dict_reader(path, convert, generic), len(path) > 1
         get = attrgetter(".".join(path))
         if len(path) == 1:
-            return lambda item: None if (v := get(item)) is None else convert(v)
+            return (lambda item: None if (v := get(item)) is None else convert(v)), False
 
         def read(item):
             try:
@@ -179,7 +204,7 @@ class CompiledListSerializer(serializers.ListSerializer):
                 return generic(item)
             return None if value is None else convert(value)
 
-        return read
+        return read, True
 
     @staticmethod
     def _dict_reader(path, convert, generic):

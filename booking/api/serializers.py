@@ -241,6 +241,7 @@ class BookingSerializer(ModelSerializer):
         ]
         read_only_fields = fields
         list_serializer_class = CompiledListSerializer
+        fields_fixed = True  # the same fields for every request (CompiledListSerializer)
 
 
 # The columns BookingSerializer reads, as the list's ``values()`` (the keys its compiled list

@@ -174,7 +174,15 @@ class EquipmentViewSet(
 
     def get_queryset(self):
         if self.action == "availability":
-            return Equipment.objects.all()  # its rules only: no course, no filters
+            # Its booking rules only (what selectors.availability reads): no course, no filters.
+            return Equipment.objects.only(
+                "status",
+                "lead_time_minutes",
+                "horizon_days",
+                "buffer_minutes",
+                "slot_minutes",
+                "min_duration_minutes",
+            )
         request = self.request
         return selectors.equipment_list(
             category=_choice_param(request, "category", [*Category.values, "conditioning"]),

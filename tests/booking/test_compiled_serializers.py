@@ -147,3 +147,29 @@ def test_a_null_foreign_key_on_a_plain_rows_path_reads_as_drf_decides(bookings):
 def test_a_field_that_is_not_a_column_cannot_be_read_from_plain_rows(bookings):
     with pytest.raises(TypeError, match="shout"):
         compiled(_Odd, list(bookings.values("id", "series", "notes")))
+
+
+class _PerRequest(ModelSerializer):
+    """Fields that depend on the request: never rendered from a plan made for another one."""
+
+    class Meta:
+        model = Booking
+        fields = ["id", "notes"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if not self.context.get("staff"):
+            fields.pop("notes")
+        return fields
+
+
+def test_plain_rows_of_a_serializer_without_fixed_fields_follow_each_request(bookings):
+    rows = list(bookings.values("id", "notes"))
+
+    def keys(context):
+        body = CompiledListSerializer(rows, child=_PerRequest(), context=context).data
+        return sorted(body[0])
+
+    assert keys({"staff": True}) == ["id", "notes"]
+    assert keys({}) == ["id"]
+    assert keys({"staff": True}) == ["id", "notes"]
