@@ -138,24 +138,20 @@ def incubatees_visible_to(user: User) -> QuerySet[Incubatee]:
     return access.scope(Incubatee.objects.select_related("cohort__programme", "organisation"), user)
 
 
-def incubatee_rows_visible_to(user: User) -> QuerySet[dict]:
-    """``incubatees_visible_to`` as plain rows for a list: the incubatee's columns, its cohort's
-    and organisation's names, and the organisation's free lab hours left today
+def incubatee_rows(incubatees: QuerySet[Incubatee]) -> QuerySet[dict]:
+    """``incubatees`` as plain rows for a list: the incubatee's columns, its cohort's and
+    organisation's names, and the organisation's free lab hours left today
     (``lab_hours_balance``), all in one query: a page of 200 is 200 dicts, not 600 models."""
-    rows = (
-        incubatees_visible_to(user)
-        .select_related(None)
-        .values(
-            "id",
-            "cohort_id",
-            "cohort__name",
-            "organisation_id",
-            "organisation__name",
-            "application_id",
-            "stage",
-            "stage_started_at",
-            "joined_at",
-        )
+    rows = incubatees.select_related(None).values(
+        "id",
+        "cohort_id",
+        "cohort__name",
+        "organisation_id",
+        "organisation__name",
+        "application_id",
+        "stage",
+        "stage_started_at",
+        "joined_at",
     )
     return with_lab_hours_balance(rows, organisation="organisation")
 

@@ -191,12 +191,9 @@ class IncubateeViewSet(
     permission_classes = [permissions.IsAuthenticated, IsClusterStaffOrReadOnly]
 
     def get_queryset(self):
-        if self.action == "list":
-            queryset = selectors.incubatee_rows_visible_to(self.request.user)
-        else:
-            queryset = selectors.incubatees_visible_to(self.request.user).prefetch_related(
-                "stage_changes__changed_by"
-            )
+        queryset = selectors.incubatees_visible_to(self.request.user)
+        if self.action != "list":
+            queryset = queryset.prefetch_related("stage_changes__changed_by")
         return queryset.order_by("cohort_id", "organisation__name")
 
     def get_serializer_class(self):
@@ -205,8 +202,10 @@ class IncubateeViewSet(
     def list(self, request, *args, **kwargs):
         # Plain rows (names and lab-hour balances from the same query), written as
         # IncubateeSerializer documents them.
-        rows = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(rows)
+        incubatees = self.filter_queryset(self.get_queryset())
+        rows = selectors.incubatee_rows(incubatees)
+        # Counted without the names and balances a page joins.
+        page = self.paginator.paginate_queryset(rows, request, view=self, counted=incubatees)
         if page is None:
             return Response(s.incubatee_list_data(rows))
         return self.get_paginated_response(s.incubatee_list_data(page))

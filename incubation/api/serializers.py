@@ -322,7 +322,7 @@ def _hours_text(hours) -> str | None:
 
 def incubatee_list_data(rows: Iterable[dict]) -> list[dict]:
     """What ``IncubateeSerializer(many=True)`` writes, for rows of
-    ``selectors.incubatee_rows_visible_to``, built straight from the values (a page of 200
+    ``selectors.incubatee_rows``, built straight from the values (a page of 200
     is 200 dicts, not 600 model instances walked field by field; tests hold the two equal)."""
     tz = timezone.get_current_timezone()
     return [

@@ -92,3 +92,24 @@ def test_the_incubatee_page_shows_the_balance(
     page = client.get(f"/incubation/incubatees/{incubatee.pk}/").content.decode()
     shown = re.search(r'id="lab-hours"><bdi>([^<]*)</bdi>', page).group(1)
     assert shown == "4\xa0h"
+
+
+def test_the_list_counts_each_incubatee_once_whatever_its_lab_credits(
+    monday_morning, client_for, staff, cohort, organisation, other_organisation
+):
+    from tests.factories import OrganisationFactory
+
+    first = services.incubatee_create(by=staff, cohort=cohort, organisation=organisation)
+    services.incubatee_move_stage(by=staff, incubatee=first, stage="incubation")  # 2 credits
+    services.incubatee_create(by=staff, cohort=cohort, organisation=other_organisation)
+    services.incubatee_create(by=staff, cohort=cohort, organisation=OrganisationFactory())
+    client = client_for(staff)
+    url = "/api/v1/incubation/incubatees/"
+
+    page = client.get(url, {"page_size": 2}).json()
+    assert (page["count"], len(page["results"])) == (3, 2)
+    balances = {row["id"]: row["lab_hours_balance"] for row in client.get(url).json()["results"]}
+    assert balances[first.pk] == "14.00"  # both credits summed, on one row
+    incubating = client.get(url, {"page_size": 2, "stage": "incubation"}).json()
+    assert incubating["count"] == 1
+    assert [row["id"] for row in incubating["results"]] == [first.pk]
