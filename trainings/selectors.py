@@ -109,15 +109,29 @@ def certified_machine_names(course: Course) -> list[str]:
     return sorted(str(getattr(e, "name", e)) for e in course.certified_equipment.all())
 
 
+def _enrolments_in(status: str) -> Coalesce:
+    """How many enrolments of the row's session have ``status``, as a subquery of each row."""
+    counted = (
+        Enrolment.objects.filter(session=OuterRef("pk"), status=status)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def sessions_with_counts() -> QuerySet[Session]:
     # The course's prerequisite is shown beside every session, and the machine it holds:
-    # fetched in the same query.
+    # fetched in the same query. The counts are subqueries, not a GROUP BY over the join with
+    # every enrolment: that aggregated every session before a page of 50 could be cut (7 ms
+    # at 300 sessions, growing with the schedule), and its count grouped them all again.
     hold = ["machine_hold__equipment"] if hasattr(Session, "machine_hold") else []
     return (
         Session.objects.select_related("course", "course__prerequisite", "trainer", *hold)
         .annotate(
-            enrolled_count=Count("enrolments", filter=Q(enrolments__status="enrolled")),
-            waitlist_count=Count("enrolments", filter=Q(enrolments__status="waitlisted")),
+            enrolled_count=_enrolments_in(EnrolmentStatus.ENROLLED),
+            waitlist_count=_enrolments_in(EnrolmentStatus.WAITLISTED),
         )
         .order_by("start", "id")
     )
