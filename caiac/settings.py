@@ -151,6 +151,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: told of every password change, it revokes what the old password gave.
+    {"NAME": "caiac.accounts.passwords.ShutOutOldPassword"},
 ]
 # The lockout backend first: a locked-out account or address is refused before any password is
 # checked (caiac/accounts/backends.py, docs/accounts.md).

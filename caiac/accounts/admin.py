@@ -20,7 +20,9 @@ class PasswordSetByStaffForm(AdminPasswordChangeForm):
 
     def save(self, commit: bool = True) -> User:
         user = super().save(commit=commit)
-        if commit:
+        # A new password is heard of on saving (caiac.accounts.passwords); switching password
+        # sign-in off sets no password, so it says so here.
+        if commit and not user.has_usable_password():
             credentials_revoke_after_password_change(user=user)
         return user
 

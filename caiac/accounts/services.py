@@ -227,8 +227,7 @@ def password_change(*, by: User, user: User, old_password: str, new_password: st
             exc.messages[0], code="weak_password", fields={"new_password": exc.messages}
         ) from None
     user.set_password(new_password)
-    user.save(update_fields=["password"])
-    credentials_revoke_after_password_change(user=user)
+    user.save(update_fields=["password"])  # revokes the old one's credentials (accounts.passwords)
     return user
 
 
@@ -244,8 +243,9 @@ def on_password_change(revoke: Callable[..., object]) -> None:
 
 
 def credentials_revoke_after_password_change(*, user: User) -> None:
-    """A new password (changed by the person, reset, or set by staff in the back office) shuts
-    out whoever held the old one.
+    """A new password (changed by the person, reset, set by staff in the back office or with
+    ``manage.py changepassword``: ``caiac.accounts.passwords`` hears of each) shuts out whoever
+    held the old one.
 
     The API token is deleted (an API client signs in again with the new password), and so is
     every credential an app registered with ``on_password_change`` (calendar feed URLs). Browser

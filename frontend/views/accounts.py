@@ -104,9 +104,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("frontend:password-reset-complete")
 
     def form_valid(self, form):
+        # Saving the new password shuts out whoever held the old one (accounts.passwords).
         response = super().form_valid(form)
-        # Whoever held the old password (a token, another browser) is shut out.
-        accounts.credentials_revoke_after_password_change(user=form.user)
         # Whoever opened the link holds the mailbox: a lock on the account has done its job.
         account_unlock(username=form.user.get_username())
         return response

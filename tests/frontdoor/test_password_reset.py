@@ -38,6 +38,7 @@ def test_a_forgotten_password_is_reset_end_to_end_through_the_emailed_link(mailb
     form = browser.get(link, follow=True)
     assert form.status_code == 200
     assert b"new_password1" in form.content
+    assert "déconnecte vos autres navigateurs" in form.content.decode()  # what it will do
     done = browser.post(
         form.redirect_chain[-1][0] if form.redirect_chain else link,
         {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
