@@ -46,3 +46,30 @@ def test_choosing_a_first_and_a_last_cell_books_the_range(page, sign_in, member)
         "  - parseInt(document.querySelector('#id_start').value.slice(3))) === 120"
     )
     assert page.locator("#calendar td.is-selected").count() >= 4
+
+
+def test_the_calendars_day_names_fit_their_columns_and_the_week_buttons_share_a_phones_row(
+    page, sign_in, member
+):
+    lab_open_weekdays()
+    machine = EquipmentFactory(name="Mélangeur planétaire", horizon_days=60)
+    member.language = "ar"  # the person's language wins; Arabic's day names are the longest
+    member.save()
+    sign_in(member)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"/lab/machines/{machine.pk}/")
+    spilling = page.eval_on_selector_all(
+        "#calendar th.day-col",
+        "cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText)",
+    )
+    assert spilling == []  # they overlapped their neighbours ("الجمعة 11 ديسمبرالسبت 12...")
+    member.language = "fr"
+    member.save()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/lab/machines/{machine.pk}/")
+    previous, following = (
+        page.locator(f"#calendar .{b}").bounding_box() for b in ("week-prev", "week-next")
+    )
+    assert previous["y"] == following["y"]  # not one under the other, each on a row of its own
+    assert previous["x"] + previous["width"] <= following["x"]
+    assert previous["height"] == following["height"]  # and neither folds its words
