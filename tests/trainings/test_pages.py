@@ -27,6 +27,19 @@ def test_catalogue_shows_sessions_with_seats_left_and_courses(signed_in, member,
     assert f'hx-post="/trainings/sessions/{session.pk}/enrol/"' in page
 
 
+def test_seats_and_enrolled_counts_read_left_to_right_in_arabic(signed_in, trainer, session):
+    # "1 / 2" in a right-to-left page is drawn "2 / 1" (a count above its capacity) unless
+    # isolated left to right, as the home's "1/2" badges already read.
+    EnrolmentFactory(session=session, user=UserFactory())
+    trainer.language = "ar"
+    trainer.save()
+    client = signed_in(trainer)
+    for url in ["/trainings/", "/trainings/teach/"]:
+        page = client.get(url).content.decode()
+        assert 'dir="rtl"' in page, url
+        assert '<bdi dir="ltr">1 / 2</bdi>' in page, url
+
+
 def test_pages_need_a_sign_in(client, session):
     for url in ["/trainings/", "/trainings/mine/", "/trainings/teach/"]:
         assert client.get(url)["Location"].startswith("/login/")
