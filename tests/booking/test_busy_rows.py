@@ -105,7 +105,7 @@ def test_closures_of_this_machine_and_of_the_lab_come_with_their_reasons(frozen,
 
 @pytest.mark.parametrize(
     ("language", "label", "title"),
-    [("fr", "Formation", "Émulsion à froid"), ("ar", "تدريب", "الاستحلاب البارد")],
+    [("fr", "Formation", "Émulsion à froid"), ("ar", "تكوين", "الاستحلاب البارد")],
 )
 def test_a_training_hold_shows_its_course_in_the_viewers_language(
     frozen, member, staff, trainer, machine, language, label, title

@@ -179,3 +179,16 @@ def test_my_bookings_shows_what_comes_next_first_and_the_past_apart(signed_in, m
     assert coming.index(f'id="booking-{sooner.pk}"') < coming.index(f'id="booking-{later.pk}"')
     assert f'id="booking-{done.pk}"' not in coming
     assert f'id="booking-{done.pk}"' in past and f'id="booking-{later.pk}"' not in past
+
+
+@pytest.mark.parametrize(
+    ("language", "coming_up", "past"),
+    [("fr", "À venir", "Passées"), ("ar", "القادمة", "السابقة")],
+)
+def test_my_bookings_tabs_are_named_like_tabs(signed_in, member, language, coming_up, past):
+    # The tab is "past bookings", not the verb "it passed" (Arabic used to read مضى).
+    member.language = language
+    member.save()
+    page = signed_in(member).get("/lab/my-bookings/?when=past").content.decode()
+    assert f'aria-current="page" href="?when=past">{past}</a>' in page
+    assert f'href="?">{coming_up}</a>' in page

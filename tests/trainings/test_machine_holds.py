@@ -86,7 +86,7 @@ def test_availability_leaves_out_the_session_and_shows_it_as_formation(
     )
 
 
-@pytest.mark.parametrize(("language", "label"), [("fr", "Formation"), ("ar", "تدريب")])
+@pytest.mark.parametrize(("language", "label"), [("fr", "Formation"), ("ar", "تكوين")])
 def test_the_booking_grid_shows_the_session_as_formation_with_its_course(
     frozen, client, member, staff, trainer, machine, language, label
 ):
