@@ -73,7 +73,6 @@ def widget_class(widget: forms.Widget) -> str:
 class CaiacFormMixin:
     """Mix into a ``Form`` or ``ModelForm``."""
 
-    default_renderer = CaiacFormRenderer
     error_code: str | None = None
 
     def __init__(self, *args, **kwargs):
