@@ -192,3 +192,17 @@ def test_my_bookings_tabs_are_named_like_tabs(signed_in, member, language, comin
     page = signed_in(member).get("/lab/my-bookings/?when=past").content.decode()
     assert f'aria-current="page" href="?when=past">{past}</a>' in page
     assert f'href="?">{coming_up}</a>' in page
+
+
+def test_the_calendar_week_title_reads_as_a_title_in_french_and_arabic(
+    frozen, client, member, machine
+):
+    from tests.factories import PASSWORD
+
+    client.login(username=member.username, password=PASSWORD)
+    page = client.get(f"/lab/machines/{machine.pk}/?week=2026-11-23").content.decode()
+    assert ">Semaine : <bdi>23 – 29 novembre 2026</bdi></h3>" in page
+    member.language = "ar"
+    member.save()
+    page = client.get(f"/lab/machines/{machine.pk}/?week=2026-11-23").content.decode()
+    assert "أسبوع " in page and "Semaine" not in page
