@@ -38,6 +38,8 @@ def test_seats_and_enrolled_counts_read_left_to_right_in_arabic(signed_in, train
         page = client.get(url).content.decode()
         assert 'dir="rtl"' in page, url
         assert '<bdi dir="ltr">1 / 2</bdi>' in page, url
+    manage = client.get(f"/trainings/sessions/{session.pk}/").content.decode()
+    assert '<bdi dir="ltr">(1 / 2)</bdi></h2>' in manage
 
 
 def test_pages_need_a_sign_in(client, session):
