@@ -2,10 +2,12 @@
 Arabic, on a laptop and on a phone: no critical or serious violation. The same run photographs
 the pages; with CAIAC_UPDATE_SCREENSHOTS=1 the photos replace those of docs/screenshots/."""
 
+import datetime
 import os
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
 
@@ -52,7 +54,15 @@ BROWSER_LOCALES = {"fr": "fr_FR", "ar": "ar_MA"}
 
 
 @pytest.fixture
-def demo(db):
+def monday_morning():
+    """Monday 7 December 2026, 09:30 in Casablanca, the clock running: the demo (relative to
+    its day) and so the photographs are the same whenever they are taken."""
+    with time_machine.travel(datetime.datetime(2026, 12, 7, 9, 30, tzinfo=datetime.UTC), tick=True):
+        yield
+
+
+@pytest.fixture
+def demo(db, monday_morning):
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
