@@ -130,11 +130,25 @@ def test_the_profile_needs_a_signed_in_person():
     assert Client().get("/profile/").status_code == 302
 
 
-def test_a_password_set_by_staff_in_the_back_office_shuts_out_the_old_holder(member):
+def held_by_the_old_password(member) -> tuple[str, str, Client]:
+    """What the old password gave: an API token, a calendar link, a browser signed in."""
     token = Token.objects.create(user=member).key
     feed = feed_token_create(user=member, kind=FeedKind.USER).token
     elsewhere = Client()
     elsewhere.force_login(member)
+    return token, feed, elsewhere
+
+
+def assert_shut_out(token: str, feed: str, elsewhere: Client) -> None:
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/v1/me/").status_code == 401
+    assert Client().get(f"/api/v1/calendar/{feed}.ics").status_code == 404
+    assert elsewhere.get("/profile/").status_code == 302  # signed out there
+
+
+def test_a_password_set_by_staff_in_the_back_office_shuts_out_the_old_holder(member):
+    held = held_by_the_old_password(member)
     admin = Client()
     admin.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
 
@@ -150,11 +164,7 @@ def test_a_password_set_by_staff_in_the_back_office_shuts_out_the_old_holder(mem
     assert changed.status_code == 302
     member.refresh_from_db()
     assert member.check_password("argan-oil-press-2026")
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    assert api.get("/api/v1/me/").status_code == 401
-    assert Client().get(f"/api/v1/calendar/{feed}.ics").status_code == 404
-    assert elsewhere.get("/profile/").status_code == 302  # signed out there
+    assert_shut_out(*held)
 
 
 def test_a_password_changed_with_manage_py_changepassword_shuts_out_the_old_holder(
@@ -163,25 +173,18 @@ def test_a_password_changed_with_manage_py_changepassword_shuts_out_the_old_hold
     from django.contrib.auth.management.commands import changepassword
     from django.core.management import call_command
 
-    token = Token.objects.create(user=member).key
-    feed = feed_token_create(user=member, kind=FeedKind.USER).token
-    elsewhere = Client()
-    elsewhere.force_login(member)
+    held = held_by_the_old_password(member)
     monkeypatch.setattr(changepassword.getpass, "getpass", lambda prompt: "argan-oil-press-2026")
 
     call_command("changepassword", member.username, stdout=None)
 
     member.refresh_from_db()
     assert member.check_password("argan-oil-press-2026")
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    assert api.get("/api/v1/me/").status_code == 401
-    assert Client().get(f"/api/v1/calendar/{feed}.ics").status_code == 404
-    assert elsewhere.get("/profile/").status_code == 302
+    assert_shut_out(*held)
 
 
 def test_switching_password_sign_in_off_in_the_back_office_shuts_out_the_old_holder(member):
-    token = Token.objects.create(user=member).key
+    held = held_by_the_old_password(member)
     admin = Client()
     admin.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     changed = admin.post(
@@ -191,4 +194,4 @@ def test_switching_password_sign_in_off_in_the_back_office_shuts_out_the_old_hol
     assert changed.status_code == 302
     member.refresh_from_db()
     assert not member.has_usable_password()
-    assert not Token.objects.filter(key=token).exists()
+    assert_shut_out(*held)
