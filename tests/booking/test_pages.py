@@ -201,7 +201,7 @@ def test_the_calendar_week_title_reads_as_a_title_in_french_and_arabic(
 
     client.login(username=member.username, password=PASSWORD)
     page = client.get(f"/lab/machines/{machine.pk}/?week=2026-11-23").content.decode()
-    assert ">Semaine : <bdi>23 – 29 novembre 2026</bdi></h3>" in page
+    assert ">Semaine : <bdi>23 \N{EN DASH} 29 novembre 2026</bdi></h3>" in page
     member.language = "ar"
     member.save()
     page = client.get(f"/lab/machines/{machine.pk}/?week=2026-11-23").content.decode()
